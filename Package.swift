@@ -1,0 +1,55 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "Pokedex",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "PokedexSessions", targets: ["PokedexSessions"]),
+        .executable(name: "pokedex", targets: ["pokedex"]),
+        .executable(name: "pokedex-bench", targets: ["pokedex-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .target(
+            name: "PokedexSessions",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "PokedexTesting",
+            dependencies: ["PokedexSessions"]
+        ),
+        .executableTarget(
+            name: "pokedex",
+            dependencies: [
+                "PokedexSessions",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "pokedex-bench",
+            dependencies: [
+                "PokedexSessions",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "PokedexSessionsTests",
+            dependencies: ["PokedexSessions", "PokedexTesting"]
+        ),
+        .testTarget(
+            name: "PokedexCLITests",
+            dependencies: ["pokedex", "PokedexSessions", "PokedexTesting"]
+        ),
+    ]
+)

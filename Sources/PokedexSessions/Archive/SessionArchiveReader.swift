@@ -1,0 +1,172 @@
+import Foundation
+
+/// Reads and validates an archive completely before anything is imported, so a broken file
+/// changes nothing and its error names the line and the field.
+public enum SessionArchiveReader {
+    /// Parses either layout (detected from the first line) and checks every session and message.
+    /// - Parameter maxMessageBytes: the largest content accepted (the store's limit).
+    /// - Throws: ``SessionArchiveError`` naming where the file is wrong.
+    public static func read(_ data: Data, maxMessageBytes: Int) throws(SessionArchiveError) -> [ArchivedSession] {
+        let lines = try utf8Lines(data)
+        guard let first = lines.firstIndex(where: { !$0.allSatisfy(\.isWhitespace) }) else {
+            throw SessionArchiveError(reason: "the file is empty")
+        }
+        let located: [(session: ArchivedSession, line: Int?, prefix: String)]
+        if isJSONLinesHeader(lines[first]) {
+            try checkHeader(Data(lines[first].utf8), line: first + 1)
+            located = try decodeLines(lines, after: first)
+        } else {
+            located = try decodeDocument(data).enumerated().map { ($1, nil, "sessions[\($0)].") }
+        }
+        for (session, line, prefix) in located {
+            do {
+                try session.key.validate()
+            } catch {
+                throw SessionArchiveError(
+                    line: line, field: prefix.isEmpty ? nil : String(prefix.dropLast()), reason: error.description)
+            }
+            for (index, message) in session.messages.enumerated() where message.content.utf8.count > maxMessageBytes {
+                throw SessionArchiveError(
+                    line: line, field: "\(prefix)messages[\(index)].content",
+                    reason: "message is \(message.content.utf8.count) bytes; the limit is \(maxMessageBytes)")
+            }
+        }
+        return located.map(\.session)
+    }
+
+    private struct Header: Decodable {
+        var format: String
+        var version: Int
+    }
+
+    private struct Document: Decodable {
+        var sessions: [ArchivedSession]
+    }
+
+    /// Splits into lines, rejecting invalid UTF-8 with the number of the first bad line.
+    private static func utf8Lines(_ data: Data) throws(SessionArchiveError) -> [String] {
+        var lines: [String] = []
+        for (number, bytes) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            guard let line = String(bytes: bytes, encoding: .utf8) else {
+                throw SessionArchiveError(line: number + 1, reason: "the file is not valid UTF-8")
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    private static func isJSONLinesHeader(_ line: String) -> Bool {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            return false
+        }
+        return object["format"] != nil && object["sessions"] == nil
+    }
+
+    private static func checkHeader(_ data: Data, line: Int?) throws(SessionArchiveError) {
+        let header: Header
+        do {
+            header = try JSONDecoder().decode(Header.self, from: data)
+        } catch {
+            throw describe(error, in: data, line: line)
+        }
+        guard header.format == SessionArchive.formatName else {
+            throw SessionArchiveError(
+                line: line, field: "format",
+                reason: "not a Pokedex sessions file (format '\(header.format)', expected '\(SessionArchive.formatName)')")
+        }
+        guard header.version == SessionArchive.version else {
+            throw SessionArchiveError(
+                line: line, field: "version",
+                reason: "version \(header.version) is not supported (this Pokedex reads version \(SessionArchive.version))")
+        }
+    }
+
+    private static func decodeDocument(_ data: Data) throws(SessionArchiveError) -> [ArchivedSession] {
+        try checkHeader(data, line: nil)
+        do {
+            return try JSONDecoder().decode(Document.self, from: data).sessions
+        } catch {
+            throw describe(error, in: data, line: nil)
+        }
+    }
+
+    private static func decodeLines(
+        _ lines: [String], after header: Int
+    ) throws(SessionArchiveError) -> [(session: ArchivedSession, line: Int?, prefix: String)] {
+        var sessions: [(session: ArchivedSession, line: Int?, prefix: String)] = []
+        let decoder = JSONDecoder()
+        for index in (header + 1)..<lines.count where !lines[index].allSatisfy(\.isWhitespace) {
+            let data = Data(lines[index].utf8)
+            do {
+                sessions.append((try decoder.decode(ArchivedSession.self, from: data), index + 1, ""))
+            } catch {
+                throw describe(error, in: data, line: index + 1)
+            }
+        }
+        return sessions
+    }
+
+    /// Turns a decoding error into a sentence with the field path (`sessions[1].messages[0].role`).
+    /// - Parameters:
+    ///   - data: the text that failed, to locate a syntax error in it.
+    ///   - line: the line `data` starts on in the file, for JSON Lines; nil for a whole document.
+    static func describe(_ error: any Error, in data: Data, line: Int?) -> SessionArchiveError {
+        guard let decoding = error as? DecodingError else {
+            return SessionArchiveError(line: line, reason: "\(error)")
+        }
+        func path(_ codingPath: [any CodingKey], last: (any CodingKey)? = nil) -> String {
+            let keys = codingPath + (last.map { [$0] } ?? [])
+            var text = ""
+            for key in keys {
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += (text.isEmpty ? "" : ".") + key.stringValue
+                }
+            }
+            return text
+        }
+        switch decoding {
+        case .keyNotFound(let key, let context):
+            return SessionArchiveError(line: line, field: path(context.codingPath, last: key), reason: "missing")
+        case .typeMismatch(let type, let context):
+            return SessionArchiveError(line: line, field: path(context.codingPath), reason: "expected \(typeName(type))")
+        case .valueNotFound(let type, let context):
+            return SessionArchiveError(line: line, field: path(context.codingPath), reason: "expected \(typeName(type)), found null")
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty {
+                return syntaxError(in: data, line: line)
+            }
+            return SessionArchiveError(line: line, field: path(context.codingPath), reason: context.debugDescription)
+        @unknown default:
+            return SessionArchiveError(line: line, reason: "\(error)")
+        }
+    }
+
+    /// JSONDecoder does not say where the syntax is wrong; JSONSerialization gives a character
+    /// offset, which becomes a line number.
+    private static func syntaxError(in data: Data, line: Int?) -> SessionArchiveError {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return SessionArchiveError(line: line, reason: "not valid JSON")
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            var reportedLine = line
+            if line == nil, let range = detail.range(of: #"character (\d+)"#, options: .regularExpression),
+                let offset = Int(detail[range].dropFirst("character ".count))
+            {
+                reportedLine = 1 + data.prefix(offset).filter { $0 == UInt8(ascii: "\n") }.count
+            }
+            return SessionArchiveError(line: reportedLine, reason: "not valid JSON (\(detail))")
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        if type == String.self { return "a string" }
+        if type == Int.self { return "a whole number" }
+        let name = "\(type)"
+        if name.hasPrefix("Array") { return "an array" }
+        if name.hasPrefix("Dictionary") { return "an object" }
+        return name
+    }
+}

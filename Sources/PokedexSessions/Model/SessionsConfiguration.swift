@@ -1,0 +1,120 @@
+import Foundation
+
+/// The session layer's settings. Every number is a configuration key (`sessions.*` in the file,
+/// `POKEDEX_SESSIONS_*` in the environment); the defaults are those of the specification.
+public struct SessionsConfiguration: Sendable, Equatable {
+    /// How hard a write is pushed to disk before it is acknowledged.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// Survives `kill -9` and power loss: WAL with `synchronous=FULL` (fsync on every commit).
+        case full
+        /// Survives `kill -9`; the last commits may be lost on power loss (`synchronous=NORMAL`).
+        case normal
+    }
+
+    /// SQLite file path (or, with the PostgreSQL backend, a `postgres://` URL). `POKEDEX_DATABASE`.
+    public var database = "./.pokedex/pokedex.db"
+    /// Messages kept per session; the newest are kept. `sessions.max_messages`.
+    public var maxMessages = 30
+    /// Age after which messages leave the context and are deleted by cleanup. `sessions.timeout`.
+    public var timeout: Duration = .seconds(24 * 3600)
+    /// Most messages handed to the model. `sessions.context_messages`.
+    public var contextMessages = 20
+    /// Most characters handed to the model. `sessions.context_chars`.
+    public var contextCharacters = 4000
+    /// How often the background janitor runs cleanup. `sessions.cleanup_interval`.
+    public var cleanupInterval: Duration = .seconds(600)
+    /// Messages deleted per cleanup transaction, so cleanup never holds the writer for long.
+    /// `sessions.cleanup_batch`.
+    public var cleanupBatchSize = 2000
+    /// `sessions.durability`.
+    public var durability = Durability.full
+    /// How long a write waits for another process holding the database lock. `sessions.busy_timeout`.
+    public var busyTimeout: Duration = .seconds(10)
+    /// Largest message accepted, in UTF-8 bytes. `sessions.max_message_bytes`.
+    public var maxMessageBytes = 1_048_576
+
+    public init() {}
+
+    /// The environment variable for each key, for documentation and error messages.
+    public static let environmentKeys: [(key: String, variable: String)] = [
+        ("database", "POKEDEX_DATABASE"),
+        ("sessions.max_messages", "POKEDEX_SESSIONS_MAX_MESSAGES"),
+        ("sessions.timeout", "POKEDEX_SESSIONS_TIMEOUT"),
+        ("sessions.context_messages", "POKEDEX_SESSIONS_CONTEXT_MESSAGES"),
+        ("sessions.context_chars", "POKEDEX_SESSIONS_CONTEXT_CHARS"),
+        ("sessions.cleanup_interval", "POKEDEX_SESSIONS_CLEANUP_INTERVAL"),
+        ("sessions.cleanup_batch", "POKEDEX_SESSIONS_CLEANUP_BATCH"),
+        ("sessions.durability", "POKEDEX_SESSIONS_DURABILITY"),
+        ("sessions.busy_timeout", "POKEDEX_SESSIONS_BUSY_TIMEOUT"),
+        ("sessions.max_message_bytes", "POKEDEX_SESSIONS_MAX_MESSAGE_BYTES"),
+    ]
+
+    /// Applies one `key = value` setting, as read from a file or the environment.
+    /// - Throws: ``SessionStoreError/invalidConfiguration(_:)`` naming the key and the accepted values.
+    public mutating func set(_ key: String, to value: String) throws(SessionStoreError) {
+        switch key {
+        case "database": database = value
+        case "sessions.max_messages": maxMessages = try Self.count(value, key: key)
+        case "sessions.timeout": timeout = try Self.duration(value, key: key)
+        case "sessions.context_messages": contextMessages = try Self.count(value, key: key)
+        case "sessions.context_chars": contextCharacters = try Self.count(value, key: key)
+        case "sessions.cleanup_interval": cleanupInterval = try Self.duration(value, key: key)
+        case "sessions.cleanup_batch": cleanupBatchSize = try Self.count(value, key: key)
+        case "sessions.busy_timeout": busyTimeout = try Self.duration(value, key: key)
+        case "sessions.max_message_bytes": maxMessageBytes = try Self.count(value, key: key)
+        case "sessions.durability":
+            guard let parsed = Durability(rawValue: value.lowercased()) else {
+                throw .invalidConfiguration("\(key) must be one of full, normal (got '\(value)')")
+            }
+            durability = parsed
+        default:
+            throw .invalidConfiguration("unknown key '\(key)'")
+        }
+    }
+
+    /// Reads every `POKEDEX_*` variable this layer knows from an environment, then validates.
+    public mutating func apply(environment: [String: String]) throws(SessionStoreError) {
+        for (key, variable) in Self.environmentKeys {
+            if let value = environment[variable], !value.isEmpty {
+                try set(key, to: value)
+            }
+        }
+        try validate()
+    }
+
+    /// Checks that the values fit together.
+    public func validate() throws(SessionStoreError) {
+        if database.isEmpty { throw .invalidConfiguration("database must not be empty") }
+        if contextMessages > maxMessages {
+            throw .invalidConfiguration(
+                "sessions.context_messages (\(contextMessages)) cannot exceed sessions.max_messages (\(maxMessages))")
+        }
+        if timeout <= .zero || cleanupInterval <= .zero {
+            throw .invalidConfiguration("sessions.timeout and sessions.cleanup_interval must be positive")
+        }
+    }
+
+    private static func count(_ value: String, key: String) throws(SessionStoreError) -> Int {
+        guard let number = Int(value.trimmingCharacters(in: .whitespaces)), number > 0 else {
+            throw .invalidConfiguration("\(key) must be a positive whole number (got '\(value)')")
+        }
+        return number
+    }
+
+    /// Accepts plain seconds (`600`) or a number with a unit: `500ms`, `90s`, `10m`, `24h`, `7d`.
+    static func duration(_ value: String, key: String) throws(SessionStoreError) -> Duration {
+        let text = value.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        var number = text
+        var scale = 1.0
+        for unit in units where text.hasSuffix(unit.suffix) {
+            number = String(text.dropLast(unit.suffix.count))
+            scale = unit.seconds
+            break
+        }
+        guard let amount = Double(number), amount > 0, amount.isFinite else {
+            throw .invalidConfiguration("\(key) must be a positive duration such as 600, 90s, 10m or 24h (got '\(value)')")
+        }
+        return .milliseconds(Int64((amount * scale * 1000).rounded()))
+    }
+}

@@ -1,0 +1,63 @@
+/// Persistent conversations (SPEC section 1). Every backend (SQLite, PostgreSQL) implements this
+/// and passes the same conformance suite.
+///
+/// Reads never return more than `maxMessages` messages of a session nor any message older than
+/// `timeout`; both are enforced by every read, not only by cleanup.
+public protocol SessionStore: Sendable {
+    /// The settings the store was opened with.
+    var configuration: SessionsConfiguration { get }
+
+    /// Stores a message; when this returns, the message is durable.
+    /// - Returns: the stored message with its sequence number and timestamp.
+    /// - Throws: ``SessionStoreError`` for an invalid key, an oversized message or a storage failure.
+    @discardableResult
+    func append(_ role: MessageRole, _ content: String, to key: SessionKey) async throws -> StoredMessage
+
+    /// The live messages of a session, oldest first, at most `maxMessages`.
+    func history(of key: SessionKey) async throws -> [StoredMessage]
+
+    /// Removes a session's messages but keeps the session.
+    /// - Returns: how many live messages were removed.
+    @discardableResult
+    func clear(_ key: SessionKey) async throws -> Int
+
+    /// Removes a session and its messages.
+    /// - Returns: whether the session existed.
+    @discardableResult
+    func delete(_ key: SessionKey) async throws -> Bool
+
+    /// Figures for the whole store.
+    func statistics() async throws -> StoreStatistics
+
+    /// Figures for one session, or nil when it does not exist.
+    func statistics(for key: SessionKey) async throws -> SessionStatistics?
+
+    /// Sessions in (user, room) order, after `cursor`, at most `limit` — a page of a listing.
+    func sessions(after cursor: SessionKey?, limit: Int) async throws -> [SessionSummary]
+
+    /// Sessions with their live messages in (user, room) order, after `cursor`, at most `limit`:
+    /// a page of an export.
+    func archivedSessions(after cursor: SessionKey?, limit: Int) async throws -> [ArchivedSession]
+
+    /// Adds the sessions of an archive in one transaction: everything or, on any error, nothing.
+    /// Messages already present are not added twice.
+    func importSessions(_ sessions: [ArchivedSession]) async throws -> ImportSummary
+
+    /// Deletes expired messages (and sessions left empty) in bounded batches.
+    /// - Returns: how many messages were removed.
+    @discardableResult
+    func cleanup() async throws -> Int
+}
+
+extension SessionStore {
+    /// The messages the language model receives for a session (SPEC 1.3).
+    public func context(for key: SessionKey) async throws -> [StoredMessage] {
+        ContextWindow(configuration).select(from: try await history(of: key))
+    }
+
+    /// One session as an archive entry, or nil when it does not exist.
+    public func archivedSession(_ key: SessionKey) async throws -> ArchivedSession? {
+        guard try await statistics(for: key) != nil else { return nil }
+        return ArchivedSession(key: key, messages: try await history(of: key))
+    }
+}

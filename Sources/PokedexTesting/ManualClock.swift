@@ -1,0 +1,107 @@
+import Foundation
+import PokedexSessions
+
+/// A clock that moves only when a test says so: it is both the `Clock` that code sleeps on and the
+/// `WallClock` that stamps messages, so backoff, expiry and timers run instantly and deterministically.
+public final class ManualClock: Clock, WallClock, @unchecked Sendable {
+    public struct Instant: InstantProtocol {
+        /// Time since the clock was created.
+        public var offset: Duration
+
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        public func duration(to other: Instant) -> Duration { other.offset - offset }
+        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+    }
+
+    private struct Sleeper {
+        var id: UInt64
+        var deadline: Instant
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private let lock = NSLock()
+    private let start: Date
+    private var current = Instant(offset: .zero)
+    private var sleepers: [Sleeper] = []
+    private var cancelled: Set<UInt64> = []
+    private var nextID: UInt64 = 0
+    private var sleeperWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
+    /// - Parameter start: the wall-clock date at instant zero.
+    public init(start: Date = Date(timeIntervalSince1970: 1_790_000_000)) {
+        self.start = start
+    }
+
+    public var now: Instant { lock.withLock { current } }
+    public var minimumResolution: Duration { .zero }
+    public var currentDate: Date {
+        lock.withLock { start.addingTimeInterval(Double(current.offset.components.seconds) + Double(current.offset.components.attoseconds) / 1e18) }
+    }
+
+    /// How many tasks are sleeping on this clock now.
+    public var sleeperCount: Int { lock.withLock { sleepers.count } }
+
+    public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+        let id = lock.withLock { () -> UInt64 in
+            nextID += 1
+            return nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome: Result<Void, any Error>? = lock.withLock {
+                    if cancelled.remove(id) != nil { return .failure(CancellationError()) }
+                    if deadline <= current { return .success(()) }
+                    sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
+                    return nil
+                }
+                if let outcome {
+                    continuation.resume(with: outcome)
+                } else {
+                    wakeSleeperWaiters()
+                }
+            }
+        } onCancel: {
+            let sleeper = lock.withLock { () -> Sleeper? in
+                guard let index = sleepers.firstIndex(where: { $0.id == id }) else {
+                    cancelled.insert(id)
+                    return nil
+                }
+                return sleepers.remove(at: index)
+            }
+            sleeper?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Moves time forward and wakes every sleeper whose deadline has come, earliest first.
+    public func advance(by duration: Duration) {
+        let due = lock.withLock { () -> [Sleeper] in
+            current = current.advanced(by: duration)
+            let due = sleepers.filter { $0.deadline <= current }.sorted { $0.deadline < $1.deadline }
+            sleepers.removeAll { $0.deadline <= current }
+            return due
+        }
+        for sleeper in due { sleeper.continuation.resume() }
+    }
+
+    /// Returns once at least `count` tasks are sleeping on this clock, so a test can advance time
+    /// knowing the code under test is already waiting.
+    public func waitForSleepers(_ count: Int = 1) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = lock.withLock { () -> Bool in
+                if sleepers.count >= count { return true }
+                sleeperWaiters.append((count, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    private func wakeSleeperWaiters() {
+        let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            let ready = sleeperWaiters.filter { $0.count <= sleepers.count }.map(\.continuation)
+            sleeperWaiters.removeAll { $0.count <= sleepers.count }
+            return ready
+        }
+        for continuation in ready { continuation.resume() }
+    }
+}
