@@ -29,10 +29,15 @@ public final class SQLiteSessionStore: SessionStore {
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             pool = try DatabasePool(path: url.path, configuration: Self.grdbConfiguration(configuration))
+            let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"
             try pool.writeWithoutTransaction { db in
-                // Only possible before the first table exists; lets cleanup hand pages back to the disk.
-                if try !db.tableExists("session") {
-                    try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                // GRDB sets synchronous=NORMAL when it enables WAL; all writes go through this one
+                // connection, so setting it here decides the durability of every commit.
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+                // Lets cleanup hand pages back to the disk. A new file needs a VACUUM for it to take
+                // effect, because GRDB's WAL set-up has already created (and dropped) a table.
+                if try !db.tableExists("session"), try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 {
+                    try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL; VACUUM")
                 }
             }
             try SQLiteSchema.migrator.migrate(pool)
@@ -49,10 +54,10 @@ public final class SQLiteSessionStore: SessionStore {
     private static func grdbConfiguration(_ settings: SessionsConfiguration) -> Configuration {
         var configuration = Configuration()
         configuration.label = "pokedex-sessions"
-        configuration.busyMode = .timeout(Double(settings.busyTimeout.components.seconds))
-        let synchronous = settings.durability == .full ? "FULL" : "NORMAL"
+        configuration.busyMode = .timeout(Double(settings.busyTimeout.milliseconds) / 1000)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous); PRAGMA journal_size_limit = 67108864")
+            // Keep the write-ahead log from staying large after a burst of writes or a cleanup.
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         return configuration
     }

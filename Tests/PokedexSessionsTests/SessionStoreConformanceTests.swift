@@ -1,0 +1,381 @@
+import Foundation
+import PokedexSessions
+import PokedexTesting
+import Testing
+
+/// The behaviour every ``SessionStore`` must have (SPEC section 1), run against each backend.
+@Suite("SessionStore conformance")
+struct SessionStoreConformanceTests {
+    @Test(arguments: StoreKind.allCases)
+    func sessionsAreIsolatedByStructuredKey(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let first = SessionKey(user: "a_b", room: "c")
+        let second = SessionKey(user: "a", room: "b_c")
+        let swapped = SessionKey(user: "c", room: "a_b")
+        try await store.append(.user, "one", to: first)
+        try await store.append(.user, "two", to: second)
+        try await store.append(.user, "three", to: swapped)
+
+        #expect(try await store.history(of: first).map(\.content) == ["one"])
+        #expect(try await store.history(of: second).map(\.content) == ["two"])
+        #expect(try await store.history(of: swapped).map(\.content) == ["three"])
+        #expect(try await store.statistics().totalSessions == 3)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func orderFollowsSequenceEvenWithEqualTimestamps(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        for index in 0..<10 {
+            try await fixture.store.append(index.isMultiple(of: 2) ? .user : .assistant, "m\(index)", to: .alice)
+        }
+        let history = try await fixture.store.history(of: .alice)
+        #expect(history.map(\.content) == (0..<10).map { "m\($0)" })
+        #expect(zip(history, history.dropFirst()).allSatisfy { $0.sequence < $1.sequence })
+        #expect(Set(history.map(\.timestamp)).count == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func capKeepsTheNewestUnderAFrozenClock(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        for index in 0..<45 {
+            try await store.append(.user, "m\(index)", to: .alice)
+        }
+        let history = try await store.history(of: .alice)
+        #expect(history.map(\.content) == (15..<45).map { "m\($0)" })
+        #expect(try await store.statistics(for: .alice)?.messageCount == 30)
+        #expect(try await store.statistics().totalMessages == 30)
+        #expect(try await store.archivedSession(.alice)?.messages.count == 30)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentReadsNeverSeeMoreThanTheCap(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind) { $0.maxMessages = 5; $0.contextMessages = 5 }
+        defer { fixture.remove() }
+        let store = fixture.store
+        try await withThrowingTaskGroup(of: [Int].self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    for index in 0..<25 { try await store.append(.user, "w\(writer)-\(index)", to: .alice) }
+                    return []
+                }
+            }
+            for _ in 0..<4 {
+                group.addTask {
+                    var sizes: [Int] = []
+                    for _ in 0..<25 { sizes.append(try await store.history(of: .alice).count) }
+                    return sizes
+                }
+            }
+            for try await sizes in group {
+                #expect(sizes.allSatisfy { $0 <= 5 })
+            }
+        }
+        let history = try await store.history(of: .alice)
+        #expect(history.count == 5)
+        // The five kept are the five highest sequence numbers ever assigned.
+        #expect(history.last!.sequence - history.first!.sequence == 4)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func contextIsChronologicalAndBounded(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        for index in 0..<26 {
+            try await fixture.store.append(index.isMultiple(of: 2) ? .user : .assistant, "turn \(index)", to: .alice)
+        }
+        let context = try await fixture.store.context(for: .alice)
+        #expect(context.map(\.content) == (6..<26).map { "turn \($0)" })
+        #expect(context.first?.role == .user)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func oversizedNewestMessageIsTruncatedNotDropped(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        try await fixture.store.append(.user, "earlier question", to: .alice)
+        let huge = String(repeating: "é", count: 9_000)
+        try await fixture.store.append(.assistant, huge, to: .alice)
+        let context = try await fixture.store.context(for: .alice)
+        #expect(context.count == 1)
+        #expect(context[0].role == .assistant)
+        #expect(context[0].content.count == 4_000)
+        #expect(context[0].content.hasPrefix(String(repeating: "é", count: 100)))
+        #expect(context[0].content.hasSuffix(ContextWindow.truncationMarker))
+        // The stored message itself is untouched.
+        #expect(try await fixture.store.history(of: .alice).last?.content == huge)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func fallbacksAreStoredButKeptOutOfContext(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        try await fixture.store.append(.user, "is WS-1 contained?", to: .alice)
+        try await fixture.store.append(.fallback, "⚠️ Unable to retrieve device status", to: .alice)
+        #expect(try await fixture.store.history(of: .alice).map(\.role) == [.user, .fallback])
+        #expect(try await fixture.store.context(for: .alice).map(\.role) == [.user])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func expiredMessagesAreNeitherRecalledNorKept(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        try await store.append(.user, "old", to: .alice)
+        try await store.append(.user, "bob's only", to: .bob)
+        fixture.clock.advance(by: .seconds(23 * 3600))
+        try await store.append(.user, "recent", to: .alice)
+        fixture.clock.advance(by: .seconds(3600) + .milliseconds(1))
+
+        #expect(try await store.history(of: .alice).map(\.content) == ["recent"])
+        #expect(try await store.context(for: .alice).map(\.content) == ["recent"])
+        #expect(try await store.history(of: .bob).isEmpty)
+        #expect(try await store.cleanup() == 2)
+        #expect(try await store.statistics().totalMessages == 1)
+        // Bob's session had nothing left and was idle: it is gone too.
+        #expect(try await store.statistics().totalSessions == 1)
+        #expect(try await store.statistics(for: .bob) == nil)
+        #expect(try await store.cleanup() == 0)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func cleanupWorksInBatches(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind) { $0.cleanupBatchSize = 7 }
+        defer { fixture.remove() }
+        for session in 0..<10 {
+            for index in 0..<10 {
+                try await fixture.store.append(.user, "m\(index)", to: SessionKey(user: "u\(session)", room: "r"))
+            }
+        }
+        fixture.clock.advance(by: .seconds(25 * 3600))
+        try await fixture.store.append(.user, "fresh", to: .alice)
+        #expect(try await fixture.store.cleanup() == 100)
+        let stats = try await fixture.store.statistics()
+        #expect(stats.totalMessages == 1)
+        #expect(stats.totalSessions == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func exportImportRoundTripIsIdentical(_ kind: StoreKind) async throws {
+        let source = try StoreFixture(kind)
+        defer { source.remove() }
+        let contents = [
+            "plain", "emoji 👩🏽‍💻🛡️", "combining e\u{301} vs é", "NUL\u{0}inside", "line\nbreak \"quoted\" \\ /",
+            "", "日本語のテキスト",
+        ]
+        for (index, text) in contents.enumerated() {
+            try await source.store.append(index.isMultiple(of: 2) ? .user : .assistant, text, to: .alice)
+            source.clock.advance(by: .milliseconds(1234))
+        }
+        try await source.store.append(.toolCall, "{\"name\":\"x\"}", to: .bob)
+        try await source.store.append(.fallback, "⚠️ fallback", to: .bob)
+
+        for layout in SessionArchive.Layout.allCases {
+            let exported = try await exportData(source.store, layout: layout)
+            let target = try StoreFixture(kind)
+            defer { target.remove() }
+            let sessions = try SessionArchiveReader.read(exported, maxMessageBytes: 1 << 20)
+            let summary = try await target.store.importSessions(sessions)
+            #expect(summary.imported == contents.count + 2)
+            #expect(try await exportData(target.store, layout: layout) == exported)
+            #expect(try await target.store.history(of: .alice).map(\.content) == contents)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func importIsIdempotent(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        try await fixture.store.append(.user, "hello", to: .alice)
+        try await fixture.store.append(.assistant, "hi", to: .alice)
+        let exported = try await exportData(fixture.store, layout: .json)
+        let sessions = try SessionArchiveReader.read(exported, maxMessageBytes: 1 << 20)
+
+        let again = try await fixture.store.importSessions(sessions)
+        #expect(again.imported == 0)
+        #expect(again.duplicates == 2)
+        #expect(try await exportData(fixture.store, layout: .json) == exported)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func importMergesOlderMessagesInTimeOrder(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let start = fixture.clock.currentDate
+        fixture.clock.advance(by: .seconds(60))
+        try await fixture.store.append(.user, "stored later", to: .alice)
+        let archive = [
+            ArchivedSession(
+                key: .alice,
+                messages: [
+                    StoredMessage(sequence: 0, role: .user, content: "imported earlier", timestamp: start),
+                    StoredMessage(sequence: 0, role: .user, content: "imported last", timestamp: start + 120),
+                ])
+        ]
+        let summary = try await fixture.store.importSessions(archive)
+        #expect(summary.imported == 2)
+        #expect(try await fixture.store.history(of: .alice).map(\.content) == ["imported earlier", "stored later", "imported last"])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func brokenImportFilesChangeNothing(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        try await fixture.store.append(.user, "keep me", to: .alice)
+        let before = try await exportData(fixture.store, layout: .json)
+        let valid = try await exportData(fixture.store, layout: .jsonl)
+        let broken: [Data] = [
+            before.prefix(before.count / 2),  // truncated
+            Data(#"{"format":"pokedex-sessions","version":1,"sessions":[{"user":"x","room":"y","messages":[{"role":"robot","content":"a","timestamp":"2026-01-01T00:00:00Z"}]}]}"#.utf8),
+            Data(#"{"format":"pokedex-sessions","version":2,"sessions":[]}"#.utf8),
+            Data(#"{"format":"something-else","version":1,"sessions":[]}"#.utf8),
+            valid + Data(#"{"user":"x","room":"y","messages":[{"role":"user","content":"a","timestamp":"yesterday"}]}"#.utf8),
+            valid + Data([0xFF, 0xFE, 0x0A]),
+            Data(),
+        ]
+        for data in broken {
+            #expect(throws: SessionArchiveError.self) {
+                try SessionArchiveReader.read(data, maxMessageBytes: 1 << 20)
+            }
+        }
+        // A store-level rejection (bad key) in the middle of an otherwise valid archive.
+        let archive = [
+            ArchivedSession(user: "new", room: "room", messages: [ArchivedMessage(role: .user, content: "x", timestamp: fixture.clock.currentDate)]),
+            ArchivedSession(user: "", room: "room", messages: []),
+        ]
+        await #expect(throws: SessionStoreError.self) { try await fixture.store.importSessions(archive) }
+        #expect(try await exportData(fixture.store, layout: .json) == before)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func unusualTextIsStoredExactly(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let texts = [
+            "🛡️🔥👩🏽‍💻", "e\u{301}\u{302}\u{303}", "before\u{0}after\u{0}", "\u{FEFF}bom", "tab\tand\r\nCRLF",
+            String(repeating: "x", count: fixture.store.configuration.maxMessageBytes),
+        ]
+        for text in texts {
+            try await fixture.store.append(.user, text, to: .alice)
+        }
+        let reopened = try fixture.reopen()
+        #expect(try await reopened.history(of: .alice).map(\.content) == texts)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func messagesOverTheLimitAreRefusedClearly(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let tenMegabytes = String(repeating: "a", count: 10 * 1024 * 1024)
+        await #expect(throws: SessionStoreError.messageTooLarge(bytes: 10 * 1024 * 1024, limit: 1_048_576)) {
+            try await fixture.store.append(.user, tenMegabytes, to: .alice)
+        }
+        #expect(try await fixture.store.statistics().totalMessages == 0)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func invalidKeysAreRefused(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let keys = [
+            SessionKey(user: "", room: "r"), SessionKey(user: "u", room: ""),
+            SessionKey(user: "nul\u{0}", room: "r"), SessionKey(user: "u", room: "line\nbreak"),
+            SessionKey(user: String(repeating: "u", count: 513), room: "r"),
+        ]
+        for key in keys {
+            await #expect(throws: SessionStoreError.self) { try await fixture.store.append(.user, "x", to: key) }
+        }
+        // Unusual but legitimate identifiers work.
+        let odd = SessionKey(user: "O'Brien; DROP TABLE session;--", room: "Y2lzY29zcGFyazovL3VzL1JPT00v/thread%20")
+        try await fixture.store.append(.user, "x", to: odd)
+        #expect(try await fixture.store.history(of: odd).count == 1)
+        #expect(try await fixture.store.statistics().totalMessages == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func statisticsReportRealFigures(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let empty = try await store.statistics()
+        #expect(empty.totalSessions == 0 && empty.totalMessages == 0 && empty.oldestMessage == nil)
+
+        let first = fixture.clock.currentDate
+        try await store.append(.user, "old question", to: .bob)
+        fixture.clock.advance(by: .seconds(25 * 3600))
+        for index in 0..<7 {
+            try await store.append(index.isMultiple(of: 2) ? .user : .assistant, "m\(index)", to: .alice)
+            fixture.clock.advance(by: .seconds(1))
+        }
+        let stats = try await store.statistics()
+        #expect(stats.totalSessions == 2)
+        #expect(stats.totalMessages == 8)
+        #expect(stats.activeSessions == 1)
+        #expect(stats.oldestMessage == first)
+        #expect(stats.newestMessage == first + 25 * 3600 + 6)
+        #expect(stats.databaseSizeBytes > 0)
+
+        let alice = try #require(try await store.statistics(for: .alice))
+        #expect(alice.messageCount == 7)
+        #expect(alice.firstMessage == first + 25 * 3600)
+        #expect(alice.recentMessages.map(\.content) == ["m2", "m3", "m4", "m5", "m6"])
+        #expect(try await store.statistics(for: SessionKey(user: "nobody", room: "x")) == nil)
+
+        let listing = try await store.sessions(after: nil, limit: 10)
+        #expect(listing.map(\.user) == ["alice@example.com", "bob@example.com"])
+        #expect(listing.map(\.messageCount) == [7, 0])
+        #expect(try await store.sessions(after: listing[0].key, limit: 10).map(\.user) == ["bob@example.com"])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func clearKeepsTheSessionAndDeleteRemovesIt(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        try await store.append(.user, "a", to: .alice)
+        try await store.append(.assistant, "b", to: .alice)
+        try await store.append(.user, "c", to: .bob)
+
+        #expect(try await store.clear(.alice) == 2)
+        #expect(try await store.clear(.alice) == 0)
+        #expect(try await store.history(of: .alice).isEmpty)
+        #expect(try await store.statistics(for: .alice)?.messageCount == 0)
+        #expect(try await store.history(of: .bob).count == 1)
+
+        #expect(try await store.delete(.bob))
+        #expect(try await store.delete(.bob) == false)
+        #expect(try await store.statistics(for: .bob) == nil)
+        #expect(try await store.statistics().totalMessages == 0)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func historySurvivesRestart(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        try await fixture.store.append(.user, "Hello", to: .alice)
+        try await fixture.store.append(.assistant, "Hi! How can I help?", to: .alice)
+        let restarted = try fixture.reopen()
+        #expect(try await restarted.context(for: .alice).map(\.content) == ["Hello", "Hi! How can I help?"])
+    }
+}
+
+/// An export of everything in memory.
+func exportData(_ store: any SessionStore, layout: SessionArchive.Layout) async throws -> Data {
+    let buffer = ByteBuffer()
+    try await store.export(layout: layout) { buffer.append($0) }
+    return buffer.data
+}
+
+/// Collects bytes from a sink closure.
+final class ByteBuffer: @unchecked Sendable {
+    private(set) var data = Data()
+    func append(_ more: Data) { data.append(more) }
+}
+
+extension SessionSummary {
+    var key: SessionKey { SessionKey(user: user, room: room) }
+}
