@@ -1,0 +1,232 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A real child process (usually the `pokedex` executable) with its standard streams wired to
+/// pipes, for tests that need real processes: crash safety, several processes on one database,
+/// the CLI's exit codes and messages.
+///
+/// Built on `posix_spawn` with close-on-exec pipes and one plain thread per blocking read or wait,
+/// because Foundation's `Process` on Linux leaks pipe ends into concurrently spawned children and
+/// was seen hanging and crashing when tests start many processes at once.
+public final class ChildProcess: @unchecked Sendable {
+    /// What a finished process left behind.
+    public struct Outcome: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        /// True when the process ended by a signal (such as SIGKILL) rather than exiting.
+        public var wasSignalled: Bool
+    }
+
+    private let pid: pid_t
+    private var inputDescriptor: Int32
+    private let lock = NSLock()
+    private var stdoutData = Data()
+    private var stderrData = Data()
+    private var stdoutRemainder = Data()
+    private var waitStatus: Int32 = 0
+    private var ended: Set<String> = []
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Lines the process writes to stdout, as they arrive.
+    public let lines: AsyncStream<String>
+    private let linesContinuation: AsyncStream<String>.Continuation
+
+    /// The `pokedex` executable built beside the test bundle (override with `POKEDEX_EXECUTABLE`).
+    public static var pokedexExecutable: URL {
+        if let path = ProcessInfo.processInfo.environment["POKEDEX_EXECUTABLE"] {
+            return URL(fileURLWithPath: path)
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("pokedex")
+    }
+
+    /// Starts a process.
+    /// - Parameters:
+    ///   - executable: the program; the `pokedex` executable by default.
+    ///   - arguments: its arguments.
+    ///   - environment: added to (and overriding) this process's environment.
+    ///   - directory: its working directory (set through `env --chdir`).
+    public init(
+        _ executable: URL = ChildProcess.pokedexExecutable, arguments: [String],
+        environment: [String: String] = [:], directory: URL? = nil
+    ) throws {
+        (lines, linesContinuation) = AsyncStream<String>.makeStream()
+        // A child that dies while we write to it must not take the test runner with it.
+        signal(SIGPIPE, SIG_IGN)
+
+        var program = executable.path
+        var argv = [executable.lastPathComponent] + arguments
+        if let directory {
+            program = "/usr/bin/env"
+            argv = ["env", "--chdir=\(directory.path)", executable.path] + arguments
+        }
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
+
+        // Spawning one at a time means no child can inherit another's pipe in the moment between
+        // pipe() and fcntl(FD_CLOEXEC).
+        Self.spawnLock.lock()
+        defer { Self.spawnLock.unlock() }
+        let stdin = try Self.pipe()
+        let stdout = try Self.pipe()
+        let stderr = try Self.pipe()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdin.read, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdout.write, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderr.write, 2)
+
+        var child: pid_t = 0
+        let result = Self.withCStrings(argv) { cArguments in
+            Self.withCStrings(variables) { cEnvironment in
+                posix_spawn(&child, program, &actions, nil, cArguments, cEnvironment)
+            }
+        }
+        for descriptor in [stdin.read, stdout.write, stderr.write] { close(descriptor) }
+        guard result == 0 else {
+            for descriptor in [stdin.write, stdout.read, stderr.read] { close(descriptor) }
+            throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL)
+        }
+        pid = child
+        inputDescriptor = stdin.write
+        startReading(stdout.read, stream: "stdout")
+        startReading(stderr.read, stream: "stderr")
+        Thread.detachNewThread { [self] in
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            lock.withLock { waitStatus = status }
+            markEnded("exit")
+        }
+    }
+
+    /// Runs a process to the end.
+    /// - Parameter stdin: written to its standard input, which is then closed.
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, stdin: Data = Data()
+    ) async throws -> Outcome {
+        let child = try ChildProcess(arguments: arguments, environment: environment, directory: directory)
+        child.write(stdin)
+        child.closeInput()
+        return await child.outcome()
+    }
+
+    /// Writes to the process's standard input (ignoring a process that has gone away).
+    public func write(_ data: Data) {
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(inputDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+
+    /// Closes standard input, so the process reads end-of-file.
+    public func closeInput() {
+        lock.withLock {
+            if inputDescriptor >= 0 {
+                close(inputDescriptor)
+                inputDescriptor = -1
+            }
+        }
+    }
+
+    /// Sends a signal (SIGKILL by default).
+    public func kill(_ signal: Int32 = SIGKILL) {
+        _ = Glibc.kill(pid, signal)
+    }
+
+    /// Waits for the process to end and its output to be read completely.
+    public func outcome() async -> Outcome {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = lock.withLock {
+                if ended.count == 3 { return true }
+                waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+        closeInput()
+        return lock.withLock {
+            let signalled = (waitStatus & 0x7f) != 0
+            return Outcome(
+                status: signalled ? 128 + (waitStatus & 0x7f) : (waitStatus >> 8) & 0xff,
+                stdout: String(decoding: stdoutData, as: UTF8.self),
+                stderr: String(decoding: stderrData, as: UTF8.self),
+                wasSignalled: signalled)
+        }
+    }
+
+    private func startReading(_ descriptor: Int32, stream: String) {
+        Thread.detachNewThread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let count = read(descriptor, &buffer, buffer.count)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                receive(Data(buffer[0..<count]), from: stream)
+            }
+            close(descriptor)
+            if stream == "stdout" {
+                let rest = lock.withLock { stdoutRemainder.isEmpty ? nil : String(decoding: stdoutRemainder, as: UTF8.self) }
+                if let rest { linesContinuation.yield(rest) }
+                linesContinuation.finish()
+            }
+            markEnded(stream)
+        }
+    }
+
+    private func receive(_ data: Data, from stream: String) {
+        guard stream == "stdout" else {
+            lock.withLock { stderrData.append(data) }
+            return
+        }
+        let complete = lock.withLock { () -> [String] in
+            stdoutData.append(data)
+            stdoutRemainder.append(data)
+            var found: [String] = []
+            while let newline = stdoutRemainder.firstIndex(of: UInt8(ascii: "\n")) {
+                found.append(String(decoding: stdoutRemainder[stdoutRemainder.startIndex..<newline], as: UTF8.self))
+                stdoutRemainder = Data(stdoutRemainder[(newline + 1)...])
+            }
+            return found
+        }
+        for line in complete { linesContinuation.yield(line) }
+    }
+
+    /// Records one of the three ends (exit, stdout EOF, stderr EOF) and wakes waiters after the last.
+    private func markEnded(_ end: String) {
+        let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            guard ended.insert(end).inserted, ended.count == 3 else { return [] }
+            defer { waiters = [] }
+            return waiters
+        }
+        for waiter in ready { waiter.resume() }
+    }
+
+    private static let spawnLock = NSLock()
+
+    private static func pipe() throws -> (read: Int32, write: Int32) {
+        var descriptors: [Int32] = [0, 0]
+        guard Glibc.pipe(&descriptors) == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        for descriptor in descriptors {
+            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        }
+        return (descriptors[0], descriptors[1])
+    }
+
+    private static func withCStrings<T>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> T) -> T {
+        var pointers = strings.map { strdup($0) }
+        pointers.append(nil)
+        defer { pointers.forEach { free($0) } }
+        return body(pointers)
+    }
+}
