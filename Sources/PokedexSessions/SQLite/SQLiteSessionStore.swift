@@ -12,7 +12,7 @@ public final class SQLiteSessionStore: SessionStore {
     public let path: String
     let pool: DatabasePool
     let clock: any WallClock
-    private let appends: GroupCommitQueue<PendingAppend, StoredMessage>
+    private let appends: GroupCommit<PendingAppend, StoredMessage>
 
     /// Opens (creating if needed) the database at `configuration.database` and migrates it.
     /// - Parameters:
@@ -44,10 +44,9 @@ public final class SQLiteSessionStore: SessionStore {
         } catch {
             throw Self.storageError(error, context: "cannot open \(url.path)")
         }
-        let pool = self.pool
         let cap = configuration.maxMessages
-        appends = GroupCommitQueue { requests in
-            await Self.write(requests, to: pool, cap: cap)
+        appends = GroupCommit(pool: pool, mapError: { Self.storageError($0, context: "cannot store message") }) {
+            db, requests in try requests.map { try Self.insert($0, into: db, cap: cap) }
         }
     }
 
@@ -87,26 +86,6 @@ public final class SQLiteSessionStore: SessionStore {
         return try await appends.submit(PendingAppend(key: key, role: role, content: content, milliseconds: now))
     }
 
-    /// Writes a batch in one transaction. If it fails, each request is tried alone so that one bad
-    /// request cannot fail its neighbours.
-    private static func write(
-        _ requests: [PendingAppend], to pool: DatabasePool, cap: Int
-    ) async -> [Result<StoredMessage, any Error>] {
-        do {
-            let stored = try await pool.write { db in
-                try requests.map { try insert($0, into: db, cap: cap) }
-            }
-            return stored.map { .success($0) }
-        } catch {
-            guard requests.count > 1 else { return [.failure(storageError(error, context: "cannot store message"))] }
-            var results: [Result<StoredMessage, any Error>] = []
-            for request in requests {
-                results += await write([request], to: pool, cap: cap)
-            }
-            return results
-        }
-    }
-
     private static func insert(_ request: PendingAppend, into db: Database, cap: Int) throws -> StoredMessage {
         let sessionID = try upsertSession(request.key, activity: request.milliseconds, in: db)
         try db.cachedStatement(
@@ -119,19 +98,28 @@ public final class SQLiteSessionStore: SessionStore {
             timestamp: Timestamp.date(milliseconds: request.milliseconds))
     }
 
-    /// The session's row id, creating the row on first use.
+    /// The session's row id, creating the row on first use. `last_activity` is rewritten only when
+    /// it is a minute old, so most appends leave the session row (and its page) untouched.
     static func upsertSession(_ key: SessionKey, activity: Int64, in db: Database) throws -> Int64 {
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO session (user, room, created_at, last_activity) VALUES (?, ?, ?, ?)
-                ON CONFLICT (user, room) DO UPDATE SET last_activity = max(last_activity, excluded.last_activity)
-                RETURNING id
-                """)
-        guard let id = try Int64.fetchOne(statement, arguments: [key.user, key.room, activity, activity]) else {
-            throw SessionStoreError.storage("session row was not created")
+        let existing = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT id, last_activity FROM session WHERE user = ? AND room = ?"),
+            arguments: [key.user, key.room])
+        if let existing {
+            let id: Int64 = existing["id"]
+            if activity - (existing["last_activity"] as Int64) >= activityResolution {
+                try db.cachedStatement(sql: "UPDATE session SET last_activity = ? WHERE id = ?")
+                    .execute(arguments: [activity, id])
+            }
+            return id
         }
-        return id
+        try db.cachedStatement(sql: "INSERT INTO session (user, room, created_at, last_activity) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [key.user, key.room, activity, activity])
+        return db.lastInsertedRowID
     }
+
+    /// How stale `session.last_activity` may be, in milliseconds (it feeds "active sessions" and
+    /// the removal of idle empty sessions, neither of which needs more precision).
+    static let activityResolution: Int64 = 60_000
 
     /// Deletes all but the newest `cap` messages of a session.
     static func trim(session: Int64, to cap: Int, in db: Database) throws {
