@@ -35,8 +35,8 @@ struct SessionsBenchmark: AsyncParsableCommand {
         let workload = SessionsWorkload(directory: directory, durability: level)
 
         print("Durable appends, one writer (\(appends))…")
-        report.baselineAppendsPerSecond = try workload.rawAppends(count: appends)
-        report.singleWriterAppendsPerSecond = try await workload.storeAppends(count: appends)
+        (report.baselineAppendsPerSecond, report.singleWriterAppendsPerSecond) = try await workload.singleWriterAppends(
+            count: appends)
         print("Durable appends, \(concurrentSessions) sessions at once…")
         report.concurrentSessions = concurrentSessions
         report.concurrentAppendsPerSecond = try await workload.concurrentAppends(
