@@ -35,13 +35,12 @@ public final class ChildProcess: @unchecked Sendable {
     public let lines: AsyncStream<String>
     private let linesContinuation: AsyncStream<String>.Continuation
 
-    /// The `pokedex` executable built beside the test bundle (override with `POKEDEX_EXECUTABLE`).
-    public static var pokedexExecutable: URL {
-        if let path = ProcessInfo.processInfo.environment["POKEDEX_EXECUTABLE"] {
-            return URL(fileURLWithPath: path)
-        }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("pokedex")
+    /// The `pokedex` executable built beside the test bundle.
+    public static var pokedexExecutable: URL { builtProduct("pokedex") }
+
+    /// An executable of this package, built beside the test bundle.
+    public static func builtProduct(_ name: String) -> URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
     }
 
     /// Starts a process.
@@ -106,9 +105,10 @@ public final class ChildProcess: @unchecked Sendable {
     /// Runs a process to the end.
     /// - Parameter stdin: written to its standard input, which is then closed.
     public static func run(
-        _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, stdin: Data = Data()
+        executable: URL = ChildProcess.pokedexExecutable, _ arguments: [String], environment: [String: String] = [:],
+        directory: URL? = nil, stdin: Data = Data()
     ) async throws -> Outcome {
-        let child = try ChildProcess(arguments: arguments, environment: environment, directory: directory)
+        let child = try ChildProcess(executable, arguments: arguments, environment: environment, directory: directory)
         child.write(stdin)
         child.closeInput()
         return await child.outcome()
