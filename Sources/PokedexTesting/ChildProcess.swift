@@ -174,7 +174,9 @@ public final class ChildProcess: @unchecked Sendable {
             }
             close(descriptor)
             if stream == "stdout" {
-                let rest = lock.withLock { stdoutRemainder.isEmpty ? nil : String(decoding: stdoutRemainder, as: UTF8.self) }
+                let rest = lock.withLock {
+                    stdoutRemainder.isEmpty ? nil : String(decoding: stdoutRemainder, as: UTF8.self)
+                }
                 if let rest { linesContinuation.yield(rest) }
                 linesContinuation.finish()
             }

@@ -35,7 +35,10 @@ public final class ManualClock: Clock, WallClock, @unchecked Sendable {
     public var now: Instant { lock.withLock { current } }
     public var minimumResolution: Duration { .zero }
     public var currentDate: Date {
-        lock.withLock { start.addingTimeInterval(Double(current.offset.components.seconds) + Double(current.offset.components.attoseconds) / 1e18) }
+        lock.withLock {
+            start.addingTimeInterval(
+                Double(current.offset.components.seconds) + Double(current.offset.components.attoseconds) / 1e18)
+        }
     }
 
     /// How many tasks are sleeping on this clock now.

@@ -28,16 +28,19 @@ struct BenchmarkReport {
         var met: Bool?
     }
 
-
     private var measured: [Row] {
         let ratio = singleWriterAppendsPerSecond / max(baselineAppendsPerSecond, 1)
         return [
-            Row(name: "raw SQLite baseline, durable appends/s", value: format(baselineAppendsPerSecond), target: "—", met: nil),
             Row(
-                name: "one writer, durable appends/s", value: "\(format(singleWriterAppendsPerSecond)) (\(String(format: "%.2f", ratio))× baseline)",
+                name: "raw SQLite baseline, durable appends/s", value: format(baselineAppendsPerSecond), target: "—",
+                met: nil),
+            Row(
+                name: "one writer, durable appends/s",
+                value: "\(format(singleWriterAppendsPerSecond)) (\(String(format: "%.2f", ratio))× baseline)",
                 target: "≥ 0.8× baseline", met: ratio >= 0.8),
             Row(
-                name: "\(concurrentSessions) sessions at once, durable appends/s", value: format(concurrentAppendsPerSecond), target: "≥ 20,000",
+                name: "\(concurrentSessions) sessions at once, durable appends/s",
+                value: format(concurrentAppendsPerSecond), target: "≥ 20,000",
                 met: concurrentAppendsPerSecond >= 20_000),
             Row(
                 name: "context p50 / p99 at \(format(Double(contextRows))) rows",
@@ -45,16 +48,20 @@ struct BenchmarkReport {
                 met: contextP99 <= .microseconds(500)),
             Row(
                 name: "raw SQLite context query p50 / p99",
-                value: "\(milliseconds(baselineContextP50)) / \(milliseconds(baselineContextP99)) ms", target: "—", met: nil),
+                value: "\(milliseconds(baselineContextP50)) / \(milliseconds(baselineContextP99)) ms", target: "—",
+                met: nil),
             Row(
-                name: "cleanup of \(format(Double(expiredMessages))) expired", value: String(format: "%.2f s (%d removed)", cleanupSeconds, cleanupRemoved),
+                name: "cleanup of \(format(Double(expiredMessages))) expired",
+                value: String(format: "%.2f s (%d removed)", cleanupSeconds, cleanupRemoved),
                 target: "—", met: nil),
             Row(
                 name: "longest append during cleanup",
-                value: "\(milliseconds(longestAppendDuringCleanup)) ms (\(appendsDuringCleanup) appends; p99 without cleanup \(milliseconds(appendP99WithoutCleanup)) ms)",
+                value:
+                    "\(milliseconds(longestAppendDuringCleanup)) ms (\(appendsDuringCleanup) appends; p99 without cleanup \(milliseconds(appendP99WithoutCleanup)) ms)",
                 target: "≤ 100 ms", met: longestAppendDuringCleanup <= .milliseconds(100)),
             Row(
-                name: "peak RSS", value: String(format: "%.1f MB", Double(peakResidentBytes) / 1_000_000), target: "< 100 MB",
+                name: "peak RSS", value: String(format: "%.1f MB", Double(peakResidentBytes) / 1_000_000),
+                target: "< 100 MB",
                 met: peakResidentBytes < 100_000_000),
         ]
     }
@@ -83,7 +90,8 @@ struct BenchmarkReport {
                 "context_p50_ms": contextP50.milliseconds, "context_p99_ms": contextP99.milliseconds,
                 "baseline_context_p50_ms": baselineContextP50.milliseconds,
                 "baseline_context_p99_ms": baselineContextP99.milliseconds,
-                "expired_messages": expiredMessages, "cleanup_seconds": cleanupSeconds, "cleanup_removed": cleanupRemoved,
+                "expired_messages": expiredMessages, "cleanup_seconds": cleanupSeconds,
+                "cleanup_removed": cleanupRemoved,
                 "longest_append_during_cleanup_ms": longestAppendDuringCleanup.milliseconds,
                 "appends_during_cleanup": appendsDuringCleanup,
                 "append_p99_without_cleanup_ms": appendP99WithoutCleanup.milliseconds,

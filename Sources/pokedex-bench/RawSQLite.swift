@@ -48,10 +48,13 @@ final class RawSQLite {
                 switch value {
                 case let number as Int64: sqlite3_bind_int64(statement, index, number)
                 case let number as Int: sqlite3_bind_int64(statement, index, Int64(number))
-                case let text as String: sqlite3_bind_text(statement, index, text, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+                case let text as String:
+                    sqlite3_bind_text(statement, index, text, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
                 case let data as Data:
                     _ = data.withUnsafeBytes { bytes in
-                        sqlite3_bind_blob(statement, index, bytes.baseAddress, Int32(bytes.count), unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+                        sqlite3_bind_blob(
+                            statement, index, bytes.baseAddress, Int32(bytes.count),
+                            unsafeBitCast(-1, to: sqlite3_destructor_type.self))
                     }
                 default: sqlite3_bind_null(statement, index)
                 }

@@ -28,7 +28,8 @@ struct SessionsBenchmark: AsyncParsableCommand {
         guard let level = SessionsConfiguration.Durability(rawValue: durability) else {
             throw BenchmarkError("--durability must be full or normal")
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pokedex-bench-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pokedex-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var report = BenchmarkReport(durability: level)

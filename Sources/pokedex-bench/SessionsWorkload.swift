@@ -26,7 +26,8 @@ struct SessionsWorkload {
         let raw = try RawSQLite(path: baselineSettings.database)
         try raw.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
         try raw.execute("INSERT INTO session (user, room, created_at, last_activity) VALUES ('u', 'r', 0, 0)")
-        let insert = try raw.prepare("INSERT INTO message (session_id, role, content, created_at) VALUES (1, 'user', ?, ?)")
+        let insert = try raw.prepare(
+            "INSERT INTO message (session_id, role, content, created_at) VALUES (1, 'user', ?, ?)")
         let body = Data(Self.content.utf8)
 
         let store = try SQLiteSessionStore(configuration: configuration("single.db"))
@@ -72,7 +73,8 @@ struct SessionsWorkload {
         let session = try raw.prepare(
             "INSERT INTO session (user, room, created_at, last_activity) VALUES (?, 'bench', ?, ?) RETURNING id")
         let message = try raw.prepare(
-            "INSERT INTO message (session_id, role, content, created_at) SELECT id, ?, ?, ? FROM session WHERE user = ? AND room = 'bench'")
+            "INSERT INTO message (session_id, role, content, created_at) SELECT id, ?, ?, ? FROM session WHERE user = ? AND room = 'bench'"
+        )
         let body = Data(Self.content.utf8)
         for index in 0..<sessions {
             let user = "\(prefix)\(index)"
@@ -86,12 +88,16 @@ struct SessionsWorkload {
 
     /// Context reads of random sessions among `sessions × messages` rows: the store against the
     /// equivalent query through the C API.
-    func contextLatency(sessions: Int, messages: Int, samples: Int) async throws
+    func contextLatency(
+        sessions: Int, messages: Int, samples: Int
+    ) async throws
         -> (Duration, Duration, Duration, Duration)
     {
         let settings = configuration("context.db")
         try SQLiteSessionStore(configuration: settings).close()
-        try populate(settings.database, sessions: sessions, messages: messages, prefix: "user", at: Timestamp.milliseconds(Date()))
+        try populate(
+            settings.database, sessions: sessions, messages: messages, prefix: "user",
+            at: Timestamp.milliseconds(Date()))
         let store = try SQLiteSessionStore(configuration: settings)
         var generator = SystemRandomNumberGenerator()
         var latencies = Latencies()
@@ -117,13 +123,17 @@ struct SessionsWorkload {
             try query.run([user, cutoff])
             baseline.record(ContinuousClock.now - start)
         }
-        return (latencies.percentile(0.5), latencies.percentile(0.99), baseline.percentile(0.5), baseline.percentile(0.99))
+        return (
+            latencies.percentile(0.5), latencies.percentile(0.99), baseline.percentile(0.5), baseline.percentile(0.99)
+        )
     }
 
     /// Cleanup of `expired` messages while one writer keeps appending; returns the cleanup's
     /// duration and count, the longest append it caused, the appends made meanwhile, and the p99
     /// append latency with no cleanup running, for comparison.
-    func cleanupUnderLoad(expired: Int) async throws
+    func cleanupUnderLoad(
+        expired: Int
+    ) async throws
         -> (seconds: Double, removed: Int, longest: Duration, appends: Int, quietP99: Duration)
     {
         let settings = configuration("cleanup.db")

@@ -30,7 +30,8 @@ extension SessionsCommand {
             }
             // Write beside the target and rename, so a failed export never leaves half a file.
             let target = URL(fileURLWithPath: output)
-            let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
+            let partial = target.deletingLastPathComponent().appendingPathComponent(
+                ".\(target.lastPathComponent).partial")
             guard FileManager.default.createFile(atPath: partial.path, contents: nil),
                 let handle = FileHandle(forWritingAtPath: partial.path)
             else {
@@ -46,7 +47,8 @@ extension SessionsCommand {
                 } else {
                     try FileManager.default.moveItem(at: partial, to: target)
                 }
-                FileHandle.standardError.write(Data("Exported \(count) session\(count == 1 ? "" : "s") to \(output)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("Exported \(count) session\(count == 1 ? "" : "s") to \(output)\n".utf8))
             } catch {
                 try? FileManager.default.removeItem(at: partial)
                 throw error

@@ -27,7 +27,8 @@ struct SessionsCommand: AsyncParsableCommand {
             table.add("Oldest message", stats.oldestMessage.map(Timestamp.iso8601) ?? "—")
             table.add("Newest message", stats.newestMessage.map(Timestamp.iso8601) ?? "—")
             table.add("Database", stats.database)
-            table.add("Database size", ByteCountFormatter.string(fromByteCount: stats.databaseSizeBytes, countStyle: .file))
+            table.add(
+                "Database size", ByteCountFormatter.string(fromByteCount: stats.databaseSizeBytes, countStyle: .file))
             emit(table.rows.map { $0[0].padded(to: 17) + $0[1] }.joined(separator: "\n"))
         }
     }
@@ -86,7 +87,9 @@ struct SessionsCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a message to a session.",
-            discussion: "With --stdin, every input line is added as one message. Each message is acknowledged with 'ok <sequence>' once it is on disk.")
+            discussion:
+                "With --stdin, every input line is added as one message. Each message is acknowledged with 'ok <sequence>' once it is on disk."
+        )
         @OptionGroup var store: StoreOptions
         @OptionGroup var session: SessionOptions
         @Option(help: "user, assistant, system, tool_call, tool or fallback.") var role = "user"
@@ -156,7 +159,9 @@ func messageTable(_ messages: [StoredMessage]) -> String {
     guard !messages.isEmpty else { return "No messages." }
     var table = TextTable("SEQ", "TIME", "ROLE", "CONTENT")
     for message in messages {
-        table.add("\(message.sequence)", Timestamp.iso8601(message.timestamp), message.role.rawValue, message.content.cell(70))
+        table.add(
+            "\(message.sequence)", Timestamp.iso8601(message.timestamp), message.role.rawValue, message.content.cell(70)
+        )
     }
     return table.rendered
 }

@@ -15,7 +15,8 @@ struct BenchmarkSmokeTests {
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("one writer, durable appends/s"))
 
-        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [String: Any]
+        let document =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [String: Any]
         let results = try #require(document?["results"] as? [String: Any])
         for key in [
             "baseline_appends_per_second", "single_writer_appends_per_second", "concurrent_appends_per_second",

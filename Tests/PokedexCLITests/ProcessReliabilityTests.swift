@@ -56,7 +56,9 @@ struct ProcessReliabilityTests {
         let expired = (0..<500).map { session in
             ArchivedSession(
                 user: "old-\(session)", room: "r",
-                messages: (0..<40).map { ArchivedMessage(role: .user, content: "old \($0)", timestamp: past.currentDate) })
+                messages: (0..<40).map {
+                    ArchivedMessage(role: .user, content: "old \($0)", timestamp: past.currentDate)
+                })
         }
         #expect(try await seeder.importSessions(expired).imported == 20_000)
         try seeder.close()

@@ -44,7 +44,9 @@ struct SessionsCommandTests {
 
     @Test func addShowContextClearAndDelete() async throws {
         defer { directory.remove() }
-        #expect(try await pokedex("add", "--user", "alice", "--room", "soc", "Is WS-1234 contained?").stdout.hasPrefix("ok "))
+        #expect(
+            try await pokedex("add", "--user", "alice", "--room", "soc", "Is WS-1234 contained?").stdout.hasPrefix(
+                "ok "))
         #expect(try await pokedex("add", "--user", "alice", "--room", "soc", "--role", "assistant", "Yes.").status == 0)
         let added = try await pokedex("add", "--user", "bob", "--room", "soc", "--stdin", stdin: "one\ntwo\nthree\n")
         #expect(added.stdout.split(separator: "\n").count == 3)

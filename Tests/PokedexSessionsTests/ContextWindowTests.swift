@@ -6,7 +6,8 @@ import Testing
 struct ContextWindowTests {
     private func history(_ items: [(MessageRole, String)]) -> [StoredMessage] {
         items.enumerated().map { index, item in
-            StoredMessage(sequence: Int64(index + 1), role: item.0, content: item.1, timestamp: Date(timeIntervalSince1970: 0))
+            StoredMessage(
+                sequence: Int64(index + 1), role: item.0, content: item.1, timestamp: Date(timeIntervalSince1970: 0))
         }
     }
 
@@ -18,7 +19,8 @@ struct ContextWindowTests {
 
     @Test func neverSkipsAMessageToFitAnOlderOne() {
         let window = ContextWindow(maxMessages: 20, maxCharacters: 10)
-        let selected = window.select(from: history([(.user, "a"), (.assistant, String(repeating: "b", count: 9)), (.user, "cc")]))
+        let selected = window.select(
+            from: history([(.user, "a"), (.assistant, String(repeating: "b", count: 9)), (.user, "cc")]))
         #expect(selected.map(\.content) == ["cc"])
     }
 
@@ -49,7 +51,10 @@ struct ContextWindowTests {
             (.assistant, "Yes, WS1 is contained."),
         ])
         #expect(ContextWindow(maxMessages: 4, maxCharacters: 1000).select(from: messages).count == 4)
-        #expect(ContextWindow(maxMessages: 3, maxCharacters: 1000).select(from: messages).map(\.role) == [.toolCall, .tool, .assistant])
+        #expect(
+            ContextWindow(maxMessages: 3, maxCharacters: 1000).select(from: messages).map(\.role) == [
+                .toolCall, .tool, .assistant,
+            ])
         // Room for two: the call and its result would be split, so both stay out.
         #expect(ContextWindow(maxMessages: 2, maxCharacters: 1000).select(from: messages).map(\.role) == [.assistant])
     }
@@ -67,7 +72,8 @@ struct ContextWindowTests {
 
     @Test func leavesFallbacksOut() {
         let messages = history([(.user, "q"), (.fallback, "⚠️ down"), (.user, "again")])
-        #expect(ContextWindow(maxMessages: 20, maxCharacters: 1000).select(from: messages).map(\.content) == ["q", "again"])
+        #expect(
+            ContextWindow(maxMessages: 20, maxCharacters: 1000).select(from: messages).map(\.content) == ["q", "again"])
     }
 
     @Test func emptyHistoryGivesEmptyContext() {

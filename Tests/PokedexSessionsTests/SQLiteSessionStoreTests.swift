@@ -45,7 +45,9 @@ struct SQLiteSessionStoreTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let clock = ManualClock()
-        let store = try makeStore(directory, clock: clock) { $0.maxMessages = 1000; $0.contextMessages = 20 }
+        let store = try makeStore(directory, clock: clock) {
+            $0.maxMessages = 1000; $0.contextMessages = 20
+        }
         let text = String(repeating: "runbook text ", count: 300)
         for index in 0..<400 {
             try await store.append(.user, text, to: SessionKey(user: "u\(index % 20)", room: "r"))
@@ -103,7 +105,10 @@ struct SQLiteSessionStoreTests {
         defer { directory.remove() }
         let store = try makeStore(directory)
         try await store.pool.write { db in
-            try db.execute(sql: "CREATE TEMP TRIGGER reject_all BEFORE INSERT ON message BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+            try db.execute(
+                sql:
+                    "CREATE TEMP TRIGGER reject_all BEFORE INSERT ON message BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+            )
         }
         do {
             try await store.append(.user, "secret-token-123", to: .alice)

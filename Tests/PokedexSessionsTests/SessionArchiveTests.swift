@@ -18,9 +18,14 @@ struct SessionArchiveTests {
     @Test func writesTheDocumentedShape() throws {
         let session = ArchivedSession(
             user: "a", room: "b",
-            messages: [ArchivedMessage(role: .user, content: "hi", timestamp: Date(timeIntervalSince1970: 1_790_000_000.5))])
+            messages: [
+                ArchivedMessage(role: .user, content: "hi", timestamp: Date(timeIntervalSince1970: 1_790_000_000.5))
+            ])
         let json = String(decoding: try SessionArchive.encode([session], layout: .json), as: UTF8.self)
-        #expect(json == #"{"format":"pokedex-sessions","version":1,"sessions":[{"messages":[{"content":"hi","role":"user","timestamp":"2026-09-21T14:13:20.500Z"}],"room":"b","user":"a"}]}"# + "\n")
+        #expect(
+            json
+                == #"{"format":"pokedex-sessions","version":1,"sessions":[{"messages":[{"content":"hi","role":"user","timestamp":"2026-09-21T14:13:20.500Z"}],"room":"b","user":"a"}]}"#
+                + "\n")
         let lines = String(decoding: try SessionArchive.encode([session, session], layout: .jsonl), as: UTF8.self)
             .split(separator: "\n")
         #expect(lines.count == 3)
@@ -28,7 +33,8 @@ struct SessionArchiveTests {
     }
 
     @Test func jsonLinesErrorsNameTheLineAndField() throws {
-        let text = header + "\n" + #"{"user":"a","room":"b","messages":[]}"# + "\n\n"
+        let text =
+            header + "\n" + #"{"user":"a","room":"b","messages":[]}"# + "\n\n"
             + #"{"user":"a","room":"b","messages":[{"role":"user","content":5,"timestamp":"2026-01-01T00:00:00Z"}]}"#
         let failure = try #require(error(reading: text))
         #expect(failure.line == 4)
@@ -37,19 +43,23 @@ struct SessionArchiveTests {
     }
 
     @Test func documentErrorsNameTheField() throws {
-        let text = #"{"format":"pokedex-sessions","version":1,"sessions":[{"user":"a","room":"b","messages":[{"role":"user","content":"x"}]}]}"#
+        let text =
+            #"{"format":"pokedex-sessions","version":1,"sessions":[{"user":"a","room":"b","messages":[{"role":"user","content":"x"}]}]}"#
         let failure = try #require(error(reading: text))
         #expect(failure.field == "sessions[0].messages[0].timestamp")
         #expect(failure.reason == "missing")
     }
 
     @Test func syntaxErrorsNameTheLine() throws {
-        let failure = try #require(error(reading: "{\"format\":\"pokedex-sessions\",\n\"version\":1,\n\"sessions\":[,]}"))
+        let failure = try #require(
+            error(reading: "{\"format\":\"pokedex-sessions\",\n\"version\":1,\n\"sessions\":[,]}"))
         #expect(failure.line == 3)
     }
 
     @Test func rejectsOtherFormatsAndVersionsClearly() throws {
-        #expect(error(reading: #"{"format":"pokedex-sessions","version":7,"sessions":[]}"#)?.reason.contains("version 7 is not supported") == true)
+        #expect(
+            error(reading: #"{"format":"pokedex-sessions","version":7,"sessions":[]}"#)?.reason.contains(
+                "version 7 is not supported") == true)
         #expect(error(reading: #"{"format":"slack-export","version":1,"sessions":[]}"#)?.field == "format")
         #expect(error(reading: "   \n")?.reason == "the file is empty")
     }
@@ -64,14 +74,17 @@ struct SessionArchiveTests {
 
     @Test func rejectsOversizedMessagesAndBadKeys() throws {
         let big = String(repeating: "x", count: 101)
-        let oversized = header + "\n" + #"{"user":"a","room":"b","messages":[{"role":"user","content":"\#(big)","timestamp":"2026-01-01T00:00:00Z"}]}"#
+        let oversized =
+            header + "\n"
+            + #"{"user":"a","room":"b","messages":[{"role":"user","content":"\#(big)","timestamp":"2026-01-01T00:00:00Z"}]}"#
         #expect(error(reading: oversized)?.field == "messages[0].content")
         let badKey = #"{"format":"pokedex-sessions","version":1,"sessions":[{"user":"","room":"b","messages":[]}]}"#
         #expect(error(reading: badKey)?.field == "sessions[0]")
     }
 
     @Test func acceptsTimestampsWithOffsetsAndWithoutFractions() throws {
-        let text = #"{"format":"pokedex-sessions","version":1,"sessions":[{"user":"a","room":"b","messages":[{"role":"user","content":"x","timestamp":"2026-01-01T01:00:00+01:00"},{"role":"user","content":"y","timestamp":"2026-01-01T00:00:00.250Z"}]}]}"#
+        let text =
+            #"{"format":"pokedex-sessions","version":1,"sessions":[{"user":"a","room":"b","messages":[{"role":"user","content":"x","timestamp":"2026-01-01T01:00:00+01:00"},{"role":"user","content":"y","timestamp":"2026-01-01T00:00:00.250Z"}]}]}"#
         let sessions = try SessionArchiveReader.read(Data(text.utf8), maxMessageBytes: 100)
         #expect(Timestamp.iso8601(sessions[0].messages[0].timestamp) == "2026-01-01T00:00:00.000Z")
         #expect(Timestamp.iso8601(sessions[0].messages[1].timestamp) == "2026-01-01T00:00:00.250Z")

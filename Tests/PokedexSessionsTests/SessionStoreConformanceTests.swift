@@ -54,7 +54,9 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func concurrentReadsNeverSeeMoreThanTheCap(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind) { $0.maxMessages = 5; $0.contextMessages = 5 }
+        let fixture = try StoreFixture(kind) {
+            $0.maxMessages = 5; $0.contextMessages = 5
+        }
         defer { fixture.remove() }
         let store = fixture.store
         try await withThrowingTaskGroup(of: [Int].self) { group in
@@ -218,7 +220,10 @@ struct SessionStoreConformanceTests {
         ]
         let summary = try await fixture.store.importSessions(archive)
         #expect(summary.imported == 2)
-        #expect(try await fixture.store.history(of: .alice).map(\.content) == ["imported earlier", "stored later", "imported last"])
+        #expect(
+            try await fixture.store.history(of: .alice).map(\.content) == [
+                "imported earlier", "stored later", "imported last",
+            ])
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -230,10 +235,14 @@ struct SessionStoreConformanceTests {
         let valid = try await exportData(fixture.store, layout: .jsonl)
         let broken: [Data] = [
             before.prefix(before.count / 2),  // truncated
-            Data(#"{"format":"pokedex-sessions","version":1,"sessions":[{"user":"x","room":"y","messages":[{"role":"robot","content":"a","timestamp":"2026-01-01T00:00:00Z"}]}]}"#.utf8),
+            Data(
+                #"{"format":"pokedex-sessions","version":1,"sessions":[{"user":"x","room":"y","messages":[{"role":"robot","content":"a","timestamp":"2026-01-01T00:00:00Z"}]}]}"#
+                    .utf8),
             Data(#"{"format":"pokedex-sessions","version":2,"sessions":[]}"#.utf8),
             Data(#"{"format":"something-else","version":1,"sessions":[]}"#.utf8),
-            valid + Data(#"{"user":"x","room":"y","messages":[{"role":"user","content":"a","timestamp":"yesterday"}]}"#.utf8),
+            valid
+                + Data(
+                    #"{"user":"x","room":"y","messages":[{"role":"user","content":"a","timestamp":"yesterday"}]}"#.utf8),
             valid + Data([0xFF, 0xFE, 0x0A]),
             Data(),
         ]
@@ -244,7 +253,9 @@ struct SessionStoreConformanceTests {
         }
         // A store-level rejection (bad key) in the middle of an otherwise valid archive.
         let archive = [
-            ArchivedSession(user: "new", room: "room", messages: [ArchivedMessage(role: .user, content: "x", timestamp: fixture.clock.currentDate)]),
+            ArchivedSession(
+                user: "new", room: "room",
+                messages: [ArchivedMessage(role: .user, content: "x", timestamp: fixture.clock.currentDate)]),
             ArchivedSession(user: "", room: "room", messages: []),
         ]
         await #expect(throws: SessionStoreError.self) { try await fixture.store.importSessions(archive) }

@@ -46,7 +46,8 @@ public enum SessionArchiveReader {
     /// Splits into lines, rejecting invalid UTF-8 with the number of the first bad line.
     private static func utf8Lines(_ data: Data) throws(SessionArchiveError) -> [String] {
         var lines: [String] = []
-        for (number, bytes) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+        for (number, bytes) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
+        {
             guard let line = String(bytes: bytes, encoding: .utf8) else {
                 throw SessionArchiveError(line: number + 1, reason: "the file is not valid UTF-8")
             }
@@ -72,12 +73,14 @@ public enum SessionArchiveReader {
         guard header.format == SessionArchive.formatName else {
             throw SessionArchiveError(
                 line: line, field: "format",
-                reason: "not a Pokedex sessions file (format '\(header.format)', expected '\(SessionArchive.formatName)')")
+                reason:
+                    "not a Pokedex sessions file (format '\(header.format)', expected '\(SessionArchive.formatName)')")
         }
         guard header.version == SessionArchive.version else {
             throw SessionArchiveError(
                 line: line, field: "version",
-                reason: "version \(header.version) is not supported (this Pokedex reads version \(SessionArchive.version))")
+                reason:
+                    "version \(header.version) is not supported (this Pokedex reads version \(SessionArchive.version))")
         }
     }
 
@@ -130,9 +133,11 @@ public enum SessionArchiveReader {
         case .keyNotFound(let key, let context):
             return SessionArchiveError(line: line, field: path(context.codingPath, last: key), reason: "missing")
         case .typeMismatch(let type, let context):
-            return SessionArchiveError(line: line, field: path(context.codingPath), reason: "expected \(typeName(type))")
+            return SessionArchiveError(
+                line: line, field: path(context.codingPath), reason: "expected \(typeName(type))")
         case .valueNotFound(let type, let context):
-            return SessionArchiveError(line: line, field: path(context.codingPath), reason: "expected \(typeName(type)), found null")
+            return SessionArchiveError(
+                line: line, field: path(context.codingPath), reason: "expected \(typeName(type)), found null")
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
                 return syntaxError(in: data, line: line)

@@ -104,7 +104,9 @@ public struct SessionsConfiguration: Sendable, Equatable {
     /// Accepts plain seconds (`600`) or a number with a unit: `500ms`, `90s`, `10m`, `24h`, `7d`.
     static func duration(_ value: String, key: String) throws(SessionStoreError) -> Duration {
         let text = value.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        let units: [(suffix: String, seconds: Double)] = [
+            ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400),
+        ]
         var number = text
         var scale = 1.0
         for unit in units where text.hasSuffix(unit.suffix) {
@@ -113,7 +115,8 @@ public struct SessionsConfiguration: Sendable, Equatable {
             break
         }
         guard let amount = Double(number), amount > 0, amount.isFinite else {
-            throw .invalidConfiguration("\(key) must be a positive duration such as 600, 90s, 10m or 24h (got '\(value)')")
+            throw .invalidConfiguration(
+                "\(key) must be a positive duration such as 600, 90s, 10m or 24h (got '\(value)')")
         }
         return .milliseconds(Int64((amount * scale * 1000).rounded()))
     }

@@ -76,7 +76,8 @@ final class GroupCommit<Request: Sendable, Output: Sendable>: @unchecked Sendabl
 
     private func drain(_ db: Database) {
         while true {
-            let batch = lock.withLock { () -> ArraySlice<(request: Request, continuation: CheckedContinuation<Output, any Error>)> in
+            let batch = lock.withLock {
+                () -> ArraySlice<(request: Request, continuation: CheckedContinuation<Output, any Error>)> in
                 let batch = pending.prefix(maxBatchSize)
                 pending.removeFirst(batch.count)
                 if batch.isEmpty { isDraining = false }

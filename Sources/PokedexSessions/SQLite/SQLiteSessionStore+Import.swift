@@ -75,7 +75,8 @@ public struct ImportPlan {
             var content: String
         }
         func identity(_ message: ArchivedMessage) -> Identity {
-            Identity(milliseconds: Timestamp.milliseconds(message.timestamp), role: message.role, content: message.content)
+            Identity(
+                milliseconds: Timestamp.milliseconds(message.timestamp), role: message.role, content: message.content)
         }
         let stored = existing.map(ArchivedMessage.init)
         var seen = Set(stored.map(identity))
@@ -90,7 +91,8 @@ public struct ImportPlan {
         }
         let newestStored = stored.map { Timestamp.milliseconds($0.timestamp) }.max() ?? Int64.min
         appendsInOrder = added.allSatisfy { Timestamp.milliseconds($0.timestamp) >= newestStored }
-        merged = appendsInOrder
+        merged =
+            appendsInOrder
             ? stored + added
             : (stored + added).enumerated()
                 .sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }
@@ -106,7 +108,8 @@ public struct ImportPlan {
             } catch {
                 throw .invalidArchive(SessionArchiveError(field: "sessions[\(index)]", reason: error.description))
             }
-            for (position, message) in session.messages.enumerated() where message.content.utf8.count > maxMessageBytes {
+            for (position, message) in session.messages.enumerated() where message.content.utf8.count > maxMessageBytes
+            {
                 throw .invalidArchive(
                     SessionArchiveError(
                         field: "sessions[\(index)].messages[\(position)].content",

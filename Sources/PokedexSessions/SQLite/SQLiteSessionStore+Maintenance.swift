@@ -40,7 +40,8 @@ extension SQLiteSessionStore {
     /// - Parameter step: one bounded step; returns how many rows (or pages) it changed.
     /// - Returns: the total of the steps.
     @discardableResult
-    private func repeatInBatches(_ batch: Int, _ step: @escaping @Sendable (Database) throws -> Int) async throws -> Int {
+    private func repeatInBatches(_ batch: Int, _ step: @escaping @Sendable (Database) throws -> Int) async throws -> Int
+    {
         var total = 0
         while true {
             let changed = try await guarded { try await pool.write(step) }

@@ -172,7 +172,9 @@ public final class SQLiteSessionStore: SessionStore {
     }
 
     /// The newest live messages of a session, oldest first.
-    static func newestMessages(session: Int64, since cutoff: Int64, limit: Int, in db: Database) throws -> [StoredMessage] {
+    static func newestMessages(
+        session: Int64, since cutoff: Int64, limit: Int, in db: Database
+    ) throws -> [StoredMessage] {
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
