@@ -112,7 +112,8 @@ struct SessionsCommand: AsyncParsableCommand {
                 emit("ok \(try await sessions.append(role, message, to: session.key).sequence)")
                 return
             }
-            while let line = readLine(strippingNewline: true) {
+            var lines = StandardInputLines()
+            while let line = try lines.next() {
                 emit("ok \(try await sessions.append(role, line, to: session.key).sequence)")
             }
         }

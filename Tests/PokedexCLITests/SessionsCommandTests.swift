@@ -130,6 +130,21 @@ struct SessionsCommandTests {
         #expect(try await pokedex("stats", "--json").stdout.contains(#""total_messages" : 0"#))
     }
 
+    @Test func invalidUTF8OnStandardInputIsRefusedNotRepaired() async throws {
+        defer { directory.remove() }
+        var input = Data("first ✓\n".utf8)
+        input.append(contentsOf: [0x62, 0x61, 0x64, 0xFF, 0x0A])
+        input.append(Data("never reached\n".utf8))
+        let outcome = try await ChildProcess.run(
+            ["sessions", "add", "--user", "u", "--room", "r", "--stdin", "--database", database], stdin: input)
+        #expect(outcome.status != 0)
+        #expect(outcome.stdout.split(separator: "\n").count == 1)
+        #expect(outcome.stderr == "pokedex: standard input line 2 is not valid UTF-8; it was not stored\n")
+        let context = try await pokedex("context", "--user", "u", "--room", "r", "--json")
+        let messages = try JSONSerialization.jsonObject(with: Data(context.stdout.utf8)) as? [[String: Any]]
+        #expect(messages?.compactMap { $0["content"] as? String } == ["first ✓"])
+    }
+
     @Test func exportWithAFailingTargetLeavesNoPartialFile() async throws {
         defer { directory.remove() }
         _ = try await pokedex("add", "--user", "alice", "--room", "soc", "x")
