@@ -55,31 +55,19 @@ extension SQLiteSessionStore {
     }
 
     public func sessions(after cursor: SessionKey?, limit: Int) async throws -> [SessionSummary] {
-        let cutoff = cutoffMilliseconds()
-        let cap = configuration.maxMessages
-        return try await guarded {
-            try await pool.read { db in
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT s.user, s.room, count(m.id) AS count, min(m.created_at) AS first,
-                               max(m.created_at) AS last
-                        FROM session s LEFT JOIN message m ON m.session_id = s.id AND m.created_at >= ?
-                        WHERE (s.user, s.room) > (?, ?)
-                        GROUP BY s.id ORDER BY s.user, s.room LIMIT ?
-                        """,
-                    arguments: [cutoff, cursor?.user ?? "", cursor?.room ?? "", limit])
-                return rows.map { row in
-                    SessionSummary(
-                        user: row["user"], room: row["room"], messageCount: min(row["count"], cap),
-                        firstMessage: (row["first"] as Int64?).map(Timestamp.date(milliseconds:)),
-                        lastMessage: (row["last"] as Int64?).map(Timestamp.date(milliseconds:)))
-                }
-            }
+        try await livePage(after: cursor, limit: limit).map { key, messages in
+            SessionSummary(
+                user: key.user, room: key.room, messageCount: messages.count,
+                firstMessage: messages.first?.timestamp, lastMessage: messages.last?.timestamp)
         }
     }
 
     public func archivedSessions(after cursor: SessionKey?, limit: Int) async throws -> [ArchivedSession] {
+        try await livePage(after: cursor, limit: limit).map(ArchivedSession.init)
+    }
+
+    /// A page of sessions in (user, room) order with their live messages, read in one transaction.
+    private func livePage(after cursor: SessionKey?, limit: Int) async throws -> [(SessionKey, [StoredMessage])] {
         let cutoff = cutoffMilliseconds()
         let cap = configuration.maxMessages
         return try await guarded {
@@ -90,7 +78,7 @@ extension SQLiteSessionStore {
                     arguments: [cursor?.user ?? "", cursor?.room ?? "", limit])
                 return try rows.map { row in
                     let messages = try Self.newestMessages(session: row["id"], since: cutoff, limit: cap, in: db)
-                    return ArchivedSession(key: SessionKey(user: row["user"], room: row["room"]), messages: messages)
+                    return (SessionKey(user: row["user"], room: row["room"]), messages)
                 }
             }
         }
