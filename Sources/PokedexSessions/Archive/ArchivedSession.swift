@@ -17,6 +17,23 @@ public struct ArchivedSession: Sendable, Equatable, Codable {
     }
 
     public var key: SessionKey { SessionKey(user: user, room: room) }
+
+    /// The first reason this session cannot be stored, if any: the field (empty for the key itself,
+    /// else relative, e.g. `messages[2].content`) and the reason.
+    func problem(maxMessageBytes: Int) -> (field: String, reason: String)? {
+        do {
+            try key.validate()
+        } catch {
+            return ("", error.description)
+        }
+        for (index, message) in messages.enumerated() where message.content.utf8.count > maxMessageBytes {
+            return (
+                "messages[\(index)].content",
+                "message is \(message.content.utf8.count) bytes; the limit is \(maxMessageBytes)"
+            )
+        }
+        return nil
+    }
 }
 
 /// A message in the export/import format (`{"role","content","timestamp"}`); the timestamp is

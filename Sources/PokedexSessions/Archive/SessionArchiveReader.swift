@@ -19,16 +19,9 @@ public enum SessionArchiveReader {
             located = try decodeDocument(data).enumerated().map { ($1, nil, "sessions[\($0)].") }
         }
         for (session, line, prefix) in located {
-            do {
-                try session.key.validate()
-            } catch {
-                throw SessionArchiveError(
-                    line: line, field: prefix.isEmpty ? nil : String(prefix.dropLast()), reason: error.description)
-            }
-            for (index, message) in session.messages.enumerated() where message.content.utf8.count > maxMessageBytes {
-                throw SessionArchiveError(
-                    line: line, field: "\(prefix)messages[\(index)].content",
-                    reason: "message is \(message.content.utf8.count) bytes; the limit is \(maxMessageBytes)")
+            if let problem = session.problem(maxMessageBytes: maxMessageBytes) {
+                let field = problem.field.isEmpty ? String(prefix.dropLast()) : prefix + problem.field
+                throw SessionArchiveError(line: line, field: field.isEmpty ? nil : field, reason: problem.reason)
             }
         }
         return located.map(\.session)
