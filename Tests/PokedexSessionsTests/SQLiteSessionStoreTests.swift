@@ -64,6 +64,8 @@ struct SQLiteSessionStoreTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try makeStore(directory)
+        let commits = CommitCounter()
+        store.pool.add(transactionObserver: commits, extent: .observerLifetime)
         let results = try await withThrowingTaskGroup(of: StoredMessage.self) { group in
             for index in 0..<300 {
                 group.addTask {
@@ -74,6 +76,8 @@ struct SQLiteSessionStoreTests {
         }
         #expect(Set(results.map(\.sequence)).count == 300)
         #expect(try await store.statistics().totalMessages == 300)
+        // Appends that arrive during a commit are batched into the next one.
+        #expect(commits.count < 300)
         #expect(try await store.integrityCheck() == "ok")
     }
 
@@ -133,4 +137,17 @@ struct SQLiteSessionStoreTests {
             "\(error)".hasPrefix("session storage failed: cannot open") && "\(error)".contains("garbage.db")
         }
     }
+}
+
+/// Counts the transactions committed on a database.
+private final class CommitCounter: TransactionObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var commits = 0
+
+    var count: Int { lock.withLock { commits } }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { eventKind.tableName == "message" }
+    func databaseDidChange(with event: DatabaseEvent) {}
+    func databaseDidCommit(_ db: Database) { lock.withLock { commits += 1 } }
+    func databaseDidRollback(_ db: Database) {}
 }
