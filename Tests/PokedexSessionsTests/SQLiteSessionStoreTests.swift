@@ -124,6 +124,16 @@ struct SQLiteSessionStoreTests {
         }
     }
 
+    @Test func aDatabaseURLIsRefusedWithoutEchoingIt() throws {
+        var configuration = SessionsConfiguration()
+        configuration.database = "postgres://pokedex:s3cret@127.0.0.1/pokedex"
+        #expect {
+            _ = try SQLiteSessionStore(configuration: configuration)
+        } throws: { error in
+            "\(error)" == "invalid configuration: database is a postgres:// URL; the SQLite store needs a file path"
+        }
+    }
+
     @Test func unopenableDatabaseGivesAClearError() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

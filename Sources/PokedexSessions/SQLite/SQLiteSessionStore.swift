@@ -21,6 +21,11 @@ public final class SQLiteSessionStore: SessionStore {
     /// - Throws: ``SessionStoreError`` when the settings are invalid or the file cannot be opened.
     public init(configuration: SessionsConfiguration = .init(), clock: any WallClock = SystemWallClock()) throws {
         try configuration.validate()
+        if let scheme = configuration.database.range(of: "://").map({ configuration.database[..<$0.lowerBound] }) {
+            // Never echo the URL: it may carry a password.
+            throw SessionStoreError.invalidConfiguration(
+                "database is a \(scheme):// URL; the SQLite store needs a file path")
+        }
         let url = URL(fileURLWithPath: configuration.database).standardizedFileURL
         self.configuration = configuration
         self.path = url.path
