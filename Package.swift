@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "PokedexSessions", targets: ["PokedexSessions"]),
+        .library(name: "PokedexRecovery", targets: ["PokedexRecovery"]),
         .executable(name: "pokedex", targets: ["pokedex"]),
         .executable(name: "pokedex-bench", targets: ["pokedex-bench"]),
     ],
@@ -14,19 +15,30 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
+        .target(name: "PokedexSettings"),
         .target(
             name: "PokedexSessions",
             dependencies: [
+                "PokedexSettings",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
+            name: "PokedexRecovery",
+            dependencies: [
+                "PokedexSettings",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
             name: "PokedexTesting",
-            dependencies: ["PokedexSessions"]
+            dependencies: ["PokedexSessions", "PokedexRecovery"]
         ),
         .executableTarget(
             name: "pokedex",
@@ -46,6 +58,14 @@ let package = Package(
         .testTarget(
             name: "PokedexSessionsTests",
             dependencies: ["PokedexSessions", "PokedexTesting"]
+        ),
+        .testTarget(
+            name: "PokedexRecoveryTests",
+            dependencies: [
+                "PokedexRecovery", "PokedexTesting",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "PokedexCLITests",

@@ -25,7 +25,7 @@ public final class ManualClock: Clock, WallClock, @unchecked Sendable {
     private var sleepers: [Sleeper] = []
     private var cancelled: Set<UInt64> = []
     private var nextID: UInt64 = 0
-    private var sleeperWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    private var sleeperWaiters: [(count: Int, horizon: Duration?, continuation: CheckedContinuation<Void, Never>)] = []
 
     /// - Parameter start: the wall-clock date at instant zero.
     public init(start: Date = Date(timeIntervalSince1970: 1_790_000_000)) {
@@ -86,23 +86,45 @@ public final class ManualClock: Clock, WallClock, @unchecked Sendable {
         for sleeper in due { sleeper.continuation.resume() }
     }
 
-    /// Returns once at least `count` tasks are sleeping on this clock, so a test can advance time
-    /// knowing the code under test is already waiting.
-    public func waitForSleepers(_ count: Int = 1) async {
+    /// Returns once at least `count` tasks are sleeping on this clock (only counting those that wake
+    /// within `horizon` from now, when given), so a test can advance time knowing the code under test
+    /// is already waiting.
+    public func waitForSleepers(_ count: Int = 1, within horizon: Duration? = nil) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = lock.withLock { () -> Bool in
-                if sleepers.count >= count { return true }
-                sleeperWaiters.append((count, continuation))
+                if sleepingCount(within: horizon) >= count { return true }
+                sleeperWaiters.append((count, horizon, continuation))
                 return false
             }
             if ready { continuation.resume() }
         }
     }
 
+    /// Waits for a task to sleep until no later than `horizon` from now, then moves time to the
+    /// earliest such wake-up.
+    /// - Returns: how far time moved.
+    @discardableResult
+    public func advanceToNextWake(within horizon: Duration) async -> Duration {
+        await waitForSleepers(1, within: horizon)
+        let step = lock.withLock {
+            sleepers.map { $0.deadline.offset - current.offset }.filter { $0 <= horizon }.min() ?? .zero
+        }
+        advance(by: step)
+        return step
+    }
+
+    private func sleepingCount(within horizon: Duration?) -> Int {
+        guard let horizon else { return sleepers.count }
+        return sleepers.filter { $0.deadline.offset - current.offset <= horizon }.count
+    }
+
     private func wakeSleeperWaiters() {
         let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
-            let ready = sleeperWaiters.filter { $0.count <= sleepers.count }.map(\.continuation)
-            sleeperWaiters.removeAll { $0.count <= sleepers.count }
+            let isReady = { (waiter: (count: Int, horizon: Duration?, continuation: CheckedContinuation<Void, Never>)) in
+                waiter.count <= self.sleepingCount(within: waiter.horizon)
+            }
+            let ready = sleeperWaiters.filter(isReady).map(\.continuation)
+            sleeperWaiters.removeAll(where: isReady)
             return ready
         }
         for continuation in ready { continuation.resume() }

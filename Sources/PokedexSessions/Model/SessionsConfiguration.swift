@@ -1,4 +1,5 @@
 import Foundation
+import PokedexSettings
 
 /// The session layer's settings. Every number is a configuration key (`sessions.*` in the file,
 /// `POKEDEX_SESSIONS_*` in the environment); the defaults are those of the specification.
@@ -52,23 +53,22 @@ public struct SessionsConfiguration: Sendable, Equatable {
     /// Applies one `key = value` setting, as read from a file or the environment.
     /// - Throws: ``SessionStoreError/invalidConfiguration(_:)`` naming the key and the accepted values.
     public mutating func set(_ key: String, to value: String) throws(SessionStoreError) {
-        switch key {
-        case "database": database = value
-        case "sessions.max_messages": maxMessages = try Self.count(value, key: key)
-        case "sessions.timeout": timeout = try Self.duration(value, key: key)
-        case "sessions.context_messages": contextMessages = try Self.count(value, key: key)
-        case "sessions.context_chars": contextCharacters = try Self.count(value, key: key)
-        case "sessions.cleanup_interval": cleanupInterval = try Self.duration(value, key: key)
-        case "sessions.cleanup_batch": cleanupBatchSize = try Self.count(value, key: key)
-        case "sessions.busy_timeout": busyTimeout = try Self.duration(value, key: key)
-        case "sessions.max_message_bytes": maxMessageBytes = try Self.count(value, key: key)
-        case "sessions.durability":
-            guard let parsed = Durability(rawValue: value.lowercased()) else {
-                throw .invalidConfiguration("\(key) must be one of full, normal (got '\(value)')")
+        do throws(SettingError) {
+            switch key {
+            case "database": database = value
+            case "sessions.max_messages": maxMessages = try SettingParser.integer(value, key: key)
+            case "sessions.timeout": timeout = try SettingParser.duration(value, key: key)
+            case "sessions.context_messages": contextMessages = try SettingParser.integer(value, key: key)
+            case "sessions.context_chars": contextCharacters = try SettingParser.integer(value, key: key)
+            case "sessions.cleanup_interval": cleanupInterval = try SettingParser.duration(value, key: key)
+            case "sessions.cleanup_batch": cleanupBatchSize = try SettingParser.integer(value, key: key)
+            case "sessions.busy_timeout": busyTimeout = try SettingParser.duration(value, key: key)
+            case "sessions.max_message_bytes": maxMessageBytes = try SettingParser.integer(value, key: key)
+            case "sessions.durability": durability = try SettingParser.choice(value, key: key, as: Durability.self)
+            default: throw SettingError(key: key, message: "is not a sessions setting")
             }
-            durability = parsed
-        default:
-            throw .invalidConfiguration("unknown key '\(key)'")
+        } catch {
+            throw .invalidConfiguration(error.description)
         }
     }
 
@@ -92,32 +92,5 @@ public struct SessionsConfiguration: Sendable, Equatable {
         if timeout <= .zero || cleanupInterval <= .zero {
             throw .invalidConfiguration("sessions.timeout and sessions.cleanup_interval must be positive")
         }
-    }
-
-    private static func count(_ value: String, key: String) throws(SessionStoreError) -> Int {
-        guard let number = Int(value.trimmingCharacters(in: .whitespaces)), number > 0 else {
-            throw .invalidConfiguration("\(key) must be a positive whole number (got '\(value)')")
-        }
-        return number
-    }
-
-    /// Accepts plain seconds (`600`) or a number with a unit: `500ms`, `90s`, `10m`, `24h`, `7d`.
-    static func duration(_ value: String, key: String) throws(SessionStoreError) -> Duration {
-        let text = value.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(suffix: String, seconds: Double)] = [
-            ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400),
-        ]
-        var number = text
-        var scale = 1.0
-        for unit in units where text.hasSuffix(unit.suffix) {
-            number = String(text.dropLast(unit.suffix.count))
-            scale = unit.seconds
-            break
-        }
-        guard let amount = Double(number), amount > 0, amount.isFinite else {
-            throw .invalidConfiguration(
-                "\(key) must be a positive duration such as 600, 90s, 10m or 24h (got '\(value)')")
-        }
-        return .milliseconds(Int64((amount * scale * 1000).rounded()))
     }
 }

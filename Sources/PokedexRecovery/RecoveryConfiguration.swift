@@ -1,0 +1,81 @@
+import PokedexSettings
+
+/// Every number of SPEC section 2, per tool where the specification makes it so. Keys are
+/// `recovery.<tool>.<field>` (environment `POKEDEX_RECOVERY_<TOOL>_<FIELD>`) and `recovery.<field>`.
+public struct RecoveryConfiguration: Sendable, Equatable {
+    /// Retry policies by tool; tools not listed use `defaultPolicy`.
+    public var policies: [ToolName: RetryPolicy] = [
+        .crowdstrike: .crowdstrike, .weather: .weather, .documentSearch: .documentSearch,
+    ]
+    /// `recovery.default.*`.
+    public var defaultPolicy = RetryPolicy.default
+    /// Failures in the window above which a tool becomes unavailable (`recovery.<tool>.threshold`).
+    public var thresholds: [ToolName: Int] = [.crowdstrike: 5, .weather: 10]
+    /// `recovery.default.threshold`.
+    public var defaultThreshold = 8
+    /// The sliding window failures are counted in. `recovery.window`.
+    public var window: Duration = .seconds(3600)
+    /// Wait before the first probe of an unavailable tool. `recovery.cool_down`.
+    public var coolDown: Duration = .seconds(60)
+    /// The cool-down doubles on each re-open up to this. `recovery.max_cool_down`.
+    public var maxCoolDown: Duration = .seconds(600)
+    /// Failures in the window above which a warning is logged. `recovery.warning_threshold`.
+    public var warningThreshold = 10
+
+    public init() {}
+
+    public func policy(for tool: ToolName) -> RetryPolicy { policies[tool] ?? defaultPolicy }
+    public func threshold(for tool: ToolName) -> Int { thresholds[tool] ?? defaultThreshold }
+
+    private static let toolFields = ["max_retries", "max_delay", "delay", "backoff", "jitter", "timeout", "threshold"]
+
+    /// Applies one setting, e.g. `recovery.weather.max_retries = 5` or `recovery.cool_down = 2m`.
+    /// - Throws: ``SettingError`` naming the key.
+    public mutating func set(_ key: String, to value: String) throws(SettingError) {
+        let parts = key.split(separator: ".").map(String.init)
+        guard parts.first == "recovery", parts.count == 2 || parts.count == 3 else {
+            throw SettingError(key: key, message: "is not a recovery setting")
+        }
+        if parts.count == 2 {
+            switch parts[1] {
+            case "window": window = try SettingParser.duration(value, key: key)
+            case "cool_down": coolDown = try SettingParser.duration(value, key: key)
+            case "max_cool_down": maxCoolDown = try SettingParser.duration(value, key: key)
+            case "warning_threshold": warningThreshold = try SettingParser.integer(value, key: key, minimum: 0)
+            default: throw SettingError(key: key, message: "is not a recovery setting")
+            }
+            return
+        }
+        let tool = ToolName(rawValue: parts[1])
+        let isDefault = tool.rawValue == "default"
+        var policy = isDefault ? defaultPolicy : policy(for: tool)
+        switch parts[2] {
+        case "max_retries": policy.maxRetries = try SettingParser.integer(value, key: key, minimum: 0)
+        case "delay": policy.initialDelay = try SettingParser.duration(value, key: key)
+        case "backoff": policy.backoff = try SettingParser.number(value, key: key, in: 1...10)
+        case "max_delay": policy.maxDelay = try SettingParser.duration(value, key: key)
+        case "jitter": policy.jitter = try SettingParser.number(value, key: key, in: 0...1)
+        case "timeout": policy.timeout = try SettingParser.duration(value, key: key)
+        case "threshold":
+            let threshold = try SettingParser.integer(value, key: key, minimum: 0)
+            if isDefault { defaultThreshold = threshold } else { thresholds[tool] = threshold }
+            return
+        default: throw SettingError(key: key, message: "is not a recovery setting")
+        }
+        if isDefault { defaultPolicy = policy } else { policies[tool] = policy }
+    }
+
+    /// Applies every `POKEDEX_RECOVERY_*` variable of an environment.
+    public mutating func apply(environment: [String: String]) throws(SettingError) {
+        let prefix = "POKEDEX_RECOVERY_"
+        for (variable, value) in environment.sorted(by: { $0.key < $1.key }) where variable.hasPrefix(prefix) {
+            let name = variable.dropFirst(prefix.count).lowercased()
+            if let field = Self.toolFields.first(where: { name.hasSuffix("_" + $0) }) {
+                let tool = name.dropLast(field.count + 1)
+                try set("recovery.\(tool).\(field)", to: value)
+            } else {
+                try set("recovery.\(name)", to: value)
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Reads configuration values given as text (from a file or an environment variable), so every
+/// module parses `10m`, `0.2` or `30` the same way and names the key when a value is wrong.
+public enum SettingParser {
+    /// A whole number ≥ `minimum`.
+    public static func integer(_ value: String, key: String, minimum: Int = 1) throws(SettingError) -> Int {
+        guard let number = Int(value.trimmingCharacters(in: .whitespaces)), number >= minimum else {
+            let bound = minimum == 1 ? "a positive whole number" : "a whole number of at least \(minimum)"
+            throw SettingError(key: key, message: "must be \(bound) (got '\(value)')")
+        }
+        return number
+    }
+
+    /// A finite number in `range`.
+    public static func number(_ value: String, key: String, in range: ClosedRange<Double>) throws(SettingError) -> Double {
+        guard let number = Double(value.trimmingCharacters(in: .whitespaces)), number.isFinite, range.contains(number)
+        else {
+            throw SettingError(key: key, message: "must be a number from \(range.lowerBound) to \(range.upperBound) (got '\(value)')")
+        }
+        return number
+    }
+
+    /// A positive duration: plain seconds (`600`, `0.5`) or a number with a unit: `500ms`, `90s`,
+    /// `10m`, `24h`, `7d`.
+    public static func duration(_ value: String, key: String) throws(SettingError) -> Duration {
+        let text = value.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(suffix: String, seconds: Double)] = [
+            ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400),
+        ]
+        var number = text
+        var scale = 1.0
+        for unit in units where text.hasSuffix(unit.suffix) {
+            number = String(text.dropLast(unit.suffix.count))
+            scale = unit.seconds
+            break
+        }
+        guard let amount = Double(number), amount > 0, amount.isFinite else {
+            throw SettingError(key: key, message: "must be a positive duration such as 600, 90s, 10m or 24h (got '\(value)')")
+        }
+        return .milliseconds(Int64((amount * scale * 1000).rounded()))
+    }
+
+    /// One of a fixed set of words, case-insensitive.
+    public static func choice<T: RawRepresentable & CaseIterable>(
+        _ value: String, key: String, as type: T.Type
+    ) throws(SettingError) -> T where T.RawValue == String {
+        guard let parsed = T(rawValue: value.lowercased()) else {
+            let accepted = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw SettingError(key: key, message: "must be one of \(accepted) (got '\(value)')")
+        }
+        return parsed
+    }
+}
+
+/// A configuration value that cannot be used, with the key it belongs to.
+public struct SettingError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var key: String
+    public var message: String
+
+    public init(key: String, message: String) {
+        self.key = key
+        self.message = message
+    }
+
+    public var description: String { "\(key) \(message)" }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import InMemoryLogging
+import Logging
+import MetricsTestKit
+import PokedexRecovery
+import PokedexTesting
+
+/// A ``Recovery`` on a manual clock, with its log and metrics captured.
+struct RecoveryHarness {
+    let clock = ManualClock()
+    let log = InMemoryLogHandler()
+    let metrics = TestMetrics()
+    let recovery: Recovery
+
+    /// - Parameter configure: changes to the defaults; jitter is 0 unless set, so delays are exact.
+    init(jitter: Double = 0, seed: UInt64 = 42, configure: (inout RecoveryConfiguration) -> Void = { _ in }) {
+        var configuration = RecoveryConfiguration()
+        for tool in Array(configuration.policies.keys) { configuration.policies[tool]?.jitter = jitter }
+        configuration.defaultPolicy.jitter = jitter
+        configure(&configuration)
+        let log = self.log
+        let clock = self.clock
+        recovery = Recovery(
+            configuration: configuration, clock: clock, wallClock: { clock.currentDate },
+            random: SeededRandomSource(seed: seed), logger: Logger(label: "test") { _ in log }, metrics: metrics)
+    }
+
+    /// Seconds on the manual clock since it started.
+    var elapsed: Double { clock.now.offset.seconds }
+}
+
+/// Records what an operation saw, from any task.
+final class Recorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var times: [Double] = []
+
+    func record(_ time: Double) { lock.withLock { times.append(time) } }
+    var attemptTimes: [Double] { lock.withLock { times } }
+    var count: Int { lock.withLock { times.count } }
+}
+
+extension RecoveryHarness {
+    /// A call whose every attempt fails with `failure`, run while the test moves the clock through
+    /// `waits` retry delays.
+    /// - Returns: the outcome, the clock times of the attempts, and the waits the clock moved through.
+    func failingCall(
+        _ tool: ToolName, failure: ServiceFailure, waits: Int, question: String = "is WS1 contained?",
+        idempotent: Bool = true
+    ) async -> (outcome: CallOutcome<String>, attempts: [Double], waits: [Double]) {
+        let recorder = Recorder()
+        let clock = self.clock
+        let task = Task {
+            await recovery.call(tool, question: question, idempotent: idempotent) { _ -> String in
+                recorder.record(clock.now.offset.seconds)
+                throw failure
+            }
+        }
+        var steps: [Double] = []
+        for _ in 0..<waits {
+            steps.append(await clock.advanceToNextWake(within: .seconds(9)).seconds)
+        }
+        return (await task.value, recorder.attemptTimes, steps)
+    }
+}
