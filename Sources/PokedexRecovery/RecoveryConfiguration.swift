@@ -28,6 +28,7 @@ public struct RecoveryConfiguration: Sendable, Equatable {
     public func threshold(for tool: ToolName) -> Int { thresholds[tool] ?? defaultThreshold }
 
     private static let toolFields = ["max_retries", "max_delay", "delay", "backoff", "jitter", "timeout", "threshold"]
+    private static let globalFields = ["window", "cool_down", "max_cool_down", "warning_threshold"]
 
     /// Applies one setting, e.g. `recovery.weather.max_retries = 5` or `recovery.cool_down = 2m`.
     /// - Throws: ``SettingError`` naming the key.
@@ -70,7 +71,8 @@ public struct RecoveryConfiguration: Sendable, Equatable {
         let prefix = "POKEDEX_RECOVERY_"
         for (variable, value) in environment.sorted(by: { $0.key < $1.key }) where variable.hasPrefix(prefix) {
             let name = variable.dropFirst(prefix.count).lowercased()
-            if let field = Self.toolFields.first(where: { name.hasSuffix("_" + $0) }) {
+            if !Self.globalFields.contains(name), let field = Self.toolFields.first(where: { name.hasSuffix("_" + $0) })
+            {
                 let tool = name.dropLast(field.count + 1)
                 try set("recovery.\(tool).\(field)", to: value)
             } else {

@@ -13,10 +13,13 @@ public enum SettingParser {
     }
 
     /// A finite number in `range`.
-    public static func number(_ value: String, key: String, in range: ClosedRange<Double>) throws(SettingError) -> Double {
+    public static func number(
+        _ value: String, key: String, in range: ClosedRange<Double>
+    ) throws(SettingError) -> Double {
         guard let number = Double(value.trimmingCharacters(in: .whitespaces)), number.isFinite, range.contains(number)
         else {
-            throw SettingError(key: key, message: "must be a number from \(range.lowerBound) to \(range.upperBound) (got '\(value)')")
+            throw SettingError(
+                key: key, message: "must be a number from \(range.lowerBound) to \(range.upperBound) (got '\(value)')")
         }
         return number
     }
@@ -36,7 +39,8 @@ public enum SettingParser {
             break
         }
         guard let amount = Double(number), amount > 0, amount.isFinite else {
-            throw SettingError(key: key, message: "must be a positive duration such as 600, 90s, 10m or 24h (got '\(value)')")
+            throw SettingError(
+                key: key, message: "must be a positive duration such as 600, 90s, 10m or 24h (got '\(value)')")
         }
         return .milliseconds(Int64((amount * scale * 1000).rounded()))
     }

@@ -120,7 +120,8 @@ public final class ManualClock: Clock, WallClock, @unchecked Sendable {
 
     private func wakeSleeperWaiters() {
         let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
-            let isReady = { (waiter: (count: Int, horizon: Duration?, continuation: CheckedContinuation<Void, Never>)) in
+            let isReady = {
+                (waiter: (count: Int, horizon: Duration?, continuation: CheckedContinuation<Void, Never>)) in
                 waiter.count <= self.sleepingCount(within: waiter.horizon)
             }
             let ready = sleeperWaiters.filter(isReady).map(\.continuation)

@@ -27,7 +27,8 @@ struct RetryTests {
     }
 
     @Test func policyDelaysAreCappedAndJittered() {
-        let policy = RetryPolicy(maxRetries: 10, initialDelay: .seconds(1), backoff: 2, maxDelay: .seconds(30), jitter: 0.2)
+        let policy = RetryPolicy(
+            maxRetries: 10, initialDelay: .seconds(1), backoff: 2, maxDelay: .seconds(30), jitter: 0.2)
         #expect(policy.delay(beforeRetry: 0, unit: 0.5) == .seconds(1))
         #expect(policy.delay(beforeRetry: 0, unit: 0) == .milliseconds(800))
         #expect(policy.delay(beforeRetry: 0, unit: 1) == .milliseconds(1200))
@@ -35,8 +36,12 @@ struct RetryTests {
     }
 
     @Test func jitterSpreadsRetriesReproducibly() async {
-        let first = await RecoveryHarness(jitter: 0.2, seed: 7).failingCall(.weather, failure: Self.unavailable, waits: 3).waits
-        let again = await RecoveryHarness(jitter: 0.2, seed: 7).failingCall(.weather, failure: Self.unavailable, waits: 3).waits
+        let first = await RecoveryHarness(jitter: 0.2, seed: 7).failingCall(
+            .weather, failure: Self.unavailable, waits: 3
+        ).waits
+        let again = await RecoveryHarness(jitter: 0.2, seed: 7).failingCall(
+            .weather, failure: Self.unavailable, waits: 3
+        ).waits
         #expect(first == again)
         for (wait, base) in zip(first, [0.5, 0.75, 1.125]) {
             #expect(wait >= base * 0.8 && wait <= base * 1.2)
