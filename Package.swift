@@ -51,6 +51,7 @@ let package = Package(
             name: "pokedex-bench",
             dependencies: [
                 "PokedexSessions",
+                "PokedexRecovery",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -18,6 +18,7 @@ public final class Recovery: Sendable {
     private let metricsFactory: any MetricsFactory
     private let started: Duration
     private let tools = Mutex<[ToolName: (breaker: CircuitBreaker, metrics: ToolMetrics)]>([:])
+    private let watchdog: TimeoutWatchdog
 
     /// - Parameters:
     ///   - configuration: policies, thresholds and windows.
@@ -33,6 +34,7 @@ public final class Recovery: Sendable {
     ) {
         self.configuration = configuration
         self.clock = RecoveryClock(clock)
+        self.watchdog = TimeoutWatchdog(clock: self.clock)
         self.wallClock = wallClock
         self.random = random
         self.logger = logger
@@ -156,20 +158,33 @@ extension Recovery {
     }
 
     /// Runs one attempt, giving up with a ``ServiceFailure/Kind/timeout`` after `limit`.
+    ///
+    /// The attempt runs in a task of its own so that it can be cancelled alone, and the caller
+    /// returns at the limit even if the attempt ignores cancellation. The task starts on the
+    /// caller's thread (`Task.immediate`), so an attempt that finishes without suspending costs no
+    /// thread hop.
     private func withTimeLimit<T: Sendable>(
         _ limit: Duration, _ attempt: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await attempt() }
-            group.addTask { [clock] in
-                try await clock.sleep(limit)
-                return nil
+        let deadline = clock.now() + limit
+        let race = AttemptRace<T>()
+        let work = Task.immediate {
+            do {
+                race.finish(.success(try await attempt()))
+            } catch {
+                race.finish(.failure(error))
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw ServiceFailure(.timeout, "no answer within \(limit.seconds) s")
-            }
-            return value
+        }
+        let timer = watchdog.schedule(at: deadline) {
+            race.finish(.failure(ServiceFailure(.timeout, "no answer within \(limit.seconds) s")))
+            work.cancel()
+        }
+        defer { watchdog.cancel(timer) }
+        return try await withTaskCancellationHandler {
+            try await race.wait()
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
+            work.cancel()
         }
     }
 

@@ -26,4 +26,19 @@ struct BenchmarkSmokeTests {
         }
         #expect(results["cleanup_removed"] as? Int == 5000)
     }
+
+    @Test func recoveryBenchmarkRunsAndWritesItsFigures() async throws {
+        let directory = try TemporaryDirectory(prefix: "pokedex-bench")
+        defer { directory.remove() }
+        let output = directory.path("recovery.json")
+        let outcome = try await ChildProcess.run(
+            executable: ChildProcess.builtProduct("pokedex-bench"), ["recovery", "--quick", "--output", output])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let document =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [String: Any]
+        let results = try #require(document?["results"] as? [String: Any])
+        for key in ["direct_call_us", "guarded_call_us", "ratio", "concurrent_calls_per_second"] {
+            #expect((results[key] as? Double ?? 0) > 0, "\(key)")
+        }
+    }
 }

@@ -25,7 +25,7 @@ struct DeadlineTests {
     }
 
     @Test func aHangingToolIsCutOffByItsAttemptTimeout() async {
-        let harness = RecoveryHarness { $0.policies[.documentSearch]?.maxRetries = 0 }
+        let harness = RecoveryHarness(attemptTimeout: .seconds(10)) { $0.policies[.documentSearch]?.maxRetries = 0 }
         let task = Task {
             await harness.recovery.call(.documentSearch, question: "ransomware runbook") { _ -> String in
                 try await harness.clock.sleep(for: .seconds(3600))

@@ -12,11 +12,22 @@ struct RecoveryHarness {
     let metrics = TestMetrics()
     let recovery: Recovery
 
-    /// - Parameter configure: changes to the defaults; jitter is 0 unless set, so delays are exact.
-    init(jitter: Double = 0, seed: UInt64 = 42, configure: (inout RecoveryConfiguration) -> Void = { _ in }) {
+    /// - Parameters:
+    ///   - jitter: 0 unless set, so delays are exact.
+    ///   - attemptTimeout: an hour unless set, so that the timer of an attempt in flight is never
+    ///     mistaken for a retry's wait by ``ManualClock/advanceToNextWake(within:)``.
+    ///   - configure: further changes to the defaults.
+    init(
+        jitter: Double = 0, attemptTimeout: Duration = .seconds(3600), seed: UInt64 = 42,
+        configure: (inout RecoveryConfiguration) -> Void = { _ in }
+    ) {
         var configuration = RecoveryConfiguration()
-        for tool in Array(configuration.policies.keys) { configuration.policies[tool]?.jitter = jitter }
+        for tool in Array(configuration.policies.keys) {
+            configuration.policies[tool]?.jitter = jitter
+            configuration.policies[tool]?.timeout = attemptTimeout
+        }
         configuration.defaultPolicy.jitter = jitter
+        configuration.defaultPolicy.timeout = attemptTimeout
         configure(&configuration)
         let log = self.log
         let clock = self.clock
