@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Pokedex",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS(.v26)],
     products: [
         .library(name: "PokedexSessions", targets: ["PokedexSessions"]),
         .library(name: "PokedexRecovery", targets: ["PokedexRecovery"]),
