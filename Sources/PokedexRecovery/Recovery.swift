@@ -67,14 +67,19 @@ public final class Recovery: Sendable {
         if isProbe { metrics.record(.probing) }
         // A probe is one attempt: its job is to find out, not to insist.
         let attempts = idempotent && !isProbe ? policy.attempts : 1
+        // Ends the call without a verdict on the tool (the turn was cancelled or ran out of time).
+        func abandon(_ reason: FallbackReason) -> CallOutcome<T> {
+            breaker.abandon(now: clock.now(), probe: isProbe)
+            if isProbe { metrics.record(breaker.snapshot(now: clock.now()).state) }
+            return fallBack(tool, question, reason, metrics)
+        }
 
         var attempt = 0
         while true {
             attempt += 1
             let remaining = remainingTime()
             if let remaining, remaining <= .zero {
-                breaker.abandon(now: clock.now(), probe: isProbe)
-                return fallBack(tool, question, .deadlineExceeded(attempts: attempt - 1), metrics)
+                return abandon(.deadlineExceeded(attempts: attempt - 1))
             }
             let limit = min(policy.timeout, remaining ?? policy.timeout)
             let failure: ServiceFailure
@@ -85,17 +90,16 @@ public final class Recovery: Sendable {
                 if isProbe { metrics.record(.available) }
                 return .success(value, attempts: attempt)
             } catch is CancellationError where Task.isCancelled {
-                breaker.abandon(now: clock.now(), probe: isProbe)
-                return fallBack(tool, question, .cancelled, metrics)
+                return abandon(.cancelled)
             } catch let error as ServiceFailure {
                 failure = error
             } catch {
-                failure = ServiceFailure(.invalidRequest, "\(error)")
+                // Only the error's type: its text could hold anything, secrets included.
+                failure = ServiceFailure(.invalidRequest, "unexpected error (\(type(of: error)))")
             }
             if case .timeout = failure.kind, limit < policy.timeout {
                 // Cut short by the turn's deadline, not by the tool's own time limit.
-                breaker.abandon(now: clock.now(), probe: isProbe)
-                return fallBack(tool, question, .deadlineExceeded(attempts: attempt), metrics)
+                return abandon(.deadlineExceeded(attempts: attempt))
             }
             guard failure.isTransient, attempt < attempts, let wait = retryWait(policy, attempt, failure) else {
                 return fail(tool, question, failure, attempts: attempt, probe: isProbe, breaker, metrics)
@@ -104,8 +108,7 @@ public final class Recovery: Sendable {
             do {
                 try await clock.sleep(wait)
             } catch {
-                breaker.abandon(now: clock.now(), probe: isProbe)
-                return fallBack(tool, question, .cancelled, metrics)
+                return abandon(.cancelled)
             }
         }
     }

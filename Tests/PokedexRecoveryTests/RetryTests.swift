@@ -68,8 +68,8 @@ struct RetryTests {
         #expect(attempts.count == 3)
     }
 
-    @Test func unknownErrorsAreNotRetried() async {
-        struct Bug: Error {}
+    @Test func unknownErrorsAreNotRetriedAndTheirTextIsNotKept() async {
+        struct Bug: Error, CustomStringConvertible { var description: String { "token=abc123" } }
         let harness = RecoveryHarness()
         let recorder = Recorder()
         let outcome = await harness.recovery.call(.weather, question: "weather in Oslo") { _ -> Int in
@@ -78,6 +78,7 @@ struct RetryTests {
         }
         #expect(recorder.count == 1)
         #expect(outcome.fallback == .weather)
+        #expect(harness.recovery.healthReport().tools["weather"]?.lastError?.message == "unexpected error (Bug)")
     }
 
     @Test func nonIdempotentActionsAreNeverRetried() async {
