@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "PokedexSessions", targets: ["PokedexSessions"]),
         .library(name: "PokedexRecovery", targets: ["PokedexRecovery"]),
+        .library(name: "PokedexTools", targets: ["PokedexTools"]),
         .executable(name: "pokedex", targets: ["pokedex"]),
         .executable(name: "pokedex-bench", targets: ["pokedex-bench"]),
     ],
@@ -34,6 +35,13 @@ let package = Package(
                 "PokedexSettings",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "PokedexTools",
+            dependencies: [
+                "PokedexRecovery",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(
@@ -67,6 +75,10 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "PokedexToolsTests",
+            dependencies: ["PokedexTools", "PokedexTesting"]
         ),
         .testTarget(
             name: "PokedexCLITests",

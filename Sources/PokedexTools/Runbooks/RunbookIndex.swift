@@ -1,0 +1,203 @@
+import Foundation
+import GRDB
+
+/// The full-text index of a runbooks folder, in its own SQLite file (default
+/// `.pokedex/runbooks.db`): chunks ranked by BM25 through FTS5, with Porter stemming so that
+/// "contain" finds "containment".
+public final class RunbookIndex: Sendable {
+    /// What one indexing run did.
+    public struct Summary: Sendable, Equatable {
+        public var indexed: [String] = []
+        public var unchanged: [String] = []
+        public var removed: [String] = []
+        public var skipped: [(file: String, reason: RunbookSkipReason)] = []
+        public var chunks = 0
+
+        public static func == (lhs: Summary, rhs: Summary) -> Bool {
+            lhs.indexed == rhs.indexed && lhs.unchanged == rhs.unchanged && lhs.removed == rhs.removed
+                && lhs.skipped.map(\.file) == rhs.skipped.map(\.file) && lhs.chunks == rhs.chunks
+        }
+    }
+
+    /// One ranked chunk.
+    public struct Hit: Sendable, Equatable {
+        /// The file, relative to the runbooks folder.
+        public var file: String
+        public var section: String?
+        public var text: String
+    }
+
+    private let database: DatabaseQueue
+    private let chunker: RunbookChunker
+    private let extractor = RunbookExtractor()
+
+    /// Opens (creating if needed) the index file.
+    public init(path: String, chunker: RunbookChunker = RunbookChunker()) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        database = try DatabaseQueue(path: path)
+        self.chunker = chunker
+        try Self.migrator.migrate(database)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 runbook index") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE document (
+                        id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, hash TEXT NOT NULL,
+                        size INTEGER NOT NULL, indexed_at INTEGER NOT NULL);
+                    CREATE TABLE chunk (
+                        id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL, section TEXT, text TEXT NOT NULL);
+                    CREATE INDEX chunk_document ON chunk(document_id);
+                    CREATE VIRTUAL TABLE chunk_search USING fts5(
+                        text, section, content='chunk', content_rowid='id', tokenize='porter unicode61');
+                    CREATE TRIGGER chunk_added AFTER INSERT ON chunk BEGIN
+                        INSERT INTO chunk_search(rowid, text, section) VALUES (new.id, new.text, new.section);
+                    END;
+                    CREATE TRIGGER chunk_removed AFTER DELETE ON chunk BEGIN
+                        INSERT INTO chunk_search(chunk_search, rowid, text, section) VALUES ('delete', old.id, old.text, old.section);
+                    END;
+                    """)
+        }
+        return migrator
+    }
+
+    /// Brings the index up to date with a folder: new and changed files are (re)indexed, unchanged
+    /// ones skipped by their content hash, deleted ones removed.
+    /// - Parameter progress: told after each file: how many are done, of how many, and which.
+    public func update(
+        from folder: URL, progress: (_ done: Int, _ total: Int, _ file: String) -> Void = { _, _, _ in }
+    ) throws -> Summary {
+        let files = Self.files(in: folder)
+        var summary = Summary()
+        let known = try database.read { db in
+            try Dictionary(
+                uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT path, hash FROM document").map {
+                    (($0["path"] as String), ($0["hash"] as String))
+                })
+        }
+        for (number, file) in files.enumerated() {
+            defer { progress(number + 1, files.count, file.relative) }
+            guard let data = try? Data(contentsOf: file.url) else {
+                summary.skipped.append((file.relative, .unreadable("cannot read the file")))
+                continue
+            }
+            let hash = Self.hash(data)
+            if known[file.relative] == hash {
+                summary.unchanged.append(file.relative)
+                continue
+            }
+            let paragraphs: [RunbookParagraph]
+            do {
+                paragraphs = try extractor.paragraphs(of: file.url)
+            } catch {
+                summary.skipped.append((file.relative, error))
+                try remove(file.relative)
+                continue
+            }
+            let chunks = chunker.chunks(paragraphs)
+            try database.write { db in
+                try db.execute(sql: "DELETE FROM document WHERE path = ?", arguments: [file.relative])
+                try db.execute(
+                    sql: "INSERT INTO document (path, hash, size, indexed_at) VALUES (?, ?, ?, ?)",
+                    arguments: [file.relative, hash, data.count, Int64(Date().timeIntervalSince1970)])
+                let document = db.lastInsertedRowID
+                let insert = try db.makeStatement(
+                    sql: "INSERT INTO chunk (document_id, position, section, text) VALUES (?, ?, ?, ?)")
+                for (position, chunk) in chunks.enumerated() {
+                    try insert.execute(arguments: [document, position, chunk.section, chunk.text])
+                }
+            }
+            summary.indexed.append(file.relative)
+            summary.chunks += chunks.count
+        }
+        let present = Set(files.map(\.relative))
+        for path in known.keys.sorted() where !present.contains(path) {
+            try remove(path)
+            summary.removed.append(path)
+        }
+        return summary
+    }
+
+    private func remove(_ path: String) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "DELETE FROM chunk WHERE document_id = (SELECT id FROM document WHERE path = ?)", arguments: [path]
+            )
+            try db.execute(sql: "DELETE FROM document WHERE path = ?", arguments: [path])
+        }
+    }
+
+    /// The best chunks for a question, best first.
+    public func search(_ question: String, limit: Int = 3) throws -> [Hit] {
+        guard let query = Self.ftsQuery(question) else { return [] }
+        return try database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.path, c.section, c.text FROM chunk_search
+                    JOIN chunk c ON c.id = chunk_search.rowid JOIN document d ON d.id = c.document_id
+                    WHERE chunk_search MATCH ? ORDER BY bm25(chunk_search, 1.0, 2.0) LIMIT ?
+                    """,
+                arguments: [query, limit]
+            ).map { Hit(file: $0["path"], section: $0["section"], text: $0["text"]) }
+        }
+    }
+
+    /// Files and chunks in the index.
+    public func counts() throws -> (documents: Int, chunks: Int) {
+        try database.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM document") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
+            )
+        }
+    }
+
+    /// Words too common to rank on.
+    static let stopWords: Set<String> = [
+        "a", "an", "and", "are", "as", "at", "be", "by", "do", "does", "for", "from", "how", "i", "in", "is",
+        "it", "me", "my", "of", "on", "or", "our", "the", "to", "we", "what", "whats", "when", "where", "which",
+        "who", "why", "with", "you", "your", "s",
+    ]
+
+    /// The question as an FTS5 query: its words, each quoted (so no user text is FTS syntax), any of
+    /// them matching, ranked by BM25.
+    static func ftsQuery(_ question: String) -> String? {
+        let words = question.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+            .filter { !stopWords.contains($0) }
+        guard !words.isEmpty else { return nil }
+        var seen = Set<String>()
+        return words.filter { seen.insert($0).inserted }.map { "\"\($0)\"" }.joined(separator: " OR ")
+    }
+
+    private static func files(in folder: URL) -> [(url: URL, relative: String)] {
+        let root = folder.standardizedFileURL.resolvingSymlinksInPath()
+        guard
+            let walker = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+        else { return [] }
+        var files: [(URL, String)] = []
+        for case let url as URL in walker {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+            let path = url.standardizedFileURL.resolvingSymlinksInPath().path
+            let relative =
+                path.hasPrefix(root.path + "/") ? String(path.dropFirst(root.path.count + 1)) : url.lastPathComponent
+            files.append((url, relative))
+        }
+        return files.sorted { $0.1 < $1.1 }
+    }
+
+    /// FNV-1a 64: enough to notice a changed file; this is not a security check.
+    static func hash(_ data: Data) -> String {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            value ^= UInt64(byte)
+            value = value &* 0x100_0000_01b3
+        }
+        return String(value, radix: 16) + "-\(data.count)"
+    }
+}
