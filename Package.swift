@@ -52,6 +52,7 @@ let package = Package(
             name: "pokedex",
             dependencies: [
                 "PokedexSessions",
+                "PokedexTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

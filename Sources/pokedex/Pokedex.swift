@@ -7,7 +7,7 @@ struct Pokedex: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pokedex",
         abstract: "Pokedex, the SOC chat assistant with persistent sessions.",
-        subcommands: [SessionsCommand.self])
+        subcommands: [SessionsCommand.self, RunbooksCommand.self])
 
     /// Runs the command; any error becomes one line on stderr and a non-zero exit code.
     static func main() async {

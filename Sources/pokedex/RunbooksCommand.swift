@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import PokedexTools
+
+/// `pokedex runbooks …`: build and query the runbook index (SPEC 4.3).
+struct RunbooksCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runbooks", abstract: "Index and search the team's runbooks.",
+        subcommands: [Index.self, Search.self])
+
+    /// Where the runbooks and their index are.
+    struct Location: ParsableArguments {
+        @Option(help: "The index file (default ./.pokedex/runbooks.db).") var index = "./.pokedex/runbooks.db"
+
+        static func folder(_ argument: String?) -> URL {
+            URL(
+                fileURLWithPath: argument ?? ProcessInfo.processInfo.environment["POKEDEX_RUNBOOKS_DIR"] ?? "./runbooks"
+            )
+        }
+
+        func open() throws -> RunbookIndex {
+            try RunbookIndex(path: index)
+        }
+    }
+
+    struct Index: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bring the index up to date: new and changed files are indexed, deleted ones removed.")
+        @OptionGroup var location: Location
+        @Argument(help: "The runbooks folder (default ./runbooks, or POKEDEX_RUNBOOKS_DIR).") var folder: String?
+
+        func run() async throws {
+            let folder = Location.folder(folder)
+            guard (try? folder.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true else {
+                throw CommandError("no runbooks folder at \(folder.path)")
+            }
+            let progress = ProgressLine()
+            let start = ContinuousClock.now
+            let summary = try location.open().update(from: folder) { done, total, file in
+                progress.show(done: done, of: total, file)
+            }
+            progress.finish()
+            let seconds = (ContinuousClock.now - start).components
+            emit(
+                "Indexed \(summary.indexed.count) file\(summary.indexed.count == 1 ? "" : "s") (\(summary.chunks) chunks), "
+                    + "\(summary.unchanged.count) unchanged, \(summary.removed.count) removed, "
+                    + "\(summary.skipped.count) skipped, in \(seconds.seconds).\(String(format: "%02d", seconds.attoseconds / 10_000_000_000_000_000)) s."
+            )
+            for (file, reason) in summary.skipped {
+                emit("  skipped \(file): \(reason)")
+            }
+        }
+    }
+
+    struct Search: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Search the runbooks (the index is updated first).")
+        @OptionGroup var location: Location
+        @Option(help: "The runbooks folder (default ./runbooks, or POKEDEX_RUNBOOKS_DIR).") var folder: String?
+        @Option(help: "How many excerpts.") var limit = 3
+        @Argument(help: "The question.") var query: String
+
+        func run() async throws {
+            let index = try location.open()
+            let folder = Location.folder(folder)
+            if (try? folder.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+                _ = try index.update(from: folder)
+            }
+            emit(RunbookAnswer.format(try index.search(query, limit: max(1, limit)), query: query))
+        }
+    }
+}
+
+/// Indexing progress on stderr: a bar redrawn in place on a terminal, plain lines otherwise.
+final class ProgressLine {
+    private let isTerminal = isatty(STDERR_FILENO) == 1
+    private var drawn = false
+
+    func show(done: Int, of total: Int, _ file: String) {
+        if isTerminal {
+            let width = 30
+            let filled = total == 0 ? width : width * done / total
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            FileHandle.standardError.write(Data("\r\(bar) \(done)/\(total) \(file.cell(40))\u{1B}[K".utf8))
+            drawn = true
+        } else {
+            FileHandle.standardError.write(Data("[\(done)/\(total)] \(file)\n".utf8))
+        }
+    }
+
+    func finish() {
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
