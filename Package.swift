@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 "PokedexSessions",
                 "PokedexRecovery",
+                "PokedexTools",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -41,4 +41,20 @@ struct BenchmarkSmokeTests {
             #expect((results[key] as? Double ?? 0) > 0, "\(key)")
         }
     }
+
+    @Test func searchBenchmarkRunsAndWritesItsFigures() async throws {
+        let directory = try TemporaryDirectory(prefix: "pokedex-bench")
+        defer { directory.remove() }
+        let output = directory.path("search.json")
+        let outcome = try await ChildProcess.run(
+            executable: ChildProcess.builtProduct("pokedex-bench"), ["search", "--quick", "--output", output])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let document =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [String: Any]
+        let results = try #require(document?["results"] as? [String: Any])
+        for key in ["index_megabytes_per_second", "query_p50_ms", "query_p99_ms"] {
+            #expect((results[key] as? Double ?? 0) > 0, "\(key)")
+        }
+        #expect((results["chunks"] as? Int ?? 0) > 0)
+    }
 }

@@ -137,10 +137,15 @@ public final class RunbookIndex: Sendable {
         return try database.read { db in
             try Row.fetchAll(
                 db,
+                // Rank inside FTS5 first and read only the winners' rows: joining before the limit
+                // would read every matching chunk.
                 sql: """
-                    SELECT d.path, c.section, c.text FROM chunk_search
-                    JOIN chunk c ON c.id = chunk_search.rowid JOIN document d ON d.id = c.document_id
-                    WHERE chunk_search MATCH ? ORDER BY bm25(chunk_search, 1.0, 2.0) LIMIT ?
+                    SELECT d.path, c.section, c.text FROM (
+                        SELECT rowid, bm25(chunk_search, 1.0, 2.0) AS score FROM chunk_search
+                        WHERE chunk_search MATCH ? ORDER BY score LIMIT ?
+                    ) AS best
+                    JOIN chunk c ON c.id = best.rowid JOIN document d ON d.id = c.document_id
+                    ORDER BY best.score
                     """,
                 arguments: [query, limit]
             ).map { Hit(file: $0["path"], section: $0["section"], text: $0["text"]) }

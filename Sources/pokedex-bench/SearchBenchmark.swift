@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import PokedexRecovery
+import PokedexTools
+
+/// `pokedex-bench search`: indexing speed over a generated corpus of runbooks, and query latency.
+struct SearchBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search", abstract: "Benchmark runbook indexing and search.")
+
+    @Option(help: "Corpus size in megabytes.") var megabytes = 20
+    @Option(help: "Files the corpus is spread over.") var files = 200
+    @Option(help: "Queries measured.") var queries = 2000
+    @Option(help: "Where to write the JSON results.") var output = "bench-results/search.json"
+    @Flag(help: "Tiny sizes: checks the benchmark works, measures nothing meaningful.") var quick = false
+
+    static let vocabulary = """
+        host containment ransomware phishing credential firewall endpoint sensor falcon detection alert incident
+        responder escalation commander backup restore rebuild malware sandbox attachment domain account password
+        session identity token audit ticket severity triage indicator hash network isolation quarantine recovery
+        lateral movement persistence privilege exfiltration encryption vulnerability patch server workstation
+        email header mailbox gateway policy procedure runbook contact pager shift analyst review evidence memory
+        """.split(whereSeparator: \.isWhitespace).map(String.init)
+
+    mutating func run() async throws {
+        if quick { (megabytes, files, queries) = (1, 10, 50) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pokedex-bench-\(UUID().uuidString)")
+        let folder = directory.appendingPathComponent("runbooks")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        print("Generating \(megabytes) MB of runbooks in \(files) files…")
+        // Words follow Zipf's law, as in real prose: a few are everywhere, most are rare. The SOC
+        // terms are the common ones; generated words make up the long tail.
+        let random = SeededRandomSource(seed: 2026)
+        let words = Self.vocabulary + (0..<3000).map { "term\($0)x" }
+        var cumulative: [Double] = []
+        var total = 0.0
+        for rank in 1...words.count {
+            total += 1 / Double(rank)
+            cumulative.append(total)
+        }
+        func word() -> String {
+            let target = random.nextUnit() * total
+            var low = 0
+            var high = cumulative.count - 1
+            while low < high {
+                let middle = (low + high) / 2
+                if cumulative[middle] < target { low = middle + 1 } else { high = middle }
+            }
+            return words[low]
+        }
+        let bytesPerFile = megabytes * 1_000_000 / files
+        var corpusBytes = 0
+        for file in 0..<files {
+            var text = "# Runbook \(file)\n\n"
+            var section = 0
+            while text.utf8.count < bytesPerFile {
+                if random.nextUnit() < 0.05 {
+                    section += 1
+                    text += "## Section \(section): \(word()) \(word())\n\n"
+                }
+                let sentences = (0..<(3 + Int(random.nextValue() % 5))).map { _ in
+                    (0..<(8 + Int(random.nextValue() % 10))).map { _ in word() }.joined(separator: " ").capitalizedFirst
+                        + "."
+                }
+                text += sentences.joined(separator: " ") + "\n\n"
+            }
+            corpusBytes += text.utf8.count
+            try Data(text.utf8).write(to: folder.appendingPathComponent("runbook-\(file).md"))
+        }
+
+        print("Indexing…")
+        let index = try RunbookIndex(path: directory.appendingPathComponent("runbooks.db").path)
+        let (summary, indexTime) = try await timed { try index.update(from: folder) }
+        let megabytesPerSecond = Double(corpusBytes) / 1_000_000 / indexTime.seconds
+
+        print("Querying (\(queries))…")
+        var latencies = Latencies()
+        for _ in 0..<queries {
+            let query = (0..<3).map { _ in word() }.joined(separator: " ")
+            let start = ContinuousClock.now
+            _ = try index.search(query)
+            latencies.record(ContinuousClock.now - start)
+        }
+        let p50 = latencies.percentile(0.5).milliseconds
+        let p99 = latencies.percentile(0.99).milliseconds
+        let indexingMet = megabytesPerSecond >= 5
+        let queryMet = p99 <= 5
+
+        print("")
+        print(
+            String(
+                format: "indexing   %.1f MB in %.2f s = %.2f MB/s (%d chunks)   target ≥ 5 MB/s   %@",
+                Double(corpusBytes) / 1_000_000, indexTime.seconds, megabytesPerSecond, summary.chunks,
+                indexingMet ? "met" : "MISSED"))
+        print(
+            String(
+                format: "query      p50 %.3f ms, p99 %.3f ms                       target p99 ≤ 5 ms  %@",
+                p50, p99, queryMet ? "met" : "MISSED"))
+        print(String(format: "peak RSS   %.1f MB", Double(peakResidentBytes()) / 1_000_000))
+        let document: [String: Any] = [
+            "benchmark": "search", "date": ISO8601DateFormatter().string(from: Date()), "machine": machineDescription(),
+            "results": [
+                "corpus_bytes": corpusBytes, "files": files, "chunks": summary.chunks,
+                "index_seconds": indexTime.seconds, "index_megabytes_per_second": megabytesPerSecond,
+                "query_p50_ms": p50, "query_p99_ms": p99, "queries": queries, "peak_rss_bytes": peakResidentBytes(),
+                "targets_met": indexingMet && queryMet,
+            ] as [String: Any],
+        ]
+        let url = URL(fileURLWithPath: output)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]).write(to: url)
+        print("\nWrote \(output)")
+    }
+}
+
+extension String {
+    fileprivate var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}
