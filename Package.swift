@@ -80,7 +80,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PokedexToolsTests",
-            dependencies: ["PokedexTools", "PokedexTesting"]
+            dependencies: ["PokedexTools", "PokedexTesting"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "PokedexCLITests",

@@ -65,6 +65,38 @@ struct RunbookExtractorTests {
             paragraphs.map(\.text) == ["Check the headers first.", "- SPF", "- DKIM", "Thank the reporter — always."])
     }
 
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    private static func installed(_ tool: String) -> Bool {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+            .contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") }
+    }
+
+    @Test func pdfTextComesWithItsPageOrIsSkippedForWantOfPdftotext() throws {
+        let file = Self.fixtures.appendingPathComponent("vpn-outage.pdf")
+        guard Self.installed("pdftotext") else {
+            #expect(throws: RunbookSkipReason.needsTool("pdftotext")) { try RunbookExtractor().paragraphs(of: file) }
+            return
+        }
+        let paragraphs = try RunbookExtractor().paragraphs(of: file)
+        #expect(paragraphs == [
+            RunbookParagraph("VPN outage: check the concentrator status page first.", section: "page 1"),
+            RunbookParagraph("Escalate to the network on-call after 15 minutes of outage.", section: "page 2"),
+        ])
+    }
+
+    @Test func docxParagraphsComeWithTheirHeadings() throws {
+        let file = Self.fixtures.appendingPathComponent("lost-laptop.docx")
+        guard Self.installed("unzip") else {
+            #expect(throws: RunbookSkipReason.needsTool("unzip")) { try RunbookExtractor().paragraphs(of: file) }
+            return
+        }
+        #expect(try RunbookExtractor().paragraphs(of: file) == [
+            RunbookParagraph("Wipe the device remotely & revoke its certificates.", section: "Lost Laptop"),
+            RunbookParagraph("File a loss report with security within one hour.", section: "Report"),
+        ])
+    }
+
     @Test func unsupportedAndBinaryFilesAreSkippedWithAReason() throws {
         let directory = try TemporaryDirectory(prefix: "pokedex-runbooks")
         defer { directory.remove() }
