@@ -60,24 +60,37 @@ struct SQLiteSessionStoreTests {
         #expect(try await pragma(store, "freelist_count") == "0")
     }
 
-    @Test func concurrentAppendsShareTransactions() async throws {
+    @Test func appendsArrivingDuringACommitShareTheNextOne() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try makeStore(directory)
         let commits = CommitCounter()
         store.pool.add(transactionObserver: commits, extent: .observerLifetime)
-        let results = try await withThrowingTaskGroup(of: StoredMessage.self) { group in
-            for index in 0..<300 {
-                group.addTask {
-                    try await store.append(.user, "m\(index)", to: SessionKey(user: "u\(index % 64)", room: "r"))
+        // Hold the writer, so that the first append's commit waits and all others queue behind it.
+        let gate = DispatchSemaphore(value: 0)
+        store.pool.asyncWriteWithoutTransaction { _ in gate.wait() }
+        let appends = Task {
+            try await withThrowingTaskGroup(of: StoredMessage.self) { group in
+                for index in 0..<300 {
+                    group.addTask {
+                        try await store.append(.user, "m\(index)", to: SessionKey(user: "u\(index % 64)", room: "r"))
+                    }
                 }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
-            return try await group.reduce(into: []) { $0.append($1) }
         }
+        var spins = 0
+        while store.appends.pendingCount < 299 && spins < 1_000_000 {
+            await Task.yield()
+            spins += 1
+        }
+        #expect(store.appends.pendingCount == 299)
+        gate.signal()
+        let results = try await appends.value
         #expect(Set(results.map(\.sequence)).count == 300)
         #expect(try await store.statistics().totalMessages == 300)
-        // Appends that arrive during a commit are batched into the next one.
-        #expect(commits.count < 300)
+        // The first append commits alone; the 299 that queued share one transaction.
+        #expect(commits.count == 2)
         #expect(try await store.integrityCheck() == "ok")
     }
 

@@ -79,10 +79,11 @@ struct RunbookExtractorTests {
             return
         }
         let paragraphs = try RunbookExtractor().paragraphs(of: file)
-        #expect(paragraphs == [
-            RunbookParagraph("VPN outage: check the concentrator status page first.", section: "page 1"),
-            RunbookParagraph("Escalate to the network on-call after 15 minutes of outage.", section: "page 2"),
-        ])
+        #expect(
+            paragraphs == [
+                RunbookParagraph("VPN outage: check the concentrator status page first.", section: "page 1"),
+                RunbookParagraph("Escalate to the network on-call after 15 minutes of outage.", section: "page 2"),
+            ])
     }
 
     @Test func docxParagraphsComeWithTheirHeadings() throws {
@@ -91,10 +92,11 @@ struct RunbookExtractorTests {
             #expect(throws: RunbookSkipReason.needsTool("unzip")) { try RunbookExtractor().paragraphs(of: file) }
             return
         }
-        #expect(try RunbookExtractor().paragraphs(of: file) == [
-            RunbookParagraph("Wipe the device remotely & revoke its certificates.", section: "Lost Laptop"),
-            RunbookParagraph("File a loss report with security within one hour.", section: "Report"),
-        ])
+        #expect(
+            try RunbookExtractor().paragraphs(of: file) == [
+                RunbookParagraph("Wipe the device remotely & revoke its certificates.", section: "Lost Laptop"),
+                RunbookParagraph("File a loss report with security within one hour.", section: "Report"),
+            ])
     }
 
     @Test func unsupportedAndBinaryFilesAreSkippedWithAReason() throws {

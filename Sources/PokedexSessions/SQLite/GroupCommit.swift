@@ -35,6 +35,9 @@ final class GroupCommit<Request: Sendable, Output: Sendable>: @unchecked Sendabl
         self.writeBatch = writeBatch
     }
 
+    /// Requests waiting for the next batch.
+    var pendingCount: Int { lock.withLock { pending.count } }
+
     /// Commits a request, alone or in a batch, and returns once it is durable.
     func submit(_ request: Request) async throws -> Output {
         let commitsNow = lock.withLock {

@@ -12,7 +12,7 @@ public final class SQLiteSessionStore: SessionStore {
     public let path: String
     let pool: DatabasePool
     let clock: any WallClock
-    private let appends: GroupCommit<PendingAppend, StoredMessage>
+    let appends: GroupCommit<PendingAppend, StoredMessage>
 
     /// Opens (creating if needed) the database at `configuration.database` and migrates it.
     /// - Parameters:
