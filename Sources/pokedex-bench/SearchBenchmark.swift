@@ -76,18 +76,27 @@ struct SearchBenchmark: AsyncParsableCommand {
         let (summary, indexTime) = try await timed { try index.update(from: folder) }
         let megabytesPerSecond = Double(corpusBytes) / 1_000_000 / indexTime.seconds
 
-        print("Querying (\(queries))…")
-        var latencies = Latencies()
-        for _ in 0..<queries {
-            let query = (0..<3).map { _ in word() }.joined(separator: " ")
-            let start = ContinuousClock.now
-            _ = try index.search(query)
-            latencies.record(ContinuousClock.now - start)
+        // Two ways to ask: words drawn like the text (Zipf: most queries hold the commonest words,
+        // the hard case) and words drawn evenly from the vocabulary (each topic asked about alike).
+        print("Querying (\(queries) of each kind)…")
+        func measure(_ pick: () -> String) throws -> Latencies {
+            var latencies = Latencies()
+            for _ in 0..<queries {
+                let query = (0..<3).map { _ in pick() }.joined(separator: " ")
+                let start = ContinuousClock.now
+                _ = try index.search(query)
+                latencies.record(ContinuousClock.now - start)
+            }
+            return latencies
         }
-        let p50 = latencies.percentile(0.5).milliseconds
-        let p99 = latencies.percentile(0.99).milliseconds
+        let zipf = try measure(word)
+        let even = try measure { words[Int(random.nextValue() % UInt64(words.count))] }
+        let p50 = zipf.percentile(0.5).milliseconds
+        let p99 = zipf.percentile(0.99).milliseconds
+        let evenP50 = even.percentile(0.5).milliseconds
+        let evenP99 = even.percentile(0.99).milliseconds
         let indexingMet = megabytesPerSecond >= 5
-        let queryMet = p99 <= 5
+        let queryMet = p99 <= 5 && evenP99 <= 5
 
         print("")
         print(
@@ -97,15 +106,20 @@ struct SearchBenchmark: AsyncParsableCommand {
                 indexingMet ? "met" : "MISSED"))
         print(
             String(
-                format: "query      p50 %.3f ms, p99 %.3f ms                       target p99 ≤ 5 ms  %@",
-                p50, p99, queryMet ? "met" : "MISSED"))
+                format: "query, words drawn like the text   p50 %.3f ms, p99 %.3f ms   target p99 ≤ 5 ms  %@",
+                p50, p99, p99 <= 5 ? "met" : "MISSED"))
+        print(
+            String(
+                format: "query, words drawn evenly          p50 %.3f ms, p99 %.3f ms   target p99 ≤ 5 ms  %@",
+                evenP50, evenP99, evenP99 <= 5 ? "met" : "MISSED"))
         print(String(format: "peak RSS   %.1f MB", Double(peakResidentBytes()) / 1_000_000))
         let document: [String: Any] = [
             "benchmark": "search", "date": ISO8601DateFormatter().string(from: Date()), "machine": machineDescription(),
             "results": [
                 "corpus_bytes": corpusBytes, "files": files, "chunks": summary.chunks,
                 "index_seconds": indexTime.seconds, "index_megabytes_per_second": megabytesPerSecond,
-                "query_p50_ms": p50, "query_p99_ms": p99, "queries": queries, "peak_rss_bytes": peakResidentBytes(),
+                "query_p50_ms": p50, "query_p99_ms": p99, "even_query_p50_ms": evenP50,
+                "even_query_p99_ms": evenP99, "queries": queries, "peak_rss_bytes": peakResidentBytes(),
                 "targets_met": indexingMet && queryMet,
             ] as [String: Any],
         ]

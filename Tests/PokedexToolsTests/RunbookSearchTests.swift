@@ -203,6 +203,20 @@ struct RunbookIndexTests {
         #expect(try index.counts().documents == 3)
     }
 
+    @Test func wordsFoundAlmostEverywhereDoNotDecideTheRanking() throws {
+        defer { directory.remove() }
+        for number in 0..<60 {
+            try write("p\(number).md", "Standard procedure number \(number) for printers.")
+        }
+        try write("scanners.md", "Scanners get the standard procedure too.")
+        let index = try RunbookIndex(path: directory.path("runbooks.db"))
+        _ = try index.update(from: folder)
+        // "procedure" is in every chunk: only "scanners" decides, so only its runbook comes back.
+        #expect(try index.search("procedure for scanners", limit: 3).map(\.file) == ["scanners.md"])
+        // A question made only of common words still gets answers.
+        #expect(try index.search("standard procedure", limit: 3).count == 3)
+    }
+
     @Test func aBinaryFileDroppedIntoTheFolderIsSkippedAndReported() throws {
         defer { directory.remove() }
         try write("good.md", "Escalate P1 incidents to the incident commander.")

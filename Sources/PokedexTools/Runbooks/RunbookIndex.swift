@@ -133,9 +133,11 @@ public final class RunbookIndex: Sendable {
 
     /// The best chunks for a question, best first.
     public func search(_ question: String, limit: Int = 3) throws -> [Hit] {
-        guard let query = Self.ftsQuery(question) else { return [] }
+        let words = Self.queryWords(question)
+        guard !words.isEmpty else { return [] }
         return try database.read { db in
-            try Row.fetchAll(
+            let query = try Self.informative(words, in: db).map { "\"\($0)\"" }.joined(separator: " OR ")
+            return try Row.fetchAll(
                 db,
                 // Rank inside FTS5 first and read only the winners' rows: joining before the limit
                 // would read every matching chunk.
@@ -150,6 +152,21 @@ public final class RunbookIndex: Sendable {
                 arguments: [query, limit]
             ).map { Hit(file: $0["path"], section: $0["section"], text: $0["text"]) }
         }
+    }
+
+    /// The words worth ranking on. A word found in more than a tenth of all chunks gets almost no
+    /// BM25 weight, yet scoring it means scoring most of the index; when the question has rarer
+    /// words, the common ones are left out. (Counting stops at that tenth, so the check is cheap.)
+    private static func informative(_ words: [String], in db: Database) throws -> [String] {
+        guard words.count > 1 else { return words }
+        let chunks = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
+        let common = max(50, chunks / 10)
+        let count = try db.cachedStatement(
+            sql: "SELECT count(*) FROM (SELECT 1 FROM chunk_search WHERE chunk_search MATCH ? LIMIT ?)")
+        let rare = try words.filter { word in
+            try Int.fetchOne(count, arguments: ["\"\(word)\"", common]) ?? 0 < common
+        }
+        return rare.isEmpty ? words : rare
     }
 
     /// Files and chunks in the index.
@@ -169,14 +186,12 @@ public final class RunbookIndex: Sendable {
         "who", "why", "with", "you", "your", "s",
     ]
 
-    /// The question as an FTS5 query: its words, each quoted (so no user text is FTS syntax), any of
-    /// them matching, ranked by BM25.
-    static func ftsQuery(_ question: String) -> String? {
-        let words = question.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
-            .filter { !stopWords.contains($0) }
-        guard !words.isEmpty else { return nil }
+    /// The question's words, lowercased, without stop words or repeats. Each is later quoted, so no
+    /// user text is ever FTS5 syntax.
+    static func queryWords(_ question: String) -> [String] {
         var seen = Set<String>()
-        return words.filter { seen.insert($0).inserted }.map { "\"\($0)\"" }.joined(separator: " OR ")
+        return question.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+            .filter { !stopWords.contains($0) && seen.insert($0).inserted }
     }
 
     private static func files(in folder: URL) -> [(url: URL, relative: String)] {
