@@ -29,13 +29,16 @@ public struct RunbookExtractor: Sendable {
 
     public init() {}
 
-    public func paragraphs(of file: URL) throws(RunbookSkipReason) -> [RunbookParagraph] {
+    /// - Parameters:
+    ///   - file: the runbook; its extension decides the format.
+    ///   - contents: its bytes, when the caller has read them already.
+    public func paragraphs(of file: URL, contents: Data? = nil) throws(RunbookSkipReason) -> [RunbookParagraph] {
         let type = file.pathExtension.lowercased()
         let paragraphs: [RunbookParagraph]
         switch type {
-        case "md", "markdown": paragraphs = Self.markdown(try text(of: file))
-        case "txt", "text": paragraphs = Self.markdown(try text(of: file), headings: false)
-        case "html", "htm": paragraphs = Self.markdown(Self.htmlAsMarkdown(try text(of: file)))
+        case "md", "markdown": paragraphs = Self.markdown(try text(of: file, contents))
+        case "txt", "text": paragraphs = Self.markdown(try text(of: file, contents), headings: false)
+        case "html", "htm": paragraphs = Self.markdown(Self.htmlAsMarkdown(try text(of: file, contents)))
         case "pdf": paragraphs = try Self.pdf(file)
         case "docx": paragraphs = try Self.docx(file)
         default: throw .unsupportedType(type.isEmpty ? "(none)" : type)
@@ -44,10 +47,10 @@ public struct RunbookExtractor: Sendable {
         return paragraphs
     }
 
-    private func text(of file: URL) throws(RunbookSkipReason) -> String {
+    private func text(of file: URL, _ contents: Data?) throws(RunbookSkipReason) -> String {
         let data: Data
         do {
-            data = try Data(contentsOf: file)
+            data = try contents ?? Data(contentsOf: file)
         } catch {
             throw .unreadable(error.localizedDescription)
         }

@@ -92,7 +92,7 @@ public final class RunbookIndex: Sendable {
             }
             let paragraphs: [RunbookParagraph]
             do {
-                paragraphs = try extractor.paragraphs(of: file.url)
+                paragraphs = try extractor.paragraphs(of: file.url, contents: data)
             } catch {
                 summary.skipped.append((file.relative, error))
                 try remove(file.relative)
