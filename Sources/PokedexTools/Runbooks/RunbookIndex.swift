@@ -48,17 +48,20 @@ public final class RunbookIndex: Sendable {
                     CREATE TABLE document (
                         id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, hash TEXT NOT NULL,
                         size INTEGER NOT NULL, indexed_at INTEGER NOT NULL);
+                    -- title: the document's name and first heading, on every chunk, so that a question
+                    -- naming the runbook ("ransomware runbook") finds all of its chunks, not only the first.
                     CREATE TABLE chunk (
                         id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
-                        position INTEGER NOT NULL, section TEXT, text TEXT NOT NULL);
+                        position INTEGER NOT NULL, section TEXT, title TEXT NOT NULL, text TEXT NOT NULL);
                     CREATE INDEX chunk_document ON chunk(document_id);
                     CREATE VIRTUAL TABLE chunk_search USING fts5(
-                        text, section, content='chunk', content_rowid='id', tokenize='porter unicode61');
+                        text, section, title, content='chunk', content_rowid='id', tokenize='porter unicode61');
                     CREATE TRIGGER chunk_added AFTER INSERT ON chunk BEGIN
-                        INSERT INTO chunk_search(rowid, text, section) VALUES (new.id, new.text, new.section);
+                        INSERT INTO chunk_search(rowid, text, section, title) VALUES (new.id, new.text, new.section, new.title);
                     END;
                     CREATE TRIGGER chunk_removed AFTER DELETE ON chunk BEGIN
-                        INSERT INTO chunk_search(chunk_search, rowid, text, section) VALUES ('delete', old.id, old.text, old.section);
+                        INSERT INTO chunk_search(chunk_search, rowid, text, section, title)
+                            VALUES ('delete', old.id, old.text, old.section, old.title);
                     END;
                     """)
         }
@@ -106,9 +109,10 @@ public final class RunbookIndex: Sendable {
                     arguments: [file.relative, hash, data.count, Int64(Date().timeIntervalSince1970)])
                 let document = db.lastInsertedRowID
                 let insert = try db.makeStatement(
-                    sql: "INSERT INTO chunk (document_id, position, section, text) VALUES (?, ?, ?, ?)")
+                    sql: "INSERT INTO chunk (document_id, position, section, title, text) VALUES (?, ?, ?, ?, ?)")
+                let title = Self.title(of: file.relative, firstHeading: paragraphs.first?.section)
                 for (position, chunk) in chunks.enumerated() {
-                    try insert.execute(arguments: [document, position, chunk.section, chunk.text])
+                    try insert.execute(arguments: [document, position, chunk.section, title, chunk.text])
                 }
             }
             summary.indexed.append(file.relative)
@@ -143,7 +147,7 @@ public final class RunbookIndex: Sendable {
                 // would read every matching chunk.
                 sql: """
                     SELECT d.path, c.section, c.text FROM (
-                        SELECT rowid, bm25(chunk_search, 1.0, 2.0) AS score FROM chunk_search
+                        SELECT rowid, bm25(chunk_search, 1.0, 2.0, 1.0) AS score FROM chunk_search
                         WHERE chunk_search MATCH ? ORDER BY score LIMIT ?
                     ) AS best
                     JOIN chunk c ON c.id = best.rowid JOIN document d ON d.id = c.document_id
@@ -167,6 +171,13 @@ public final class RunbookIndex: Sendable {
             try Int.fetchOne(count, arguments: ["\"\(word)\"", common]) ?? 0 < common
         }
         return rare.isEmpty ? words : rare
+    }
+
+    /// A document's title for ranking: its file name as words, and its first heading.
+    static func title(of path: String, firstHeading: String?) -> String {
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            .map { $0 == "-" || $0 == "_" ? " " : String($0) }.joined()
+        return [name, firstHeading].compactMap { $0 }.joined(separator: " ")
     }
 
     /// Files and chunks in the index.
