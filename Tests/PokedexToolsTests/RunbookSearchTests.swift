@@ -159,8 +159,13 @@ struct RunbookIndexTests {
 
     @Test func namingTheRunbookFindsItsOtherSections() throws {
         defer { directory.remove() }
-        try write("ransomware.md", "# Ransomware Response\n\nOwner: incident response.\n\n## Backups\n\nRestore from the last clean backup.")
-        try write("backup-policy.md", "# Backup Policy\n\n## Backups\n\nBackups run nightly. Backups are kept for 30 days. Backup failures page infrastructure.")
+        try write(
+            "ransomware.md",
+            "# Ransomware Response\n\nOwner: incident response.\n\n## Backups\n\nRestore from the last clean backup.")
+        try write(
+            "backup-policy.md",
+            "# Backup Policy\n\n## Backups\n\nBackups run nightly. Backups are kept for 30 days. Backup failures page infrastructure."
+        )
         let index = try RunbookIndex(path: directory.path("runbooks.db"))
         _ = try index.update(from: folder)
         let best = try #require(try index.search("ransomware backups").first)
