@@ -1,0 +1,111 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import PokedexRecovery
+
+/// Open-Meteo's geocoding and forecast APIs (no key). Failures are reported as
+/// ``ServiceFailure`` so that recovery can retry what may pass; nothing here retries or invents data.
+public struct OpenMeteoClient: Sendable {
+    /// A place found by geocoding.
+    public struct Place: Sendable, Equatable, Decodable {
+        public var name: String
+        public var country: String?
+        public var latitude: Double
+        public var longitude: Double
+    }
+
+    private let weatherURL: String
+    private let geocodingURL: String
+    private let http: HTTPClient
+
+    /// - Parameters:
+    ///   - weatherURL: scheme and host of the forecast API (`POKEDEX_WEATHER_URL`).
+    ///   - geocodingURL: scheme and host of the geocoding API (`POKEDEX_GEOCODING_URL`).
+    public init(
+        weatherURL: String = "https://api.open-meteo.com",
+        geocodingURL: String = "https://geocoding-api.open-meteo.com",
+        http: HTTPClient = .shared
+    ) {
+        self.weatherURL = weatherURL.trimmingTrailingSlash()
+        self.geocodingURL = geocodingURL.trimmingTrailingSlash()
+        self.http = http
+    }
+
+    /// The best match for a place name, or nil when there is none.
+    public func place(named name: String, timeLimit: Duration) async throws -> Place? {
+        struct Found: Decodable { var results: [Place]? }  // absent when nothing matched
+        let url = "\(geocodingURL)/v1/search?name=\(name.queryEncoded)&count=1&language=en&format=json"
+        return try await get(url, as: Found.self, timeLimit: timeLimit).results?.first
+    }
+
+    /// Current conditions at a place.
+    public func current(at place: Place, units: WeatherReport.Units, timeLimit: Duration) async throws -> WeatherReport
+    {
+        struct Forecast: Decodable {
+            struct Current: Decodable {
+                var temperature_2m: Double
+                var apparent_temperature: Double
+                var relative_humidity_2m: Double
+                var weather_code: Int
+                var wind_speed_10m: Double
+                var wind_direction_10m: Double
+            }
+            var current: Current
+        }
+        let speed = units == .fahrenheit ? "mph" : "kmh"
+        let url =
+            "\(weatherURL)/v1/forecast?latitude=\(place.latitude)&longitude=\(place.longitude)"
+            + "&current=temperature_2m,relative_humidity_2m,apparent_temperature,weather_code,wind_speed_10m,wind_direction_10m"
+            + "&temperature_unit=\(units.rawValue)&wind_speed_unit=\(speed)&timezone=auto"
+        let current = try await get(url, as: Forecast.self, timeLimit: timeLimit).current
+        return WeatherReport(
+            place: place.name, country: place.country ?? "", weatherCode: current.weather_code,
+            temperature: current.temperature_2m, feelsLike: current.apparent_temperature,
+            humidity: Int(current.relative_humidity_2m.rounded()), windSpeed: current.wind_speed_10m,
+            windDirection: current.wind_direction_10m, units: units)
+    }
+
+    private func get<T: Decodable>(_ url: String, as type: T.Type, timeLimit: Duration) async throws -> T {
+        let request = HTTPClientRequest(url: url)
+        let response: HTTPClientResponse
+        let body: ByteBuffer
+        do {
+            response = try await http.execute(request, timeout: .nanoseconds(Int64(timeLimit.seconds * 1e9)))
+            body = try await response.body.collect(upTo: 1 << 20)
+        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
+            throw ServiceFailure(.timeout, "Open-Meteo did not answer in time")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw ServiceFailure(.connection, "cannot reach Open-Meteo")
+        }
+        guard (200..<300).contains(Int(response.status.code)) else {
+            let reason =
+                (try? JSONDecoder().decode(Problem.self, from: Data(body.readableBytesView)))?.reason ?? "error"
+            throw ServiceFailure(
+                .http(status: Int(response.status.code)), "Open-Meteo: \(reason)",
+                retryAfter: response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date()) })
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+        } catch {
+            throw ServiceFailure(.invalidResponse, "Open-Meteo sent an answer that could not be read")
+        }
+    }
+}
+
+/// Open-Meteo's error body: `{"error": true, "reason": "…"}`.
+private struct Problem: Decodable {
+    var reason: String?
+}
+
+extension String {
+    fileprivate var queryEncoded: String {
+        addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? self
+    }
+
+    fileprivate func trimmingTrailingSlash() -> String {
+        hasSuffix("/") ? String(dropLast()) : self
+    }
+}

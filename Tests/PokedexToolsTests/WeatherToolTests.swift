@@ -1,0 +1,102 @@
+import Foundation
+import PokedexRecovery
+import PokedexTesting
+import Testing
+
+@testable import PokedexTools
+
+/// The weather tool and its Open-Meteo client against the loopback simulator.
+@Suite("Weather tool")
+struct WeatherToolTests {
+    private func tool(
+        _ simulator: OpenMeteoSimulator, units: WeatherReport.Units = .fahrenheit, clock: ManualClock = ManualClock(),
+        retries: Int? = nil
+    ) -> WeatherTool {
+        var configuration = RecoveryConfiguration()
+        configuration.policies[.weather]?.jitter = 0
+        if let retries { configuration.policies[.weather]?.maxRetries = retries }
+        let client = OpenMeteoClient(weatherURL: simulator.baseURL, geocodingURL: simulator.baseURL + "/")
+        return WeatherTool(client: client, units: units, recovery: Recovery(configuration: configuration, clock: clock))
+    }
+
+    private func ask(_ tool: WeatherTool, _ location: String) async throws -> ToolResult {
+        let arguments = try ToolArguments(["location": .string(location)], for: tool.name, tool.parameters)
+        return await tool.run(arguments, context: ToolContext(question: "weather in \(location)?", user: "alice"))
+    }
+
+    @Test func reportsCurrentConditionsInFahrenheit() async throws {
+        let simulator = try await OpenMeteoSimulator.start()
+        defer { Task { try await simulator.stop() } }
+        let result = try await ask(tool(simulator), "berlin")
+        #expect(result.fallback == nil)
+        #expect(
+            result.text
+                == "Current weather in Berlin, Germany: Overcast, 41.0°F (feels like 35.6°F), humidity 81%, wind 10.0 mph WSW"
+        )
+        #expect(simulator.requestedPaths == ["/v1/search", "/v1/forecast"])
+    }
+
+    @Test func celsiusAndNoWind() async throws {
+        let simulator = try await OpenMeteoSimulator.start()
+        defer { Task { try await simulator.stop() } }
+        let result = try await ask(tool(simulator, units: .celsius), "Oslo")
+        #expect(
+            result.text == "Current weather in Oslo, Norway: Slight snow fall, -3.0°C (feels like -3.0°C), humidity 90%"
+        )
+    }
+
+    @Test func anUnknownPlaceIsSaidSoWithoutAForecast() async throws {
+        let simulator = try await OpenMeteoSimulator.start()
+        defer { Task { try await simulator.stop() } }
+        let result = try await ask(tool(simulator), "Atlantis")
+        #expect(result == ToolResult(text: WeatherReport.unknownPlace("Atlantis")))
+        #expect(simulator.requestedPaths == ["/v1/search"])
+    }
+
+    @Test func aRateLimitedAnswerIsRetriedAfterTheWaitItAsksFor() async throws {
+        let faults = FaultInjector(FaultPlan().failFirst(1, with: .status(429, retryAfter: "2")))
+        let simulator = try await OpenMeteoSimulator.start(faults: faults)
+        defer { Task { try await simulator.stop() } }
+        let clock = ManualClock()
+        let weather = tool(simulator, clock: clock)
+        let answer = Task { try await ask(weather, "Berlin") }
+        #expect(await clock.advanceToNextWake(within: .seconds(5)) == .seconds(2))
+        let result = try await answer.value
+        #expect(result.text.hasPrefix("Current weather in Berlin, Germany"))
+        #expect(faults.requestCount == 3)
+    }
+
+    @Test func aDeadServiceGivesTheWeatherFallbackAfterItsRetries() async throws {
+        let faults = FaultInjector(FaultPlan().failAlways(with: .status(503)))
+        let simulator = try await OpenMeteoSimulator.start(faults: faults)
+        defer { Task { try await simulator.stop() } }
+        let clock = ManualClock()
+        let weather = tool(simulator, clock: clock)
+        let answer = Task { try await ask(weather, "Berlin") }
+        var waits: [Duration] = []
+        for _ in 0..<3 { waits.append(await clock.advanceToNextWake(within: .seconds(5))) }
+        let result = try await answer.value
+        #expect(waits == [.milliseconds(500), .milliseconds(750), .milliseconds(1125)])
+        #expect(result == ToolResult(text: Fallback.weather.text, fallback: .weather))
+        #expect(faults.requestCount == 4)
+    }
+
+    @Test func aMalformedAnswerIsNeverTurnedIntoInventedWeather() async throws {
+        let faults = FaultInjector(FaultPlan().failAlways(with: .malformedBody))
+        let simulator = try await OpenMeteoSimulator.start(faults: faults)
+        defer { Task { try await simulator.stop() } }
+        let result = try await ask(tool(simulator, retries: 0), "Berlin")
+        #expect(result == ToolResult(text: Fallback.weather.text, fallback: .weather))
+    }
+
+    @Test func aHangingServiceIsCutOffAtTheAttemptTimeout() async throws {
+        let faults = FaultInjector(FaultPlan().failAlways(with: .hang))
+        let simulator = try await OpenMeteoSimulator.start(faults: faults)
+        defer { Task { try await simulator.stop() } }
+        let clock = ManualClock()
+        let weather = tool(simulator, clock: clock, retries: 0)
+        let answer = Task { try await ask(weather, "Berlin") }
+        #expect(await clock.advanceToNextWake(within: .seconds(10)) == .seconds(10))
+        #expect(try await answer.value.fallback == .weather)
+    }
+}
