@@ -8,6 +8,9 @@ public struct FaultPlan: Sendable {
     public enum Fault: Sendable, Equatable {
         /// Answer with this HTTP status (and, for 429/503, this `Retry-After` header value).
         case status(Int, retryAfter: String? = nil)
+        /// Answer 429 with a rate-limit header of the service's own, e.g. Falcon's
+        /// `X-RateLimit-RetryAfter` (an epoch second).
+        case rateLimited(header: String, value: String)
         /// Answer 200 with a body that is not what the client expects.
         case malformedBody
         /// Never answer (until the caller gives up).
@@ -124,6 +127,8 @@ public final class FaultInjector: @unchecked Sendable {
             throw ServiceFailure(
                 .http(status: status), "simulated HTTP \(status)",
                 retryAfter: retryAfter.flatMap { RetryAfter.parse($0, now: now) })
+        case .rateLimited?:
+            throw ServiceFailure(.http(status: 429), "simulated HTTP 429")
         case .malformedBody?:
             throw ServiceFailure(.invalidResponse, "simulated malformed body")
         case .connectionReset?:

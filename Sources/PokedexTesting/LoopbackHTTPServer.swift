@@ -130,6 +130,10 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 response = .json(
                     #"{"errors":[{"code":\#(status),"message":"simulated failure"}]}"#, status: status,
                     headers: retryAfter.map { [("Retry-After", $0)] } ?? [])
+            case .rateLimited(let header, let value)?:
+                response = .json(
+                    #"{"errors":[{"code":429,"message":"API rate limit exceeded"}]}"#, status: 429,
+                    headers: [(header, value)])
             case .malformedBody?:
                 response = LoopbackHTTPServer.Response(
                     headers: [("Content-Type", "application/json")], body: Data("{\"truncated\": [1, 2".utf8))

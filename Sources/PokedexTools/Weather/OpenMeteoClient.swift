@@ -101,10 +101,6 @@ private struct Problem: Decodable {
 }
 
 extension String {
-    fileprivate var queryEncoded: String {
-        addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? self
-    }
-
     fileprivate func trimmingTrailingSlash() -> String {
         hasSuffix("/") ? String(dropLast()) : self
     }
