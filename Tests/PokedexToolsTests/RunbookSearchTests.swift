@@ -247,11 +247,11 @@ struct RunbookIndexTests {
 
     @Test func aLargeRunbookIsIndexedWhole() throws {
         defer { directory.remove() }
-        let filler = (0..<60_000).map { "Paragraph \($0) of the archive retention policy covers log storage." }
+        let filler = (0..<75_000).map { "Paragraph \($0) of the archive retention policy covers log storage." }
         var text = filler.joined(separator: "\n\n")
         text += "\n\n# Needle\n\nThe break-glass account is kept in the red envelope."
         try write("big.md", text)
-        #expect(text.utf8.count > 4_000_000)
+        #expect(text.utf8.count > 5_000_000)
         let index = try RunbookIndex(path: directory.path("runbooks.db"))
         let summary = try index.update(from: folder)
         #expect(summary.chunks > 2000)
