@@ -16,7 +16,7 @@ public final class FalconClient: Sendable {
     }
 
     private let credentials: (id: String, secret: String)
-    private let http: HTTPClient
+    private let http: ServiceHTTP
     private let now: @Sendable () -> Date
     private let state: Mutex<(base: String, token: Token?)>
 
@@ -28,7 +28,7 @@ public final class FalconClient: Sendable {
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         credentials = (clientID, clientSecret)
-        self.http = http
+        self.http = ServiceHTTP(http: http, service: "Falcon")
         self.now = now
         state = Mutex((baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL, nil))
     }
@@ -76,7 +76,7 @@ public final class FalconClient: Sendable {
             var request = HTTPClientRequest(url: baseURL + path)
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             request.headers.add(name: "Accept", value: "application/json")
-            let (status, headers, body) = try await send(request, timeLimit: deadline - .now)
+            let (status, headers, body) = try await http.send(request, timeLimit: deadline - .now)
             if status == 401 && !refreshed {
                 refreshed = true  // the token was revoked or expired early: fetch a new one, once
                 continue
@@ -102,7 +102,7 @@ public final class FalconClient: Sendable {
         request.body = .bytes(
             ByteBuffer(
                 string: "client_id=\(credentials.id.queryEncoded)&client_secret=\(credentials.secret.queryEncoded)"))
-        let (status, headers, body) = try await send(request, timeLimit: timeLimit)
+        let (status, headers, body) = try await http.send(request, timeLimit: timeLimit)
         guard status == 201 || status == 200 else {
             if status == 401 || status == 403 {
                 throw ServiceFailure(.http(status: status), "Falcon rejected the API client credentials")
@@ -126,23 +126,6 @@ public final class FalconClient: Sendable {
             }
         }
         return token.value
-    }
-
-    private func send(_ request: HTTPClientRequest, timeLimit: Duration) async throws -> (Int, HTTPHeaders, Data) {
-        guard timeLimit > .zero else { throw ServiceFailure(.timeout, "no time left for Falcon") }
-        do {
-            let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeLimit.seconds * 1e9)))
-            let body = try await response.body.collect(upTo: 8 << 20)
-            return (Int(response.status.code), response.headers, Data(body.readableBytesView))
-        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
-            throw ServiceFailure(.timeout, "Falcon did not answer in time")
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch let failure as ServiceFailure {
-            throw failure
-        } catch {
-            throw ServiceFailure(.connection, "cannot reach Falcon")
-        }
     }
 
     /// Turns an error status into a ``ServiceFailure``, with Falcon's rate-limit wait (an epoch time).
@@ -174,11 +157,5 @@ public enum FalconRegion {
         guard let regional = baseURLs[region.lowercased()], baseURLs.values.contains(current), regional != current
         else { return nil }
         return regional
-    }
-}
-
-extension String {
-    var queryEncoded: String {
-        addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? self
     }
 }

@@ -17,7 +17,7 @@ public struct OpenMeteoClient: Sendable {
 
     private let weatherURL: String
     private let geocodingURL: String
-    private let http: HTTPClient
+    private let http: ServiceHTTP
 
     /// - Parameters:
     ///   - weatherURL: scheme and host of the forecast API (`POKEDEX_WEATHER_URL`).
@@ -29,7 +29,7 @@ public struct OpenMeteoClient: Sendable {
     ) {
         self.weatherURL = weatherURL.trimmingTrailingSlash()
         self.geocodingURL = geocodingURL.trimmingTrailingSlash()
-        self.http = http
+        self.http = ServiceHTTP(http: http, service: "Open-Meteo")
     }
 
     /// The best match for a place name, or nil when there is none.
@@ -67,28 +67,16 @@ public struct OpenMeteoClient: Sendable {
     }
 
     private func get<T: Decodable>(_ url: String, as type: T.Type, timeLimit: Duration) async throws -> T {
-        let request = HTTPClientRequest(url: url)
-        let response: HTTPClientResponse
-        let body: ByteBuffer
-        do {
-            response = try await http.execute(request, timeout: .nanoseconds(Int64(timeLimit.seconds * 1e9)))
-            body = try await response.body.collect(upTo: 1 << 20)
-        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
-            throw ServiceFailure(.timeout, "Open-Meteo did not answer in time")
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw ServiceFailure(.connection, "cannot reach Open-Meteo")
-        }
-        guard (200..<300).contains(Int(response.status.code)) else {
-            let reason =
-                (try? JSONDecoder().decode(Problem.self, from: Data(body.readableBytesView)))?.reason ?? "error"
+        let (status, headers, body) = try await http.send(
+            HTTPClientRequest(url: url), timeLimit: timeLimit, maxBody: 1 << 20)
+        guard (200..<300).contains(status) else {
+            let reason = (try? JSONDecoder().decode(Problem.self, from: body))?.reason ?? "error"
             throw ServiceFailure(
-                .http(status: Int(response.status.code)), "Open-Meteo: \(reason)",
-                retryAfter: response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date()) })
+                .http(status: status), "Open-Meteo: \(reason)",
+                retryAfter: headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date()) })
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+            return try JSONDecoder().decode(T.self, from: body)
         } catch {
             throw ServiceFailure(.invalidResponse, "Open-Meteo sent an answer that could not be read")
         }
