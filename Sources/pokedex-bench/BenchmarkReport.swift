@@ -1,4 +1,5 @@
 import Foundation
+import PokedexRecovery
 import PokedexSessions
 
 /// The figures of one `pokedex-bench sessions` run, their targets, and their JSON form.

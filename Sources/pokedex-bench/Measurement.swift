@@ -1,4 +1,5 @@
 import Foundation
+import PokedexRecovery
 
 /// Latency samples with percentiles.
 struct Latencies {
@@ -16,7 +17,7 @@ struct Latencies {
 }
 
 extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    /// The duration in milliseconds, for reports (`seconds` comes from PokedexRecovery).
     var milliseconds: Double { seconds * 1000 }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PokedexRecovery
 import PokedexSessions
 
 /// `pokedex-bench sessions`: durable appends (one writer and 64 sessions at once), context latency

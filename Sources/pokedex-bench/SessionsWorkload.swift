@@ -1,4 +1,5 @@
 import Foundation
+import PokedexRecovery
 import PokedexSessions
 
 /// The measured operations of `pokedex-bench sessions`, each on its own database file.
