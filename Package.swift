@@ -43,6 +43,7 @@ let package = Package(
             name: "PokedexTools",
             dependencies: [
                 "PokedexRecovery",
+                "PokedexSettings",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -45,6 +45,20 @@ public enum SettingParser {
         return .milliseconds(Int64((amount * scale * 1000).rounded()))
     }
 
+    /// `true`/`false` (also `yes`/`no`, `on`/`off`, `1`/`0`), case-insensitive.
+    public static func boolean(_ value: String, key: String) throws(SettingError) -> Bool {
+        switch value.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: throw SettingError(key: key, message: "must be true or false (got '\(value)')")
+        }
+    }
+
+    /// A comma-separated list; spaces around items and empty items are dropped.
+    public static func list(_ value: String) -> [String] {
+        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     /// One of a fixed set of words, case-insensitive.
     public static func choice<T: RawRepresentable & CaseIterable>(
         _ value: String, key: String, as type: T.Type

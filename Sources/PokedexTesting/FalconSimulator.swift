@@ -3,7 +3,8 @@ import Foundation
 /// CrowdStrike Falcon's Hosts API on a loopback port, with its real wire format: the OAuth2 token
 /// endpoint (form body, HTTP 201, `X-CS-Region`), FQL hostname queries (`hostname:['X']` exact,
 /// `hostname:'X'` partial, as the real API), device details, online state, 401 for a bad or expired
-/// token, and the fault plans of the recovery tests.
+/// token, the containment actions (202, then `containment_pending` → `contained` once the host has
+/// been looked at), and the fault plans of the recovery tests.
 public final class FalconSimulator: Sendable {
     /// A host the simulator knows.
     public struct Host: Sendable {
@@ -39,6 +40,10 @@ public final class FalconSimulator: Sendable {
     public var tokensIssued: Int { state.read { $0.issued } }
     /// API requests (not token requests) so far.
     public var apiRequests: [String] { state.read { $0.requests } }
+    /// Containment actions received (whether carried out or failed), as `action_name device-id`.
+    public var actionsReceived: [String] { state.read { $0.actions } }
+    /// A host's containment status now.
+    public func status(of id: String) -> String? { state.read { $0.hosts.first { $0.id == id }?.status } }
 
     private init(server: LoopbackHTTPServer, faults: FaultInjector, state: SimulatorState) {
         self.server = server
@@ -63,6 +68,10 @@ public final class FalconSimulator: Sendable {
 
     /// Revokes every token, so the next API call gets a 401.
     public func revokeTokens() { state.update { $0.tokens.removeAll() } }
+
+    /// Makes the action endpoint answer `status` (e.g. 403 for a client without Hosts: Write, 500),
+    /// or behave again with nil. Lookups are unaffected.
+    public func failActions(status: Int?) { state.update { $0.actionFailure = status } }
 
     private static func handle(
         _ request: LoopbackHTTPServer.Request, state: SimulatorState, tokenLifetime: Int
@@ -106,7 +115,10 @@ public final class FalconSimulator: Sendable {
             return .json(resources(ids.map { "\"\($0)\"" }))
         case "/devices/entities/devices/v2":
             let wanted = request.queryValues("ids")
+            defer { state.update { $0.settlePendingActions(wanted) } }
             return .json(resources(hosts.filter { wanted.contains($0.id) }.map(details)))
+        case "/devices/entities/devices-actions/v2":
+            return performAction(request, state: state)
         case "/devices/entities/online-state/v1":
             let wanted = request.queryValues("ids")
             return .json(
@@ -115,6 +127,41 @@ public final class FalconSimulator: Sendable {
         default:
             return .json(#"{"errors":[{"code":404,"message":"not found"}]}"#, status: 404)
         }
+    }
+
+    private static func performAction(
+        _ request: LoopbackHTTPServer.Request, state: SimulatorState
+    )
+        -> LoopbackHTTPServer.Response
+    {
+        struct Body: Decodable { var ids: [String] }
+        let action = request.queryValue("action_name") ?? ""
+        guard request.method == "POST", let body = try? JSONDecoder().decode(Body.self, from: request.body),
+            body.ids.count == 1
+        else {
+            return .json(#"{"errors":[{"code":400,"message":"invalid request body"}]}"#, status: 400)
+        }
+        let id = body.ids[0]
+        state.update { $0.actions.append("\(action) \(id)") }
+        if let failure = state.read({ $0.actionFailure }) {
+            let message = failure == 403 ? "access denied, authorization failed" : "internal error"
+            return .json(#"{"errors":[{"code":\#(failure),"message":"\#(message)"}]}"#, status: failure)
+        }
+        let next: String
+        switch action {
+        case "contain": next = "containment_pending"
+        case "lift_containment": next = "lift_containment_pending"
+        default: return .json(#"{"errors":[{"code":400,"message":"unknown action_name"}]}"#, status: 400)
+        }
+        var found = false
+        state.update { contents in
+            if let index = contents.hosts.firstIndex(where: { $0.id == id }) {
+                contents.hosts[index].status = next
+                found = true
+            }
+        }
+        guard found else { return .json(#"{"errors":[{"code":404,"message":"device not found"}]}"#, status: 404) }
+        return .json(resources([#"{"id":"\#(id)","path":""}"#]), status: 202)
     }
 
     private static func resources(_ items: [String]) -> String {
@@ -138,6 +185,19 @@ final class SimulatorState: @unchecked Sendable {
         var tokens: Set<String> = []
         var issued = 0
         var requests: [String] = []
+        var actions: [String] = []
+        var actionFailure: Int?
+
+        /// A pending action completes once the host has been looked at after it.
+        mutating func settlePendingActions(_ ids: [String]) {
+            for index in hosts.indices where ids.contains(hosts[index].id) {
+                switch hosts[index].status {
+                case "containment_pending": hosts[index].status = "contained"
+                case "lift_containment_pending": hosts[index].status = "normal"
+                default: break
+                }
+            }
+        }
     }
 
     private let lock = NSLock()

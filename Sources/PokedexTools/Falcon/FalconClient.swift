@@ -5,10 +5,11 @@ import NIOHTTP1
 import PokedexRecovery
 import Synchronization
 
-/// CrowdStrike Falcon's Hosts API (read-only): OAuth2 client credentials with a cached token
-/// (refreshed before its 30-minute expiry, and once on a 401), exact hostname lookups, device
-/// details and online state. Failures are ``ServiceFailure``s for recovery; nothing here retries
-/// on its own except the one token refresh the API requires.
+/// CrowdStrike Falcon's Hosts API: OAuth2 client credentials with a cached token (refreshed before
+/// its 30-minute expiry, and once on a 401), exact hostname lookups, device details, online state
+/// and the containment actions. Failures are ``ServiceFailure``s for recovery; nothing here retries
+/// on its own except the one token refresh the API requires (a 401 means the request was not
+/// carried out, so repeating it once with a fresh token is safe even for an action).
 public final class FalconClient: Sendable {
     private struct Token {
         var value: String
@@ -66,22 +67,45 @@ public final class FalconClient: Sendable {
         return Dictionary((states.resources ?? []).map { ($0.id, $0.state) }) { first, _ in first }
     }
 
+    /// Asks Falcon to contain a host or lift its containment (needs the Hosts: Write scope). Falcon
+    /// answers 202 and carries the action out asynchronously: the host's status moves through
+    /// `containment_pending` / `lift_containment_pending`.
+    public func perform(_ action: ContainmentAction, on id: String, timeLimit: Duration) async throws {
+        let body = try JSONEncoder().encode(["ids": [id]])
+        _ = try await send(
+            "/devices/entities/devices-actions/v2?action_name=\(action.apiName)", method: .POST, body: body,
+            as: IgnoredBody.self, timeLimit: timeLimit)
+    }
+
     // MARK: Requests
 
     private func get<T: Decodable>(_ path: String, as type: T.Type, timeLimit: Duration) async throws -> T {
+        try await send(path, method: .GET, body: nil, as: type, timeLimit: timeLimit)
+    }
+
+    private func send<T: Decodable>(
+        _ path: String, method: HTTPMethod, body: Data?, as type: T.Type, timeLimit: Duration
+    ) async throws -> T {
         let deadline = ContinuousClock.now + timeLimit
         var refreshed = false
         while true {
             let token = try await bearerToken(timeLimit: deadline - .now, forceRefresh: refreshed)
             var request = HTTPClientRequest(url: baseURL + path)
+            request.method = method
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             request.headers.add(name: "Accept", value: "application/json")
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(bytes: body))
+            }
             let (status, headers, body) = try await http.send(request, timeLimit: deadline - .now)
             if status == 401 && !refreshed {
                 refreshed = true  // the token was revoked or expired early: fetch a new one, once
                 continue
             }
             try Self.check(status, headers, body)
+            // An accepted action counts as accepted whatever the body says.
+            if let ignored = IgnoredBody() as? T { return ignored }
             do {
                 return try JSONDecoder().decode(T.self, from: body)
             } catch {
@@ -89,6 +113,8 @@ public final class FalconClient: Sendable {
             }
         }
     }
+
+    private struct IgnoredBody: Decodable {}
 
     /// The cached token, or a new one when there is none or it expires within two minutes.
     private func bearerToken(timeLimit: Duration, forceRefresh: Bool) async throws -> String {

@@ -4,8 +4,10 @@ import PokedexRecovery
 /// must supply (a JSON Schema object), and the call itself, which goes through ``Recovery`` and
 /// never throws: it answers with a result or the specific fallback.
 public protocol Tool: Sendable {
-    /// The name the model calls it by; also the recovery policy and breaker it uses.
+    /// The name the model calls it by.
     var name: ToolName { get }
+    /// The service whose recovery policy and breaker it uses (by default, `name`).
+    var service: ToolName { get }
     /// What the tool does and when to use it, for the model.
     var description: String { get }
     /// The arguments it takes.
@@ -15,16 +17,23 @@ public protocol Tool: Sendable {
     func run(_ arguments: ToolArguments, context: ToolContext) async -> ToolResult
 }
 
+extension Tool {
+    public var service: ToolName { name }
+}
+
 /// Who is asking and what, for fallbacks (the current question) and authorisation (the user).
 public struct ToolContext: Sendable {
     /// The user's current question (never the history).
     public var question: String
     /// The user, for tools whose actions need authorisation.
     public var user: String
+    /// The room (conversation) the question came from.
+    public var room: String
 
-    public init(question: String, user: String) {
+    public init(question: String, user: String, room: String = "") {
         self.question = question
         self.user = user
+        self.room = room
     }
 }
 

@@ -13,7 +13,7 @@ public struct ToolRegistry: Sendable {
 
     /// The tools to offer the model now.
     public var available: [any Tool] {
-        tools.filter { recovery.isAvailable($0.name) }
+        tools.filter { recovery.isAvailable($0.service) }
     }
 
     /// The tool with this name, if configured.

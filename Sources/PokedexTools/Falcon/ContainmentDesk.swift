@@ -1,0 +1,271 @@
+import Foundation
+import PokedexRecovery
+import Synchronization
+
+/// Where containment requests are checked, held for confirmation and carried out (SPEC 4.1).
+///
+/// The model can only *ask* (``request(_:hostname:context:)``, through ``ContainmentTool``); the
+/// action runs only when the user's own next message is the exact confirmation phrase, which the
+/// assistant hands to ``confirm(_:context:)`` before any model sees it — so a model cannot confirm
+/// for the user. Only responders may ask or confirm; the host must match exactly one device, both
+/// when asked and when confirmed; the action is sent once (never retried); every step is written
+/// to the audit log first, and nothing happens when it cannot be.
+public final class ContainmentDesk: Sendable {
+    private struct Pending {
+        var action: ContainmentAction
+        var hostname: FalconHostname
+        var deviceID: String
+        var expires: Date
+    }
+
+    private struct Requester: Hashable {
+        var user: String
+        var room: String
+    }
+
+    private let client: FalconClient
+    private let recovery: Recovery
+    private let auditLog: ContainmentAuditLog
+    private let responders: Set<String>
+    private let confirmationWindow: Duration
+    private let now: @Sendable () -> Date
+    private let pending = Mutex<[Requester: Pending]>([:])
+
+    /// - Parameters:
+    ///   - responders: the users (as channels name them: Webex email, CLI user) allowed to act;
+    ///     compared case-insensitively.
+    ///   - confirmationWindow: how long a request waits for its confirmation.
+    ///   - now: the time, for expiry and audit records.
+    public init(
+        client: FalconClient, recovery: Recovery, auditLog: ContainmentAuditLog, responders: [String],
+        confirmationWindow: Duration = .seconds(300), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.client = client
+        self.recovery = recovery
+        self.auditLog = auditLog
+        self.responders = Set(responders.map { $0.trimmingWhitespace().lowercased() }.filter { !$0.isEmpty })
+        self.confirmationWindow = confirmationWindow
+        self.now = now
+    }
+
+    /// The message that confirms `action` on `host`.
+    public static func confirmationPhrase(_ action: ContainmentAction, _ host: FalconHostname) -> String {
+        "confirm \(action.rawValue) \(host)"
+    }
+
+    /// Checks a request and holds it for confirmation; nothing is sent to Falcon's action endpoint.
+    /// - Returns: the text for the model or user: what to type to confirm, or why not.
+    public func request(_ action: ContainmentAction, hostname: String, context: ToolContext) async -> String {
+        let host: FalconHostname
+        do {
+            host = try FalconHostname(hostname)
+        } catch {
+            return error.description
+        }
+        var record = record(action, host, context)
+        guard isResponder(context.user) else {
+            return audited(record, .refusedNotResponder, Self.notResponder)
+        }
+        let device: FalconDevice
+        switch await exactlyOneDevice(host, question: context.question) {
+        case .failure(let text, let outcome):
+            return audited(record, outcome, text)
+        case .success(let found):
+            device = found
+        }
+        record.deviceID = device.deviceID
+        if let status = device.status, action.alreadyDone.contains(status) {
+            return audited(record, .noChange, "Nothing to do. " + FalconReply.containment(host, status: status))
+        }
+        let expires = now().addingTimeInterval(Double(confirmationWindow.components.seconds))
+        let phrase = Self.confirmationPhrase(action, host)
+        let text = """
+            ⚠️ Please confirm: \(action == .contain ? "contain" : "lift containment of") '\(host)' \
+            (device \(device.deviceID ?? "?")) — this \(action == .contain ? "isolates it from" : "reconnects it to") \
+            the network. To go ahead, reply exactly `\(phrase)` within \(Self.spoken(confirmationWindow)).
+            """
+        guard appendRecord(record, .awaitingConfirmation, nil) else { return Self.auditUnavailable }
+        pending.withLock {
+            $0[Self.requester(context)] = Pending(
+                action: action, hostname: host, deviceID: device.deviceID ?? "", expires: expires)
+        }
+        return text
+    }
+
+    /// Carries out the request this message confirms.
+    /// - Returns: nil when `message` is not a confirmation phrase (the assistant handles it as
+    ///   usual); otherwise the outcome for the user.
+    public func confirm(_ message: String, context: ToolContext) async -> String? {
+        guard let (action, hostname) = Self.parseConfirmation(message) else { return nil }
+        guard let host = try? FalconHostname(hostname) else {
+            return "'\(hostname)' is not a valid hostname, so there is nothing to confirm."
+        }
+        var record = record(action, host, context)
+        guard isResponder(context.user) else {
+            return audited(record, .refusedNotResponder, Self.notResponder)
+        }
+        let moment = now()
+        let request = pending.withLock { table -> Pending? in
+            table = table.filter { $0.value.expires > moment }
+            return table.removeValue(forKey: Self.requester(context))
+        }
+        guard let request, request.action == action, request.hostname.description == host.description else {
+            return audited(
+                record, .refusedUnconfirmed,
+                """
+                ⚠️ There is no pending request to \(action == .contain ? "contain" : "lift containment of") \
+                '\(host)' for you to confirm (requests expire after \(Self.spoken(confirmationWindow))). \
+                Nothing was done; ask again to start over.
+                """)
+        }
+        record.deviceID = request.deviceID
+        // The name must still lead to the same single device it did when the user was asked.
+        switch await exactlyOneDevice(host, question: context.question) {
+        case .failure(let text, let outcome):
+            return audited(record, outcome, text)
+        case .success(let device) where device.deviceID != request.deviceID:
+            return audited(
+                record, .refusedHostMismatch,
+                "⚠️ '\(host)' now names a different device than when you asked. Nothing was done; ask again.")
+        case .success:
+            break
+        }
+        guard appendRecord(record, .sending, nil) else { return Self.auditUnavailable }
+        let client = self.client
+        let deviceID = request.deviceID
+        let outcome = await recovery.call(.crowdstrike, question: context.question, idempotent: false) { attempt in
+            try await client.perform(action, on: deviceID, timeLimit: attempt.timeLimit)
+        }
+        switch outcome {
+        case .success:
+            let (noun, pendingState, end) =
+                action == .contain
+                ? ("the containment of", "Containment Pending", "isolated")
+                : ("lifting containment of", "Lift Containment Pending", "reconnected")
+            return audited(
+                record, .accepted,
+                "✅ Falcon accepted \(noun) '\(host)' (device \(deviceID)). "
+                    + "It shows \(pendingState) until the host is \(end).")
+        case .fallback(_, let reason):
+            let why = Self.explain(reason)
+            let text = """
+                ⚠️ The request for \(action.noun) of '\(host)' did not go through: \(why). It was not retried; \
+                check the host in the Falcon console before trying again.
+                """
+            _ = appendRecord(record, .failed, why)  // sent already: the user must hear the outcome regardless
+            return text
+        }
+    }
+
+    /// `confirm contain WS-1234` / `confirm lift WS-1234` (any case, surrounding spaces, a final `.`).
+    public static func parseConfirmation(_ message: String) -> (ContainmentAction, String)? {
+        var text = message.trimmingWhitespace()
+        if text.hasSuffix(".") || text.hasSuffix("!") { text.removeLast() }
+        guard let match = text.wholeMatch(of: /(?i)confirm\s+(contain|lift)\s+(\S+)/),
+            let action = ContainmentAction(rawValue: match.1.lowercased())
+        else { return nil }
+        return (action, String(match.2))
+    }
+
+    // MARK: Steps
+
+    private enum Lookup {
+        case success(FalconDevice)
+        case failure(String, ContainmentAuditLog.Outcome)
+    }
+
+    /// The one device named exactly `host`, read through recovery (a read may be retried).
+    private func exactlyOneDevice(_ host: FalconHostname, question: String) async -> Lookup {
+        let client = self.client
+        let outcome = await recovery.call(.crowdstrike, question: question) { attempt -> [FalconDevice] in
+            let ids = try await client.deviceIDs(for: host, timeLimit: attempt.timeLimit)
+            guard ids.count == 1 else { return ids.map { FalconDevice(deviceID: $0) } }
+            return try await client.devices(ids, timeLimit: attempt.timeLimit)
+        }
+        switch outcome {
+        case .fallback(let fallback, _):
+            return .failure(fallback.text, .failed)
+        case .success(let devices, _):
+            switch devices.count {
+            case 0: return .failure(FalconReply.notFound(host), .refusedHostMismatch)
+            case 1: return .success(devices[0])
+            default:
+                return .failure(
+                    """
+                    ⚠️ More than one host in CrowdStrike is named '\(host)', so nothing was done: a containment \
+                    action needs exactly one match. Use the Falcon console to pick the device.
+                    """, .refusedHostMismatch)
+            }
+        }
+    }
+
+    private func isResponder(_ user: String) -> Bool {
+        responders.contains(user.trimmingWhitespace().lowercased())
+    }
+
+    private func record(
+        _ action: ContainmentAction, _ host: FalconHostname, _ context: ToolContext
+    )
+        -> ContainmentAuditLog.Record
+    {
+        ContainmentAuditLog.Record(
+            time: "", user: context.user, room: context.room, action: action, hostname: host.description,
+            deviceID: nil, outcome: .awaitingConfirmation, detail: nil)
+    }
+
+    /// Writes the record (with `text` as its detail) and returns `text`, or the refusal when the
+    /// audit log cannot be written.
+    private func audited(
+        _ record: ContainmentAuditLog.Record, _ outcome: ContainmentAuditLog.Outcome, _ text: String
+    ) -> String {
+        appendRecord(record, outcome, text) ? text : Self.auditUnavailable
+    }
+
+    private static func requester(_ context: ToolContext) -> Requester {
+        Requester(user: context.user.trimmingWhitespace().lowercased(), room: context.room)
+    }
+
+    private func appendRecord(
+        _ record: ContainmentAuditLog.Record, _ outcome: ContainmentAuditLog.Outcome, _ detail: String?
+    ) -> Bool {
+        var record = record
+        record.time = now().formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        record.outcome = outcome
+        record.detail = detail
+        do {
+            try auditLog.append(record)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private static let notResponder = """
+        ⛔ Containment actions are restricted to responders, and you are not on the list. Nothing was done. \
+        Ask an on-call responder, or use the Falcon console if you have access.
+        """
+
+    private static let auditUnavailable =
+        "⚠️ Containment actions are unavailable because the audit log cannot be written. Nothing was done."
+
+    private static func explain(_ reason: FallbackReason) -> String {
+        switch reason {
+        case .unavailable: "CrowdStrike is out of service after repeated failures"
+        case .deadlineExceeded: "there was no time left in this turn"
+        case .cancelled: "it was cancelled"
+        case .failed(let failure, _):
+            switch failure.kind {
+            case .http(403): "the Falcon API client lacks the Hosts: Write scope"
+            case .timeout: "Falcon did not answer in time, so it may or may not have been carried out"
+            default: failure.description
+            }
+        }
+    }
+
+    private static func spoken(_ duration: Duration) -> String {
+        let seconds = Int(duration.components.seconds)
+        if seconds % 60 == 0 { return seconds == 60 ? "1 minute" : "\(seconds / 60) minutes" }
+        return "\(seconds) seconds"
+    }
+}
