@@ -233,6 +233,23 @@ struct RunbookIndexTests {
         #expect(try index.search("standard procedure", limit: 3).count == 3)
     }
 
+    @Test func commonWordsAreLookedForInHeadingsFirst() throws {
+        defer { directory.remove() }
+        // 600 chunks: "procedure" in all of them, "escalation" in a third, and one section about it.
+        for number in 0..<600 {
+            let topic = number % 3 == 0 ? "escalation" : "printers"
+            try write("p\(number).md", "# Note \(number)\n\nStandard procedure for \(topic), case \(number).")
+        }
+        try write("zz-contacts.md", "# Contacts\n\n## Escalation procedure\n\nCall the duty manager.")
+        let index = try RunbookIndex(path: directory.path("runbooks.db"))
+        _ = try index.update(from: folder)
+        let hits = try index.search("escalation procedure", limit: 3)
+        #expect(hits.first?.file == "zz-contacts.md")
+        #expect(hits.count == 3)
+        // Words in most chunks alone still get answers, containing all of them.
+        #expect(try index.search("standard procedure", limit: 2).allSatisfy { $0.text.contains("Standard procedure") })
+    }
+
     @Test func aBinaryFileDroppedIntoTheFolderIsSkippedAndReported() throws {
         defer { directory.remove() }
         try write("good.md", "Escalate P1 incidents to the incident commander.")

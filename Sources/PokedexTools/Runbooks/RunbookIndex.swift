@@ -136,41 +136,109 @@ public final class RunbookIndex: Sendable {
     }
 
     /// The best chunks for a question, best first.
+    ///
+    /// BM25 has to score every chunk a query matches, so how a question is asked depends on how
+    /// common its words are (see ``QueryPlan``): rare words are ranked with OR; common ones are
+    /// looked for in headings first, then must all appear (AND); words in most chunks — which
+    /// FTS5's BM25 weighs at practically zero — are used only when nothing else is left. No step
+    /// scores more than a tenth of the index (the first matches in index order), so a query costs
+    /// about the same on a big folder as on a small one.
     public func search(_ question: String, limit: Int = 3) throws -> [Hit] {
         let words = Self.queryWords(question)
-        guard !words.isEmpty else { return [] }
+        guard !words.isEmpty, limit > 0 else { return [] }
         return try database.read { db in
-            let query = try Self.informative(words, in: db).map { "\"\($0)\"" }.joined(separator: " OR ")
-            return try Row.fetchAll(
-                db,
-                // Rank inside FTS5 first and read only the winners' rows: joining before the limit
-                // would read every matching chunk.
-                sql: """
-                    SELECT d.path, c.section, c.text FROM (
-                        SELECT rowid, bm25(chunk_search, 1.0, 2.0, 1.0) AS score FROM chunk_search
-                        WHERE chunk_search MATCH ? ORDER BY score LIMIT ?
-                    ) AS best
-                    JOIN chunk c ON c.id = best.rowid JOIN document d ON d.id = c.document_id
-                    ORDER BY best.score
-                    """,
-                arguments: [query, limit]
-            ).map { Hit(file: $0["path"], section: $0["section"], text: $0["text"]) }
+            var hits: [Hit] = []
+            var seen = Set<Int64>()
+            let plan = try QueryPlan(words, in: db)
+            for step in plan.steps where hits.count < limit {
+                for row in try Self.run(step, limit: limit, candidates: plan.candidates, in: db)
+                where seen.insert(row["id"]).inserted {
+                    hits.append(Hit(file: row["path"], section: row["section"], text: row["text"]))
+                }
+            }
+            return Array(hits.prefix(limit))
         }
     }
 
-    /// The words worth ranking on. A word found in more than a tenth of all chunks gets almost no
-    /// BM25 weight, yet scoring it means scoring most of the index; when the question has rarer
-    /// words, the common ones are left out. (Counting stops at that tenth, so the check is cheap.)
-    private static func informative(_ words: [String], in db: Database) throws -> [String] {
-        guard words.count > 1 else { return words }
-        let chunks = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
-        let common = max(50, chunks / 10)
-        let count = try db.cachedStatement(
-            sql: "SELECT count(*) FROM (SELECT 1 FROM chunk_search WHERE chunk_search MATCH ? LIMIT ?)")
-        let rare = try words.filter { word in
-            try Int.fetchOne(count, arguments: ["\"\(word)\"", common]) ?? 0 < common
+    /// Which FTS5 queries answer a question, in order, until enough chunks are found.
+    struct QueryPlan {
+        struct Step: Equatable {
+            var words: [String]
+            /// Look only in titles and section headings.
+            var headings = false
+            /// All words must appear (AND) rather than any (OR).
+            var all: Bool
+            /// Ranked by BM25; false for words in most chunks, where BM25 cannot tell chunks apart
+            /// and would only cost time: then the first chunks in index order are taken.
+            var ranked: Bool
         }
-        return rare.isEmpty ? words : rare
+
+        var steps: [Step]
+        /// Most chunks one step scores.
+        var candidates = 50
+
+        /// A word in fewer than a tenth of the chunks is rare; one in more than half is everywhere
+        /// (FTS5's BM25 clamps its weight to 1e-6). Only a tenth is ever counted: how densely the
+        /// word fills the rows up to its tenth-of-the-chunks match tells "everywhere" from "common"
+        /// without reading the rest of its list.
+        init(_ words: [String], in db: Database) throws {
+            guard words.count > 1 else {
+                steps = [Step(words: words, all: false, ranked: true)]
+                return
+            }
+            let chunks = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
+            let rareBound = max(50, chunks / 10)
+            candidates = rareBound
+            let sample = try db.cachedStatement(
+                sql: """
+                    SELECT count(*), min(rowid), max(rowid) FROM (
+                        SELECT rowid FROM chunk_search WHERE chunk_search MATCH ? ORDER BY rowid LIMIT ?)
+                    """)
+            var rare: [String] = []
+            var common: [String] = []
+            for word in words {
+                guard let row = try Row.fetchOne(sample, arguments: ["\"\(word)\"", rareBound]) else { continue }
+                let found: Int = row[0]
+                if found < rareBound {
+                    rare.append(word)
+                } else if let first: Int64 = row[1], let last: Int64 = row[2], Int64(found) * 2 <= last - first + 1 {
+                    common.append(word)
+                }
+            }
+            if !rare.isEmpty {
+                steps = [Step(words: rare, all: false, ranked: true)]
+            } else if !common.isEmpty {
+                steps = [
+                    Step(words: common, headings: true, all: true, ranked: true),
+                    Step(words: common, all: true, ranked: true), Step(words: common, all: false, ranked: true),
+                ]
+            } else {
+                steps = [Step(words: words, all: true, ranked: false), Step(words: words, all: false, ranked: false)]
+            }
+        }
+    }
+
+    /// One step of a plan: the chunk rows (id, path, section, text), best first.
+    private static func run(_ step: QueryPlan.Step, limit: Int, candidates: Int, in db: Database) throws -> [Row] {
+        var query = step.words.map { "\"\($0)\"" }.joined(separator: step.all ? " AND " : " OR ")
+        if step.headings { query = "{title section} : (\(query))" }
+        let order = step.ranked ? "bm25(chunk_search, 1.0, 2.0, 1.0)" : "rowid"
+        // Only the first `candidates` matches are scored (FTS5 seeks to a rowid bound cheaply), and
+        // FTS5 ranks before the join, so only the winners' rows are read.
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT c.id, d.path, c.section, c.text FROM (
+                    SELECT rowid, \(order) AS score FROM chunk_search
+                    WHERE chunk_search MATCH ?1 AND rowid <= coalesce((
+                        SELECT rowid FROM chunk_search WHERE chunk_search MATCH ?1 ORDER BY rowid LIMIT 1 OFFSET ?2
+                    ), 9223372036854775807)
+                    ORDER BY score LIMIT ?3
+                ) AS best
+                JOIN chunk c ON c.id = best.rowid JOIN document d ON d.id = c.document_id
+                ORDER BY best.score
+                """,
+            arguments: [query, candidates - 1, limit])
     }
 
     /// A document's title for ranking: its file name as words, and its first heading.
