@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "PokedexSessions", targets: ["PokedexSessions"]),
         .library(name: "PokedexRecovery", targets: ["PokedexRecovery"]),
         .library(name: "PokedexTools", targets: ["PokedexTools"]),
+        .library(name: "PokedexLLM", targets: ["PokedexLLM"]),
         .executable(name: "pokedex", targets: ["pokedex"]),
         .executable(name: "pokedex-bench", targets: ["pokedex-bench"]),
     ],
@@ -46,6 +47,13 @@ let package = Package(
                 "PokedexSettings",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "PokedexLLM",
+            dependencies: [
+                "PokedexRecovery",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .target(

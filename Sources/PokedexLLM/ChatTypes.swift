@@ -1,0 +1,80 @@
+/// One message of a conversation with a model, in the shape both wire formats share.
+public struct ChatMessage: Sendable, Equatable {
+    public enum Role: String, Sendable, Codable {
+        case system, user, assistant, tool
+    }
+
+    public var role: Role
+    public var content: String
+    /// The tools an assistant message asks for.
+    public var toolCalls: [ToolCall]
+    /// For a tool result: the call it answers (OpenAI) and the tool's name (Ollama).
+    public var toolCallID: String?
+    public var toolName: String?
+
+    public init(
+        _ role: Role, _ content: String, toolCalls: [ToolCall] = [], toolCallID: String? = nil, toolName: String? = nil
+    ) {
+        self.role = role
+        self.content = content
+        self.toolCalls = toolCalls
+        self.toolCallID = toolCallID
+        self.toolName = toolName
+    }
+}
+
+/// A tool call as the model made it. The arguments stay the text the model sent, so that malformed
+/// JSON reaches the agent, which tells the model what was wrong.
+public struct ToolCall: Sendable, Equatable {
+    /// The server's id, or one made up when the server sent none.
+    public var id: String
+    public var name: String
+    /// JSON text (an object when the model behaves).
+    public var arguments: String
+
+    public init(id: String, name: String, arguments: String) {
+        self.id = id
+        self.name = name
+        self.arguments = arguments
+    }
+}
+
+/// A tool as the model is shown it.
+public struct ToolSpec: Sendable, Equatable {
+    public var name: String
+    public var description: String
+    /// A JSON Schema object.
+    public var parameters: JSONValue
+
+    public init(name: String, description: String, parameters: JSONValue) {
+        self.name = name
+        self.description = description
+        self.parameters = parameters
+    }
+}
+
+/// What to ask the model.
+public struct ChatRequest: Sendable, Equatable {
+    public var messages: [ChatMessage]
+    /// The tools it may call now (empty: it must answer in text).
+    public var tools: [ToolSpec]
+
+    public init(messages: [ChatMessage], tools: [ToolSpec] = []) {
+        self.messages = messages
+        self.tools = tools
+    }
+}
+
+/// The model's answer: text, tool calls, or both.
+public struct ChatResponse: Sendable, Equatable {
+    public var content: String
+    public var toolCalls: [ToolCall]
+    /// `stop`, `length`, `tool_calls`… as the server said (not to be trusted for tool calls).
+    public var finishReason: String?
+
+    public init(content: String, toolCalls: [ToolCall] = [], finishReason: String? = nil) {
+        self.content = content
+        self.toolCalls = toolCalls
+        self.finishReason = finishReason
+    }
+}
