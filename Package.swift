@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "PokedexRecovery", targets: ["PokedexRecovery"]),
         .library(name: "PokedexTools", targets: ["PokedexTools"]),
         .library(name: "PokedexLLM", targets: ["PokedexLLM"]),
+        .library(name: "PokedexAssistant", targets: ["PokedexAssistant"]),
         .executable(name: "pokedex", targets: ["pokedex"]),
         .executable(name: "pokedex-bench", targets: ["pokedex-bench"]),
     ],
@@ -57,6 +58,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PokedexAssistant",
+            dependencies: [
+                "PokedexSessions", "PokedexRecovery", "PokedexTools", "PokedexLLM", "PokedexSettings",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
             name: "PokedexTesting",
             dependencies: [
                 "PokedexSessions", "PokedexRecovery",
@@ -99,6 +108,14 @@ let package = Package(
             name: "PokedexToolsTests",
             dependencies: ["PokedexTools", "PokedexTesting"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "PokedexLLMTests",
+            dependencies: ["PokedexLLM", "PokedexTesting"]
+        ),
+        .testTarget(
+            name: "PokedexAssistantTests",
+            dependencies: ["PokedexAssistant", "PokedexTesting"]
         ),
         .testTarget(
             name: "PokedexCLITests",

@@ -39,7 +39,9 @@ public struct OpenAIChatModel: ChatModel {
             let data = line.dropFirst(5).trimmingCharacters(in: .whitespaces)
             guard data != "[DONE]" else { return }
             let chunk = try Self.decode(WireChunk.self, data)
-            if let error = chunk.error { throw ServiceFailure(.http(status: 500), "the language model failed: \(error)") }
+            if let error = chunk.error {
+                throw ServiceFailure(.http(status: 500), "the language model failed: \(error)")
+            }
             for choice in chunk.choices ?? [] {
                 if let piece = choice.delta?.content, !piece.isEmpty {
                     content += piece
@@ -51,7 +53,9 @@ public struct OpenAIChatModel: ChatModel {
         }
         if !streaming {
             let answer = try Self.decode(WireChunk.self, whole)
-            if let error = answer.error { throw ServiceFailure(.http(status: 500), "the language model failed: \(error)") }
+            if let error = answer.error {
+                throw ServiceFailure(.http(status: 500), "the language model failed: \(error)")
+            }
             guard let choice = answer.choices?.first else {
                 throw ServiceFailure(.invalidResponse, "the language model sent no choices")
             }

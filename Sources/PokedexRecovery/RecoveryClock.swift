@@ -1,10 +1,10 @@
 /// Monotonic time on an injected clock, as offsets from when recovery was created: what backoff,
 /// deadlines, windows and cool-downs are measured on. A test clock makes all of them instant.
-struct RecoveryClock: Sendable {
-    let now: @Sendable () -> Duration
-    let sleep: @Sendable (Duration) async throws -> Void
+public struct RecoveryClock: Sendable {
+    public let now: @Sendable () -> Duration
+    public let sleep: @Sendable (Duration) async throws -> Void
 
-    init<C: Clock>(_ clock: C) where C.Duration == Duration {
+    public init<C: Clock>(_ clock: C) where C.Duration == Duration {
         let origin = clock.now
         now = { origin.duration(to: clock.now) }
         sleep = { duration in try await clock.sleep(until: clock.now.advanced(by: duration), tolerance: nil) }

@@ -5,7 +5,7 @@ import PokedexSettings
 public struct RecoveryConfiguration: Sendable, Equatable {
     /// Retry policies by tool; tools not listed use `defaultPolicy`.
     public var policies: [ToolName: RetryPolicy] = [
-        .crowdstrike: .crowdstrike, .weather: .weather, .documentSearch: .documentSearch,
+        .crowdstrike: .crowdstrike, .weather: .weather, .documentSearch: .documentSearch, .llm: .llm,
     ]
     /// `recovery.default.*`.
     public var defaultPolicy = RetryPolicy.default

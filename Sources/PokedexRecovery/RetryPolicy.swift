@@ -36,6 +36,9 @@ public struct RetryPolicy: Sendable, Equatable {
     public static let weather = RetryPolicy(maxRetries: 3, initialDelay: .milliseconds(500), backoff: 1.5)
     public static let documentSearch = RetryPolicy(maxRetries: 1, initialDelay: .milliseconds(500), backoff: 1.0)
     public static let `default` = RetryPolicy(maxRetries: 2, initialDelay: .seconds(1), backoff: 2.0)
+    /// The language model: a completion on a local CPU model can take many seconds, and a second
+    /// full attempt rarely fits a 30-second turn, so one retry (for a quick failure) is enough.
+    public static let llm = RetryPolicy(maxRetries: 1, initialDelay: .seconds(1), backoff: 2.0, timeout: .seconds(25))
 
     /// All attempts, the first included.
     public var attempts: Int { maxRetries + 1 }

@@ -47,6 +47,10 @@ public protocol SessionStore: Sendable {
     /// - Returns: how many messages were removed.
     @discardableResult
     func cleanup() async throws -> Int
+
+    /// Writes to the store (not to any session) and waits until it is durable: the `status`
+    /// command's proof that the store can take new messages.
+    func checkWritable() async throws
 }
 
 extension SessionStore {

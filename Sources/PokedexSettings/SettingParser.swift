@@ -59,6 +59,12 @@ public enum SettingParser {
         value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// A duration as a setting would be written: `90s`, `1500ms`.
+    public static func text(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
+    }
+
     /// One of a fixed set of words, case-insensitive.
     public static func choice<T: RawRepresentable & CaseIterable>(
         _ value: String, key: String, as type: T.Type

@@ -28,11 +28,26 @@ public final class LoopbackHTTPServer: Sendable {
         public var status: Int
         public var headers: [(name: String, value: String)]
         public var body: Data
+        /// When set, the body is sent in these pieces, each flushed on its own (chunked transfer):
+        /// a streamed answer as a real server writes it.
+        public var parts: [Data]?
+        /// Never answer (the client must give up by itself).
+        public var hangs = false
 
-        public init(status: Int = 200, headers: [(name: String, value: String)] = [], body: Data = Data()) {
+        public init(
+            status: Int = 200, headers: [(name: String, value: String)] = [], body: Data = Data(), parts: [Data]? = nil
+        ) {
             self.status = status
             self.headers = headers
             self.body = body
+            self.parts = parts
+        }
+
+        /// No answer at all.
+        public static var noAnswer: Response {
+            var response = Response()
+            response.hangs = true
+            return response
         }
 
         /// A JSON answer.
@@ -46,13 +61,15 @@ public final class LoopbackHTTPServer: Sendable {
     public typealias Handler = @Sendable (Request) async -> Response
 
     private let channel: any Channel
+    private let connections: Locked<[ObjectIdentifier: any Channel]>
     /// The port the server listens on.
     public let port: Int
     /// `http://127.0.0.1:<port>`.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    private init(channel: any Channel, port: Int) {
+    private init(channel: any Channel, connections: Locked<[ObjectIdentifier: any Channel]>, port: Int) {
         self.channel = channel
+        self.connections = connections
         self.port = port
     }
 
@@ -65,21 +82,28 @@ public final class LoopbackHTTPServer: Sendable {
     ) async throws
         -> LoopbackHTTPServer
     {
+        let connections = Locked<[ObjectIdentifier: any Channel]>([:])
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                let id = ObjectIdentifier(channel)
+                connections.update { $0[id] = channel }
+                channel.closeFuture.whenComplete { _ in connections.update { $0[id] = nil } }
+                return channel.pipeline.configureHTTPServerPipeline().flatMap {
                     channel.pipeline.addHandler(RequestHandler(handler: handler, faults: faults))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        return LoopbackHTTPServer(channel: channel, port: channel.localAddress?.port ?? 0)
+        return LoopbackHTTPServer(channel: channel, connections: connections, port: channel.localAddress?.port ?? 0)
     }
 
-    /// Stops listening.
+    /// Stops listening and closes open connections, as a server going away does.
     public func stop() async throws {
         try await channel.close()
+        for connection in connections.read({ Array($0.values) }) {
+            try? await connection.close()
+        }
     }
 }
 
@@ -143,7 +167,20 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 channel.close(promise: nil)
                 return
             }
+            if response.hangs { return }
             var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
+            if let parts = response.parts {
+                headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+                let responseHead = HTTPResponseHead(
+                    version: head.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+                channel.writeAndFlush(HTTPServerResponsePart.head(responseHead), promise: nil)
+                for part in parts {
+                    channel.writeAndFlush(
+                        HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: part))), promise: nil)
+                }
+                channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+                return
+            }
             headers.replaceOrAdd(name: "Content-Length", value: "\(response.body.count)")
             let responseHead = HTTPResponseHead(
                 version: head.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)

@@ -30,6 +30,11 @@ enum SQLiteSchema {
                     CREATE INDEX message_created_at ON message(created_at);
                     """)
         }
+        migrator.registerMigration("v2 health check") { db in
+            // One row, rewritten by every health check: a real write that touches no session.
+            try db.execute(
+                sql: "CREATE TABLE health_check (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL)")
+        }
         return migrator
     }
 }

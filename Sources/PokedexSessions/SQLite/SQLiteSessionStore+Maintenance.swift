@@ -2,6 +2,16 @@ import Foundation
 import GRDB
 
 extension SQLiteSessionStore {
+    public func checkWritable() async throws {
+        let now = Timestamp.milliseconds(clock.currentDate)
+        try await guarded {
+            try await pool.write { db in
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO health_check (id, checked_at) VALUES (1, ?)", arguments: [now])
+            }
+        }
+    }
+
     /// Deletes expired messages, then sessions left empty, then returns freed pages to the file
     /// system, each step in transactions of at most `sessions.cleanup_batch` rows so that appends
     /// from this and other processes are never held up for long.

@@ -117,5 +117,10 @@ public struct ToolArgumentError: Error, Sendable, Equatable, CustomStringConvert
     public var tool: ToolName
     public var message: String
 
+    public init(tool: ToolName, message: String) {
+        self.tool = tool
+        self.message = message
+    }
+
     public var description: String { "Invalid arguments for \(tool): \(message)" }
 }

@@ -1,0 +1,137 @@
+import Foundation
+import PokedexLLM
+import PokedexRecovery
+import PokedexSessions
+import PokedexTools
+
+extension Assistant {
+    /// The agent loop (SPEC 3.5): the model with the tools available now, at most
+    /// `assistant.max_tool_rounds` rounds of tool calls, every argument checked before a tool runs
+    /// and every error told to the model; then a last round without tools so it must answer.
+    func agentAnswer(_ question: Question, model: any ChatModel) async -> Reply {
+        var messages = [
+            ChatMessage(.system, AssistantTexts.systemPrompt(tools: tools.registry.available.map(\.name.rawValue)))
+        ]
+        messages += await history(question.key)
+        messages.append(ChatMessage(.user, question.text))
+        var toolsUsed: [String] = []
+        var results: [ToolResult] = []
+
+        for round in 0...configuration.maxToolRounds {
+            let offered = round < configuration.maxToolRounds ? tools.registry.available : []
+            let request = ChatRequest(messages: messages, tools: offered.compactMap(Self.spec))
+            let onText = question.onText
+            let outcome = await recovery.call(.llm, question: question.text) { attempt in
+                try await model.complete(request, timeLimit: attempt.timeLimit, onText: onText)
+            }
+            guard case .success(let response, _) = outcome else {
+                return await answerWithoutModel(question, results: results, toolsUsed: toolsUsed, outcome)
+            }
+            if response.toolCalls.isEmpty || offered.isEmpty {
+                let text = response.content.trimmingCharacters(in: .whitespacesAndNewlines)
+                if text.isEmpty {
+                    return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: toolsUsed, isFallback: true)
+                }
+                return Reply(text: text, toolsUsed: toolsUsed)
+            }
+            messages.append(ChatMessage(.assistant, response.content, toolCalls: response.toolCalls))
+            for call in response.toolCalls {
+                let result = await runTool(call, offered: offered, question)
+                if result.ran {
+                    toolsUsed.append(call.name)
+                    results.append(result.result)
+                }
+                messages.append(ChatMessage(.tool, result.result.text, toolCallID: call.id, toolName: call.name))
+            }
+        }
+        return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: toolsUsed, isFallback: true)
+    }
+
+    /// The model failed this turn. What the tools found is still worth showing; otherwise, if the
+    /// model is now out of service, the degraded route answers; otherwise the question's fallback.
+    private func answerWithoutModel(
+        _ question: Question, results: [ToolResult], toolsUsed: [String], _ outcome: CallOutcome<ChatResponse>
+    ) async -> Reply {
+        let found = results.filter { $0.fallback == nil }
+        if !found.isEmpty {
+            let text = ([AssistantTexts.degradedNote(modelConfigured: true)] + found.map(\.text)).joined(
+                separator: "\n\n")
+            return Reply(text: text, degraded: true, toolsUsed: toolsUsed)
+        }
+        if case .fallback(_, .unavailable) = outcome, recovery.remainingTime().map({ $0 > .zero }) ?? true {
+            return await degradedAnswer(question)
+        }
+        return Reply(
+            text: Fallback.forQuestion(question.text).text, degraded: true, toolsUsed: toolsUsed, isFallback: true)
+    }
+
+    /// The session's context as chat messages (fallbacks are already left out by the window).
+    private func history(_ key: SessionKey) async -> [ChatMessage] {
+        do {
+            return try await store.context(for: key).compactMap { message in
+                switch message.role {
+                case .user: ChatMessage(.user, message.content)
+                case .assistant: ChatMessage(.assistant, message.content)
+                case .system: ChatMessage(.system, message.content)
+                case .toolCall, .tool, .fallback: nil
+                }
+            }
+        } catch {
+            logger.error("could not read the session's context", metadata: ["error": "\(error)"])
+            return []
+        }
+    }
+
+    /// Runs one call the model made, or says what was wrong with it.
+    /// - Returns: the text for the model, and whether a tool actually ran.
+    private func runTool(
+        _ call: ToolCall, offered: [any Tool], _ question: Question
+    ) async -> (result: ToolResult, ran: Bool) {
+        guard let tool = offered.first(where: { $0.name.rawValue == call.name }) else {
+            let names = offered.map(\.name.rawValue).joined(separator: ", ")
+            return (
+                ToolResult(text: "Error: there is no tool named '\(call.name)' available now. Available: \(names)."),
+                false
+            )
+        }
+        let arguments: ToolArguments
+        do {
+            arguments = try Self.arguments(call.arguments, for: tool)
+        } catch {
+            logger.info(
+                "the model called a tool with bad arguments", metadata: ["tool": "\(call.name)", "error": "\(error)"])
+            return (
+                ToolResult(text: "Error: \(error.description) Call the tool again with corrected arguments."), false
+            )
+        }
+        return (await tool.run(arguments, context: question.context), true)
+    }
+
+    /// The model's argument text as checked arguments.
+    static func arguments(_ text: String, for tool: any Tool) throws(ToolArgumentError) -> ToolArguments {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard case .object(let object)? = trimmed.isEmpty ? .object([:]) : JSONValue.parse(trimmed) else {
+            throw ToolArgumentError(
+                tool: tool.name, message: "the arguments must be a JSON object (got '\(trimmed.prefix(80))')")
+        }
+        var values: [String: ToolArgument] = [:]
+        for (name, value) in object {
+            switch value {
+            case .string(let text): values[name] = .string(text)
+            case .number(let number): values[name] = .number(number)
+            case .bool(let flag): values[name] = .bool(flag)
+            case .null: values[name] = .null
+            case .array, .object:
+                throw ToolArgumentError(
+                    tool: tool.name, message: "'\(name)' must be a single value, not a list or object")
+            }
+        }
+        return try ToolArguments(values, for: tool.name, tool.parameters)
+    }
+
+    /// How the model is shown a tool.
+    static func spec(_ tool: any Tool) -> ToolSpec? {
+        guard let parameters = try? JSONValue.from(tool.parameters) else { return nil }
+        return ToolSpec(name: tool.name.rawValue, description: tool.description, parameters: parameters)
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import PokedexRecovery
+import PokedexSessions
+import PokedexTools
+
+/// A message answered without the model (SPEC 3.4): the whole message must be the command, so a
+/// sentence that merely contains the words is a question.
+enum Command: Equatable {
+    case status, hello, help, reset, healthTests
+
+    init?(_ text: String) {
+        var words = text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        while let last = words.last, "?!.".contains(last) { words.removeLast() }
+        switch words {
+        case "status", "health", "are you working": self = .status
+        case "hello", "hi": self = .hello
+        case "help": self = .help
+        case "clear my session", "reset": self = .reset
+        case "run health tests": self = .healthTests
+        default: return nil
+        }
+    }
+}
+
+extension Assistant {
+    func run(_ command: Command, _ question: Question) async -> Outcome {
+        switch command {
+        case .status: return Outcome(reply: Reply(text: await statusReport()))
+        case .hello: return Outcome(reply: Reply(text: greeting()))
+        case .help: return Outcome(reply: Reply(text: helpText()))
+        case .reset:
+            let cleared = (try? await store.clear(question.key)) ?? 0
+            return Outcome(
+                reply: Reply(text: cleared > 0 ? AssistantTexts.sessionCleared : AssistantTexts.sessionNew),
+                stored: false)
+        case .healthTests: return Outcome(reply: Reply(text: await healthTestReport()), stored: false)
+        }
+    }
+
+    // MARK: Status
+
+    /// A real check of every component: the store takes a write, the model answers, each tool's
+    /// availability. `✅ System online and ready` only when all is well.
+    func statusReport() async -> String {
+        var lines: [String] = []
+        var problems = 0
+        do {
+            try await store.checkWritable()
+            lines.append("• Session store: ✅ writable")
+        } catch {
+            problems += 1
+            lines.append("• Session store: ❌ not writable (\(error))")
+        }
+        switch await modelCheck() {
+        case .none:
+            problems += 1
+            lines.append("• Language model: ⚠️ none configured — answering straight from the tools (degraded mode)")
+        case .some(.success(let name)):
+            lines.append("• Language model: ✅ reachable (\(name))")
+        case .some(.failure(let reason)):
+            problems += 1
+            lines.append("• Language model: ❌ \(reason) — answering straight from the tools (degraded mode)")
+        }
+        let health = recovery.healthReport()
+        for tool in tools.registry.tools {
+            if recovery.isAvailable(tool.service) {
+                lines.append("• \(tool.name): ✅ available")
+            } else {
+                problems += 1
+                let probe = health.tools[tool.service.rawValue]?.nextProbe.map { " (next try \(Self.time($0)))" } ?? ""
+                lines.append("• \(tool.name): ❌ out of service after repeated failures\(probe)")
+            }
+        }
+        for (name, reason) in tools.disabled.sorted(by: { $0.key < $1.key }) {
+            lines.append("• \(name): not configured (\(reason))")
+        }
+        let head =
+            problems == 0
+            ? "✅ System online and ready"
+            : "⚠️ System online, but degraded (\(problems) problem\(problems == 1 ? "" : "s")):"
+        return ([head] + lines).joined(separator: "\n")
+    }
+
+    private enum ModelCheck {
+        case success(String)
+        case failure(String)
+    }
+
+    /// nil when no model is configured.
+    private func modelCheck() async -> ModelCheck? {
+        guard let model else { return nil }
+        if !recovery.isAvailable(.llm) { return .failure("out of service after repeated failures") }
+        do {
+            try await model.ping(timeLimit: min(.seconds(3), recovery.remainingTime() ?? .seconds(3)))
+            return .success("\(model.provider), model \(model.model)")
+        } catch let failure as ServiceFailure {
+            return .failure(failure.message)
+        } catch {
+            return .failure("no answer")
+        }
+    }
+
+    private static func time(_ date: Date) -> String {
+        date.formatted(.iso8601.time(includingFractionalSeconds: false)) + " UTC"
+    }
+
+    // MARK: Greeting and help
+
+    /// What the bot can do, from the tools it actually has.
+    private var capabilities: [String] {
+        var lines: [String] = []
+        let names = Set(tools.registry.tools.map(\.name))
+        if names.contains(.crowdstrike) {
+            lines.append(
+                "check a host in CrowdStrike Falcon: containment status, online state, details (\"is WS-1234 contained?\")"
+            )
+        }
+        if names.contains(ContainmentTool.toolName) {
+            lines.append("contain a host or lift its containment (responders only, after you confirm)")
+        }
+        if names.contains(.weather) { lines.append("tell you the current weather (\"weather in Berlin\")") }
+        if names.contains(.documentSearch) {
+            lines.append("search the team's runbooks (\"what's our ransomware runbook?\")")
+        }
+        if model == nil { lines.append("(no language model is configured: I answer straight from these tools)") }
+        return lines
+    }
+
+    func greeting() -> String {
+        let can = capabilities.map { "• " + $0 }.joined(separator: "\n")
+        return """
+            👋 Hello! I'm your SOC Q&A Assistant. You can ask me any security-related question. Right now I can:
+            \(can.isEmpty ? "• answer general security questions" : can)
+            Type `help` for the commands.
+            """
+    }
+
+    func helpText() -> String {
+        var text = """
+            **Commands**
+            • `status` (or `health`, `are you working`): check that every part works
+            • `hello`: what I can do
+            • `clear my session` (or `reset`): forget this conversation
+            • `run health tests`: a full self-test with timings
+            • `help`: this list
+            """
+        if tools.containment != nil {
+            text += "\n• `confirm contain HOST` / `confirm lift HOST`: carry out a containment request you made"
+        }
+        text += "\n\n**What I can do**\n" + capabilities.map { "• " + $0 }.joined(separator: "\n")
+        return text
+    }
+
+    // MARK: Health tests
+
+    /// `run health tests`: every check with its duration. Leaves nothing in the user's session.
+    func healthTestReport() async -> String {
+        var checks: [(name: String, passed: Bool, detail: String, duration: Duration)] = []
+        func check(_ name: String, _ body: () async throws -> String) async {
+            let start = clock.now()
+            do {
+                let detail = try await body()
+                checks.append((name, true, detail, clock.now() - start))
+            } catch {
+                checks.append((name, false, "\(error)", clock.now() - start))
+            }
+        }
+        await check("Session store accepts a write") {
+            try await store.checkWritable()
+            return ""
+        }
+        await check("Session store keeps a message") {
+            let key = SessionKey(user: "pokedex-health-test", room: UUID().uuidString)
+            defer { Task { _ = try? await store.delete(key) } }
+            _ = try await store.append(.user, "health test", to: key)
+            guard try await store.history(of: key).last?.content == "health test" else {
+                throw HealthTestFailure("the message read back was not the one written")
+            }
+            _ = try await store.delete(key)
+            return ""
+        }
+        if model != nil {
+            await check("Language model answers") {
+                switch await modelCheck() {
+                case .success(let name)?: return name
+                case .failure(let reason)?: throw HealthTestFailure(reason)
+                case nil: return ""
+                }
+            }
+        }
+        for tool in tools.registry.tools {
+            await check("Tool \(tool.name) is in service") {
+                guard recovery.isAvailable(tool.service) else { throw HealthTestFailure("out of service") }
+                return ""
+            }
+        }
+        if let index = tools.runbooks {
+            await check("Runbook index answers a query") {
+                let counts = try index.counts()
+                _ = try index.search("incident response")
+                return "\(counts.documents) runbooks, \(counts.chunks) excerpts"
+            }
+        }
+        let failed = checks.filter { !$0.passed }.count
+        let verdict =
+            failed == 0 ? "✅ ALL TESTS PASSED" : failed <= 2 ? "⚠️ SOME TESTS FAILED" : "❌ MULTIPLE TESTS FAILED"
+        var lines = [
+            "🔬 **Health Test Report**", verdict,
+            "📊 **Summary**: \(checks.count - failed)/\(checks.count) tests passed", "",
+        ]
+        for check in checks {
+            let detail = check.detail.isEmpty ? "" : ": \(check.detail)"
+            lines.append("\(check.passed ? "✅" : "❌") \(check.name) (\(Self.milliseconds(check.duration)) ms)\(detail)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct HealthTestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

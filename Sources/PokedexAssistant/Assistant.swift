@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import PokedexLLM
+import PokedexRecovery
+import PokedexSessions
+import PokedexTools
+
+/// The turn pipeline every channel calls (SPEC 3): input checks, the bot's name, containment
+/// confirmations, commands, then the agent — or, without a usable model, the degraded route —
+/// within the turn's deadline, one turn per session at a time, both turns stored.
+/// ``respond(_:)`` never throws and never shows a technical error.
+public final class Assistant: Sendable {
+    let configuration: AssistantConfiguration
+    let store: any SessionStore
+    let recovery: Recovery
+    let tools: ToolSet
+    let model: (any ChatModel)?
+    let clock: RecoveryClock
+    let logger: Logger
+    private let turns = SessionTurns()
+
+    /// Extra time past the deadline before the turn is abandoned outright; the recovery rules make
+    /// every call end by the deadline itself, so this only covers a part that ignores cancellation.
+    static let deadlineMargin: Duration = .milliseconds(500)
+
+    /// - Parameters:
+    ///   - model: the language model; nil answers in degraded mode.
+    ///   - clock: the clock recovery uses too, for the deadline and elapsed times.
+    public init(
+        configuration: AssistantConfiguration, store: any SessionStore, recovery: Recovery, tools: ToolSet,
+        model: (any ChatModel)?, clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger = Logger(label: "pokedex.assistant")
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.recovery = recovery
+        self.tools = tools
+        self.model = model
+        self.clock = RecoveryClock(clock)
+        self.logger = logger
+    }
+
+    /// Answers one message.
+    public func respond(_ turn: Turn) async -> Reply {
+        let start = clock.now()
+        var reply = await answer(turn)
+        reply.elapsedMilliseconds = Self.milliseconds(clock.now() - start)
+        return reply
+    }
+
+    private func answer(_ turn: Turn) async -> Reply {
+        let text = stripBotName(turn.message.trimmingCharacters(in: .whitespacesAndNewlines))
+        if text.isEmpty { return Reply(text: AssistantTexts.empty) }
+        if text.count > configuration.maxInputCharacters {
+            return Reply(text: AssistantTexts.tooLong(text.count, limit: configuration.maxInputCharacters))
+        }
+        let key = SessionKey(user: turn.user, room: turn.room)
+        do {
+            try key.validate()
+        } catch {
+            return Reply(text: AssistantTexts.badSession(error))
+        }
+        let question = Question(text: text, key: key, onText: turn.onText)
+        return await turns.run(key) { await self.withinDeadline(question) }
+    }
+
+    /// A question after the input checks.
+    struct Question: Sendable {
+        var text: String
+        var key: SessionKey
+        var onText: (@Sendable (String) -> Void)?
+
+        var context: ToolContext { ToolContext(question: text, user: key.user, room: key.room) }
+    }
+
+    /// What a step of the pipeline decided: the reply, and whether the turn is stored.
+    struct Outcome: Sendable {
+        var reply: Reply
+        var stored = true
+    }
+
+    /// Runs the pipeline under the deadline; if it has not answered by the deadline (plus a small
+    /// margin) the user gets the question's fallback. Storing happens here, once, either way.
+    private func withinDeadline(_ question: Question) async -> Reply {
+        let deadline = configuration.deadline
+        let clock = self.clock
+        let outcome = await withTaskGroup(of: Outcome?.self) { group in
+            group.addTask {
+                await self.recovery.withDeadline(deadline) { await self.process(question) }
+            }
+            group.addTask {
+                try? await clock.sleep(deadline + Self.deadlineMargin)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        let final =
+            outcome
+            ?? Outcome(reply: Reply(text: Fallback.forQuestion(question.text).text, isFallback: true))
+        if outcome == nil {
+            logger.warning("turn abandoned at its deadline", metadata: ["deadline": "\(deadline)"])
+        }
+        if final.stored { await record(question, final.reply) }
+        return final.reply
+    }
+
+    /// Stores the question and its answer. A store failure is logged; the user still gets the answer.
+    private func record(_ question: Question, _ reply: Reply) async {
+        do {
+            _ = try await store.append(.user, question.text, to: question.key)
+            _ = try await store.append(reply.isFallback ? .fallback : .assistant, reply.text, to: question.key)
+        } catch {
+            logger.error("could not store the turn", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func process(_ question: Question) async -> Outcome {
+        if let desk = tools.containment, let confirmed = await desk.confirm(question.text, context: question.context) {
+            return Outcome(reply: Reply(text: confirmed, toolsUsed: [ContainmentTool.toolName.rawValue]))
+        }
+        if let command = Command(question.text) {
+            return await run(command, question)
+        }
+        guard let model, recovery.isAvailable(.llm) else {
+            return Outcome(reply: await degradedAnswer(question))
+        }
+        return Outcome(reply: await agentAnswer(question, model: model))
+    }
+
+    /// The text without a leading bot name, matched as a whole word and in any case (`pokedex
+    /// status` → `status`; `pokedexter foo` stays), with the punctuation that follows it.
+    func stripBotName(_ text: String) -> String {
+        var rest = Substring(text)
+        if rest.hasPrefix("@") { rest = rest.dropFirst() }
+        for name in configuration.botNames where rest.lowercased().hasPrefix(name.lowercased()) {
+            let after = rest.dropFirst(name.count)
+            if let next = after.first, next.isLetter || next.isNumber || next == "_" { continue }
+            return String(after.drop { $0.isWhitespace || ",:;!-".contains($0) })
+        }
+        return text
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+}

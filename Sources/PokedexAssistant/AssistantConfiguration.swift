@@ -1,0 +1,86 @@
+import Foundation
+import PokedexSettings
+
+/// The assistant's settings (SPEC 3 and 7): the turn's limits, the bot's names, and which language
+/// model to use.
+public struct AssistantConfiguration: Sendable, Equatable {
+    /// Which kind of server the language model runs on.
+    public enum Provider: String, Sendable, CaseIterable {
+        /// `ollama` when one answers at its default address, else `none`.
+        case auto
+        case ollama
+        /// Any OpenAI-compatible server.
+        case openai
+        /// No model: degraded mode, questions go straight to the tools.
+        case none
+    }
+
+    /// The time a user waits at most for an answer. `assistant.deadline`.
+    public var deadline: Duration = .seconds(30)
+    /// Longest question accepted, in characters. `assistant.max_input_chars`.
+    public var maxInputCharacters = 5000
+    /// Tool rounds per turn before the model must answer. `assistant.max_tool_rounds`.
+    public var maxToolRounds = 5
+    /// Names stripped from the start of a message. `assistant.bot_names`, `POKEDEX_BOT_NAMES`.
+    public var botNames = ["pokedex"]
+    /// `llm.provider`, `POKEDEX_LLM_PROVIDER`.
+    public var provider = Provider.auto
+    /// Base URL of the model's server; empty for the provider's default. `llm.url`, `POKEDEX_LLM_URL`.
+    public var llmURL = ""
+    /// `llm.model`, `POKEDEX_LLM_MODEL`.
+    public var model = "qwen2.5:7b"
+    /// Bearer key for OpenAI-compatible servers; a secret. `llm.api_key`, `POKEDEX_LLM_API_KEY`.
+    public var apiKey = ""
+
+    public init() {}
+
+    public static let ollamaURL = "http://127.0.0.1:11434"
+    public static let openAIURL = "https://api.openai.com/v1"
+
+    public static let environmentKeys: [(key: String, variable: String)] = [
+        ("assistant.deadline", "POKEDEX_ASSISTANT_DEADLINE"),
+        ("assistant.max_input_chars", "POKEDEX_ASSISTANT_MAX_INPUT_CHARS"),
+        ("assistant.max_tool_rounds", "POKEDEX_ASSISTANT_MAX_TOOL_ROUNDS"),
+        ("assistant.bot_names", "POKEDEX_BOT_NAMES"),
+        ("llm.provider", "POKEDEX_LLM_PROVIDER"),
+        ("llm.url", "POKEDEX_LLM_URL"),
+        ("llm.model", "POKEDEX_LLM_MODEL"),
+        ("llm.api_key", "POKEDEX_LLM_API_KEY"),
+    ]
+
+    public static let secretKeys: Set<String> = ["llm.api_key"]
+
+    public mutating func set(_ key: String, to value: String) throws(SettingError) {
+        switch key {
+        case "assistant.deadline": deadline = try SettingParser.duration(value, key: key)
+        case "assistant.max_input_chars": maxInputCharacters = try SettingParser.integer(value, key: key)
+        case "assistant.max_tool_rounds": maxToolRounds = try SettingParser.integer(value, key: key)
+        case "assistant.bot_names":
+            botNames = SettingParser.list(value)
+            if botNames.isEmpty { throw SettingError(key: key, message: "must name at least one bot name") }
+        case "llm.provider": provider = try SettingParser.choice(value, key: key, as: Provider.self)
+        case "llm.url":
+            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            guard let url = URL(string: trimmed), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw SettingError(key: key, message: "must be an http or https URL (got '\(value)')")
+            }
+            llmURL = trimmed
+        case "llm.model":
+            model = value.trimmingCharacters(in: .whitespaces)
+            if model.isEmpty { throw SettingError(key: key, message: "must not be empty") }
+        case "llm.api_key": apiKey = value.trimmingCharacters(in: .whitespaces)
+        default: throw SettingError(key: key, message: "is not an assistant setting")
+        }
+    }
+
+    /// Every key and its value as text, for `config check`.
+    public var values: [(key: String, value: String)] {
+        [
+            ("assistant.deadline", SettingParser.text(deadline)),
+            ("assistant.max_input_chars", "\(maxInputCharacters)"),
+            ("assistant.max_tool_rounds", "\(maxToolRounds)"),
+            ("assistant.bot_names", botNames.joined(separator: ",")),
+            ("llm.provider", provider.rawValue), ("llm.url", llmURL), ("llm.model", model), ("llm.api_key", apiKey),
+        ]
+    }
+}

@@ -1,0 +1,43 @@
+import AsyncHTTPClient
+import PokedexLLM
+
+/// Picks the language model client the configuration asks for.
+public enum ChatModels {
+    /// The client for `llm.provider`; nil for `none`. `auto` uses a URL's shape when one is given
+    /// (ending in `/v1`: OpenAI-compatible, else Ollama), and otherwise asks the default local
+    /// Ollama whether it is there (half a second at most), falling back to no model.
+    public static func make(
+        _ configuration: AssistantConfiguration, http: HTTPClient = .shared
+    ) async -> (any ChatModel)? {
+        switch configuration.provider {
+        case .none: return nil
+        case .ollama: return ollama(configuration, http: http)
+        case .openai: return openAI(configuration, http: http)
+        case .auto:
+            if !configuration.llmURL.isEmpty {
+                let url =
+                    configuration.llmURL.hasSuffix("/") ? String(configuration.llmURL.dropLast()) : configuration.llmURL
+                return url.hasSuffix("/v1") ? openAI(configuration, http: http) : ollama(configuration, http: http)
+            }
+            let local = ollama(configuration, http: http)
+            do {
+                try await local.ping(timeLimit: .milliseconds(500))
+                return local
+            } catch {
+                return nil
+            }
+        }
+    }
+
+    private static func ollama(_ configuration: AssistantConfiguration, http: HTTPClient) -> OllamaChatModel {
+        OllamaChatModel(
+            baseURL: configuration.llmURL.isEmpty ? AssistantConfiguration.ollamaURL : configuration.llmURL,
+            model: configuration.model, http: http)
+    }
+
+    private static func openAI(_ configuration: AssistantConfiguration, http: HTTPClient) -> OpenAIChatModel {
+        OpenAIChatModel(
+            baseURL: configuration.llmURL.isEmpty ? AssistantConfiguration.openAIURL : configuration.llmURL,
+            model: configuration.model, apiKey: configuration.apiKey.isEmpty ? nil : configuration.apiKey, http: http)
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import PokedexRecovery
+import PokedexSessions
+import PokedexSettings
+import PokedexTools
+
+/// Everything Pokedex is configured with, in one typed value: defaults, then a file (`--config`,
+/// or `./pokedex.toml` / `./pokedex.yaml` when present), then `POKEDEX_*` environment variables,
+/// then command-line options. Validated as a whole; a wrong value stops start-up with one line
+/// naming the key (and the file's line).
+public struct PokedexConfiguration: Sendable {
+    public var sessions = SessionsConfiguration()
+    public var recovery = RecoveryConfiguration()
+    public var tools = ToolsConfiguration()
+    public var assistant = AssistantConfiguration()
+    /// The file the settings came from, if any.
+    public var file: String?
+
+    public init() {}
+
+    /// Files looked for in the working directory when no `--config` is given.
+    public static let defaultFiles = ["pokedex.toml", "pokedex.yaml", "pokedex.yml"]
+
+    /// Loads the configuration.
+    /// - Parameters:
+    ///   - file: `--config`; nil looks for `POKEDEX_CONFIG`, then the default files.
+    ///   - environment: the process environment.
+    public static func load(file: String?, environment: [String: String]) throws(SettingError) -> PokedexConfiguration {
+        var configuration = PokedexConfiguration()
+        let path =
+            file ?? environment["POKEDEX_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? defaultFiles.first { FileManager.default.fileExists(atPath: $0) }
+        if let path {
+            let parsed = try ConfigurationFile(path: path)
+            for setting in parsed.settings {
+                do throws(SettingError) {
+                    try configuration.set(setting.key, to: setting.value)
+                } catch {
+                    throw SettingError(key: "\(path):\(setting.line): \(error.key)", message: error.message)
+                }
+            }
+            configuration.file = path
+        }
+        try configuration.apply(environment: environment)
+        return configuration
+    }
+
+    /// Applies one `key = value` setting to the section the key belongs to.
+    public mutating func set(_ key: String, to value: String) throws(SettingError) {
+        let section = key.split(separator: ".").first.map(String.init) ?? key
+        switch section {
+        case "database", "sessions":
+            do {
+                try sessions.set(key, to: value)
+            } catch {
+                throw Self.settingError(error)
+            }
+        case "recovery": try recovery.set(key, to: value)
+        case "falcon", "weather", "runbooks": try tools.set(key, to: value)
+        case "assistant", "llm": try assistant.set(key, to: value)
+        default:
+            throw SettingError(
+                key: key,
+                message: "is not a setting (sections: sessions, recovery, falcon, weather, runbooks, assistant, llm)")
+        }
+    }
+
+    /// Applies every `POKEDEX_*` variable, then validates the whole.
+    public mutating func apply(environment: [String: String]) throws(SettingError) {
+        for (key, variable) in AssistantConfiguration.environmentKeys {
+            if let value = environment[variable], !value.isEmpty { try assistant.set(key, to: value) }
+        }
+        try recovery.apply(environment: environment)
+        try tools.apply(environment: environment)
+        do {
+            try sessions.apply(environment: environment)
+        } catch {
+            throw Self.settingError(error)
+        }
+    }
+
+    /// Every key with its effective value, secrets masked, for `pokedex config check`.
+    public var effectiveValues: [(key: String, value: String)] {
+        let secrets = ToolsConfiguration.secretKeys.union(AssistantConfiguration.secretKeys)
+        var values: [(String, String)] = [
+            ("database", Self.maskedDatabase(sessions.database)),
+            ("sessions.max_messages", "\(sessions.maxMessages)"),
+            ("sessions.timeout", SettingParser.text(sessions.timeout)),
+            ("sessions.context_messages", "\(sessions.contextMessages)"),
+            ("sessions.context_chars", "\(sessions.contextCharacters)"),
+            ("sessions.cleanup_interval", SettingParser.text(sessions.cleanupInterval)),
+            ("sessions.cleanup_batch", "\(sessions.cleanupBatchSize)"),
+            ("sessions.durability", sessions.durability.rawValue),
+            ("sessions.busy_timeout", SettingParser.text(sessions.busyTimeout)),
+            ("sessions.max_message_bytes", "\(sessions.maxMessageBytes)"),
+        ]
+        for tool in recovery.policies.keys.sorted() {
+            let policy = recovery.policy(for: tool)
+            values += [
+                ("recovery.\(tool).max_retries", "\(policy.maxRetries)"),
+                ("recovery.\(tool).delay", SettingParser.text(policy.initialDelay)),
+                ("recovery.\(tool).backoff", "\(policy.backoff)"),
+                ("recovery.\(tool).timeout", SettingParser.text(policy.timeout)),
+                ("recovery.\(tool).threshold", "\(recovery.threshold(for: tool))"),
+            ]
+        }
+        values += [
+            ("recovery.window", SettingParser.text(recovery.window)),
+            ("recovery.cool_down", SettingParser.text(recovery.coolDown)),
+            ("recovery.max_cool_down", SettingParser.text(recovery.maxCoolDown)),
+        ]
+        values += [
+            ("falcon.base_url", tools.falconBaseURL), ("falcon.client_id", tools.falconClientID),
+            ("falcon.client_secret", tools.falconClientSecret),
+            ("falcon.containment.enabled", "\(tools.containmentEnabled)"),
+            ("falcon.containment.responders", tools.containmentResponders.joined(separator: ",")),
+            ("falcon.containment.audit_log", tools.containmentAuditLog),
+            ("falcon.containment.confirmation_window", SettingParser.text(tools.containmentConfirmationWindow)),
+            ("weather.enabled", "\(tools.weatherEnabled)"), ("weather.url", tools.weatherURL),
+            ("weather.geocoding_url", tools.geocodingURL), ("weather.units", tools.weatherUnits.rawValue),
+            ("runbooks.dir", tools.runbooksDirectory), ("runbooks.index", tools.runbooksIndex),
+        ]
+        values += assistant.values
+        return values.map { key, value in
+            (key, secrets.contains(key) && !value.isEmpty ? "********" : value)
+        }
+    }
+
+    /// A database URL without its password (`postgres://user:secret@host` → `postgres://user:***@host`).
+    public static func maskedDatabase(_ database: String) -> String {
+        guard var components = URLComponents(string: database), components.password != nil else { return database }
+        components.password = "***"
+        return components.string ?? database
+    }
+
+    /// The session layer's "key message" text as a ``SettingError``.
+    private static func settingError(_ error: SessionStoreError) -> SettingError {
+        guard case .invalidConfiguration(let reason) = error, let space = reason.firstIndex(of: " ") else {
+            return SettingError(key: "sessions", message: "\(error)")
+        }
+        return SettingError(key: String(reason[..<space]), message: String(reason[reason.index(after: space)...]))
+    }
+}

@@ -1,0 +1,47 @@
+/// One user message, from any channel.
+public struct Turn: Sendable {
+    public var user: String
+    public var room: String
+    public var message: String
+    /// Handed each piece of the answer as the model writes it (streaming channels); the reply is
+    /// complete either way.
+    public var onText: (@Sendable (String) -> Void)?
+
+    public init(user: String, room: String, message: String, onText: (@Sendable (String) -> Void)? = nil) {
+        self.user = user
+        self.room = room
+        self.message = message
+        self.onText = onText
+    }
+}
+
+/// The answer to a turn, with what channels show beside it (SPEC 3.6).
+public struct Reply: Sendable, Equatable, Codable {
+    public var text: String
+    /// Answered without the language model.
+    public var degraded: Bool
+    /// Tools called during the turn, in order.
+    public var toolsUsed: [String]
+    public var elapsedMilliseconds: Int
+    /// The text is a fallback (a service failed); stored for the record, kept out of the context.
+    public var isFallback: Bool
+
+    public init(
+        text: String, degraded: Bool = false, toolsUsed: [String] = [], elapsedMilliseconds: Int = 0,
+        isFallback: Bool = false
+    ) {
+        self.text = text
+        self.degraded = degraded
+        self.toolsUsed = toolsUsed
+        self.elapsedMilliseconds = elapsedMilliseconds
+        self.isFallback = isFallback
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case text = "reply"
+        case degraded
+        case toolsUsed = "tools_used"
+        case elapsedMilliseconds = "elapsed_ms"
+        case isFallback = "fallback"
+    }
+}
