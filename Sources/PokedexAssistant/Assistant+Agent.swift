@@ -61,8 +61,9 @@ extension Assistant {
         if case .fallback(_, .unavailable) = outcome, recovery.remainingTime().map({ $0 > .zero }) ?? true {
             return await degradedAnswer(question)
         }
-        return Reply(
-            text: Fallback.forQuestion(question.text).text, degraded: true, toolsUsed: toolsUsed, isFallback: true)
+        // A tool that failed names the more specific fallback (SPEC 2.4: from the failing tool).
+        let fallback = results.last?.fallback ?? Fallback.forQuestion(question.text)
+        return Reply(text: fallback.text, degraded: true, toolsUsed: toolsUsed, isFallback: true)
     }
 
     /// The session's context as chat messages (fallbacks are already left out by the window).

@@ -53,6 +53,8 @@ public final class ScriptedLLMServer: Sendable {
     }
 
     public let server: LoopbackHTTPServer
+    /// Faults applied before the script (latency, hangs, errors).
+    public let faults: FaultInjector
     private let state: Locked<State>
 
     private struct State {
@@ -69,8 +71,9 @@ public final class ScriptedLLMServer: Sendable {
     /// Every request so far.
     public var received: [Received] { state.read { $0.received } }
 
-    private init(server: LoopbackHTTPServer, state: Locked<State>) {
+    private init(server: LoopbackHTTPServer, faults: FaultInjector, state: Locked<State>) {
         self.server = server
+        self.faults = faults
         self.state = state
     }
 
@@ -85,7 +88,7 @@ public final class ScriptedLLMServer: Sendable {
         let server = try await LoopbackHTTPServer.start(faults: faults) { request in
             await handle(request, state: state)
         }
-        return ScriptedLLMServer(server: server, state: state)
+        return ScriptedLLMServer(server: server, faults: faults, state: state)
     }
 
     public func stop() async throws { try await server.stop() }

@@ -1,0 +1,207 @@
+import Foundation
+import PokedexRecovery
+import PokedexSessions
+import PokedexTesting
+import Testing
+
+@testable import PokedexAssistant
+
+/// SPEC 2.4–2.6 and 3.5–3.7: the agent loop, history, recovery, degraded mode, ordering.
+@Suite("Agent and recovery")
+struct AgentTests {
+    @Test(arguments: ["openai", "ollama"])
+    func historyReachesTheModelAsRoleMessagesInOrder(_ wire: String) async throws {
+        let fixture = try await AssistantFixture(script: [.text("Hi Alice."), .text("You said hello.")], wire: wire)
+        defer { fixture.finish() }
+        #expect(await fixture.ask("Hello, I am Alice").text == "Hi Alice.")
+        let reply = await fixture.ask("What did I just say?")
+        #expect(reply.text == "You said hello.")
+        #expect(!reply.degraded)
+        let second = try #require(fixture.llm.received.last)
+        #expect(second.messages.map(\.role) == ["system", "user", "assistant", "user"])
+        #expect(
+            second.messages.dropFirst().map(\.content) == ["Hello, I am Alice", "Hi Alice.", "What did I just say?"])
+        #expect(
+            try await fixture.history().map(\.content) == [
+                "Hello, I am Alice", "Hi Alice.", "What did I just say?", "You said hello.",
+            ])
+    }
+
+    @Test func sessionsAreIsolatedByUserAndRoom() async throws {
+        let fixture = try await AssistantFixture()
+        defer { fixture.finish() }
+        _ = await fixture.ask("secret plan A", user: "alice", room: "soc")
+        _ = await fixture.ask("question", user: "alice", room: "other")
+        _ = await fixture.ask("question", user: "bob", room: "soc")
+        for request in fixture.llm.received.dropFirst() {
+            #expect(!request.messages.contains { $0.content == "secret plan A" })
+        }
+    }
+
+    @Test func aToolCallIsRunAndItsResultGoesBackToTheModel() async throws {
+        let fixture = try await AssistantFixture(script: [
+            .toolCall("crowdstrike", #"{"hostname":"WS-1234","lookup":"status"}"#), .text("WS-1234 is contained."),
+        ])
+        defer { fixture.finish() }
+        let reply = await fixture.ask("is WS-1234 contained?")
+        #expect(reply.text == "WS-1234 is contained.")
+        #expect(reply.toolsUsed == ["crowdstrike"])
+        let followUp = try #require(fixture.llm.received.last)
+        #expect(followUp.messages.last?.role == "tool")
+        #expect(
+            followUp.messages.last?.content
+                == "Containment status for 'WS-1234': Contained - Device is isolated from network")
+        #expect(Set(followUp.tools) == ["crowdstrike", "weather", "document_search"])
+    }
+
+    @Test(arguments: [
+        (#"{"hostname": "WS-1234""#, "Error: Invalid arguments for crowdstrike: the arguments must be a JSON object"),
+        (#"{"hostname":"x' OR hostname:'*","lookup":"status"}"#, "'x' OR hostname:'*' is not a valid hostname"),
+        (
+            #"{"hostname":"WS-1","lookup":"everything"}"#,
+            "Error: Invalid arguments for crowdstrike: 'lookup' must be one of"
+        ),
+        (#"{"hostname":["a"],"lookup":"status"}"#, "'hostname' must be a single value"),
+        (#"[1,2]"#, "the arguments must be a JSON object"),
+    ])
+    func badArgumentsAreToldToTheModelAndNothingCrashes(_ arguments: String, _ told: String) async throws {
+        let fixture = try await AssistantFixture(script: [.toolCall("crowdstrike", arguments), .text("Sorry.")])
+        defer { fixture.finish() }
+        #expect(await fixture.ask("status of WS-1?").text == "Sorry.")
+        let message = try #require(fixture.llm.received.last?.messages.last)
+        #expect(message.role == "tool")
+        #expect(message.content.contains(told))
+        #expect(fixture.falcon.apiRequests.isEmpty)
+    }
+
+    @Test func anUnknownToolIsToldToTheModel() async throws {
+        let fixture = try await AssistantFixture(script: [.toolCall("format_disk", "{}"), .text("I can't.")])
+        defer { fixture.finish() }
+        #expect(await fixture.ask("wipe it").text == "I can't.")
+        #expect(
+            fixture.llm.received.last?.messages.last?.content.hasPrefix("Error: there is no tool named 'format_disk'")
+                == true)
+    }
+
+    @Test func afterFiveToolRoundsTheModelMustAnswer() async throws {
+        let fixture = try await AssistantFixture(otherwise: .toolCall("document_search", #"{"query":"ransomware"}"#))
+        defer { fixture.finish() }
+        let reply = await fixture.ask("ransomware?")
+        #expect(fixture.llm.received.count == 6)
+        #expect(fixture.llm.received.prefix(5).allSatisfy { !$0.tools.isEmpty })
+        #expect(fixture.llm.received.last?.tools.isEmpty == true)
+        #expect(reply.text == "⚠️ I'm experiencing technical difficulties. Please try again or contact support.")
+        #expect(reply.toolsUsed.count == 5)
+    }
+
+    @Test func anEmptyAnswerBecomesTheTechnicalDifficultiesText() async throws {
+        let fixture = try await AssistantFixture(script: [.empty])
+        defer { fixture.finish() }
+        let reply = await fixture.ask("anything")
+        #expect(reply.text == "⚠️ I'm experiencing technical difficulties. Please try again or contact support.")
+        // Stored for the record, kept out of the model's context.
+        #expect(try await fixture.history().map(\.role) == [.user, .fallback])
+    }
+
+    @Test(arguments: [
+        ("is WS-1234 contained?", Fallback.deviceStatus),
+        ("what's the weather like?", Fallback.weather),
+        ("what is the procedure for phishing?", Fallback.documentSearch),
+        ("tell me a joke", Fallback.general),
+    ])
+    func aFailingModelGivesTheFallbackOfTheCurrentQuestion(_ question: String, _ fallback: Fallback) async throws {
+        let fixture = try await AssistantFixture(otherwise: .status(500))
+        defer { fixture.finish() }
+        _ = await fixture.ask("the weather in Oslo, and the status of SRV-1?")  // history must not matter
+        let reply = await fixture.ask(question)
+        #expect(reply.text == fallback.text)
+        #expect(reply.degraded)
+        #expect(!reply.text.contains("500"))
+    }
+
+    @Test func aModelOutOfServiceSendsQuestionsStraightToTheTools() async throws {
+        let fixture = try await AssistantFixture()
+        defer { fixture.finish() }
+        fixture.recovery.force(.llm, available: false)
+        let reply = await fixture.ask("is WS-1234 contained?")
+        #expect(reply.degraded)
+        #expect(reply.text.hasPrefix("ℹ️ The language model is unavailable right now"))
+        #expect(reply.text.hasSuffix("Containment status for 'WS-1234': Contained - Device is isolated from network"))
+        #expect(fixture.llm.received.isEmpty)
+    }
+
+    @Test func aHangingModelIsAnsweredWithinTheDeadline() async throws {
+        let fixture = try await AssistantFixture(script: [.hang]) { $0.deadline = .seconds(30) }
+        defer { fixture.finish() }
+        let reply = await fixture.askDrivingTheClock("is WS-1234 contained?") { !fixture.llm.received.isEmpty }
+        #expect(reply.text == Fallback.deviceStatus.text)
+        #expect(reply.elapsedMilliseconds <= 31_000)
+        #expect(try await fixture.history().map(\.role) == [.user, .fallback])
+    }
+
+    @Test func aHangingToolIsAnsweredWithinTheDeadline() async throws {
+        let fixture = try await AssistantFixture(script: [
+            .toolCall("crowdstrike", #"{"hostname":"WS-1234","lookup":"details"}"#), .text("Falcon is not answering."),
+        ]) { $0.deadline = .seconds(20) }
+        defer { fixture.finish() }
+        fixture.falcon.faults.use(FaultPlan().failAlways(with: .hang))
+        let reply = await fixture.askDrivingTheClock("details of WS-1234") { fixture.falcon.faults.requestCount > 0 }
+        // Falcon's retries use up the turn, so the model gets no second word: the tool's fallback.
+        #expect(reply.elapsedMilliseconds <= 21_000)
+        #expect(reply.text == Fallback.deviceDetails.text)
+        #expect(fixture.falcon.faults.requestCount >= 2)
+    }
+
+    @Test func turnsOfOneSessionRunInArrivalOrder() async throws {
+        let fixture = try await AssistantFixture(script: [.text("first answer"), .text("second answer")])
+        defer { fixture.finish() }
+        // The first answer is slow; the second message arrives meanwhile and must wait for it.
+        fixture.llm.faults.use(FaultPlan().delayed(by: .milliseconds(150)))
+        let first = Task { await fixture.ask("first") }
+        while fixture.llm.received.isEmpty { await Task.yield() }
+        let second = await fixture.ask("second")
+        #expect(await first.value.text == "first answer")
+        #expect(second.text == "second answer")
+        #expect(fixture.llm.received.last?.messages.dropFirst().map(\.content) == ["first", "first answer", "second"])
+    }
+
+    @Test func twentySessionsTimesTenTurnsLoseNothing() async throws {
+        let fixture = try await AssistantFixture(otherwise: .text("noted"))
+        defer { fixture.finish() }
+        await withTaskGroup(of: Void.self) { group in
+            for session in 0..<20 {
+                group.addTask {
+                    for turn in 0..<10 {
+                        _ = await fixture.ask("session \(session) turn \(turn)", room: "room-\(session)")
+                    }
+                }
+            }
+        }
+        for session in 0..<20 {
+            let history = try await fixture.history(room: "room-\(session)")
+            #expect(
+                history.filter { $0.role == .user }.map(\.content) == (0..<10).map { "session \(session) turn \($0)" })
+            #expect(history.map(\.role) == Array(repeating: [MessageRole.user, .assistant], count: 10).flatMap { $0 })
+        }
+        #expect(fixture.llm.received.count == 200)
+    }
+
+    @Test func toolsAreOfferedOnlyWhileAvailable() async throws {
+        let fixture = try await AssistantFixture()
+        defer { fixture.finish() }
+        fixture.recovery.force(.weather, available: false)
+        _ = await fixture.ask("weather in Oslo?")
+        #expect(fixture.llm.received.first.map { Set($0.tools) } == ["crowdstrike", "document_search"])
+    }
+
+    @Test func streamedTextReachesTheChannelAsItArrives() async throws {
+        let fixture = try await AssistantFixture(script: [.text("A streamed answer, piece by piece.")])
+        defer { fixture.finish() }
+        let pieces = Locked<[String]>([])
+        let reply = await fixture.assistant.respond(
+            Turn(user: "alice", room: "soc", message: "stream please") { piece in pieces.set(pieces.get() + [piece]) })
+        #expect(reply.text == "A streamed answer, piece by piece.")
+        #expect(pieces.get().count > 1)
+        #expect(pieces.get().joined() == reply.text)
+    }
+}

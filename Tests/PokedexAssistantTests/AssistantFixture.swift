@@ -1,0 +1,133 @@
+import Foundation
+import PokedexLLM
+import PokedexRecovery
+import PokedexSessions
+import PokedexTesting
+import PokedexTools
+
+@testable import PokedexAssistant
+
+/// An assistant on real parts: a SQLite store and runbook index in a temporary folder, the scripted
+/// LLM server and the Falcon and Open-Meteo simulators on loopback, and a manual clock for every
+/// wait, so no test sleeps.
+final class AssistantFixture: Sendable {
+    let directory: TemporaryDirectory
+    let store: SQLiteSessionStore
+    let recovery: Recovery
+    let clock: ManualClock
+    let llm: ScriptedLLMServer
+    let falcon: FalconSimulator
+    let weather: OpenMeteoSimulator
+    let tools: ToolSet
+    let assistant: Assistant
+
+    static let hosts = [
+        FalconSimulator.Host(
+            id: "a1b2c3d4e5f60718293a4b5c6d7e8f90", hostname: "WS-1234", status: "contained", online: "online")
+    ]
+
+    /// - Parameters:
+    ///   - script: the model's answers; `nil` runs without a model (degraded mode).
+    ///   - wire: which wire format the model speaks.
+    ///   - configure: changes to the assistant's settings.
+    ///   - llmRetries: retries of a failed model call (0 keeps failure tests free of waits).
+    init(
+        script: [ScriptedLLMServer.Step]? = [], otherwise: ScriptedLLMServer.Step = .text("OK"),
+        wire: String = "openai",
+        containment: Bool = false, llmRetries: Int = 0, configure: (inout AssistantConfiguration) -> Void = { _ in }
+    ) async throws {
+        directory = try TemporaryDirectory(prefix: "pokedex-assistant")
+        clock = ManualClock()
+        var sessions = SessionsConfiguration()
+        sessions.database = directory.path("pokedex.db")
+        store = try SQLiteSessionStore(configuration: sessions, clock: clock)
+        var recoveryConfiguration = RecoveryConfiguration()
+        for tool in recoveryConfiguration.policies.keys { recoveryConfiguration.policies[tool]?.jitter = 0 }
+        recoveryConfiguration.policies[.llm]?.maxRetries = llmRetries
+        recovery = Recovery(
+            configuration: recoveryConfiguration, clock: clock, wallClock: { [clock] in clock.currentDate })
+        llm = try await ScriptedLLMServer.start(script ?? [], otherwise: otherwise)
+        falcon = try await FalconSimulator.start(hosts: Self.hosts)
+        weather = try await OpenMeteoSimulator.start()
+
+        let runbooks = directory.url.appendingPathComponent("runbooks")
+        try FileManager.default.createDirectory(at: runbooks, withIntermediateDirectories: true)
+        try Data(
+            "# Ransomware response\n\n## First steps\n\nIsolate affected hosts with Falcon network containment, then call the incident commander."
+                .utf8
+        ).write(to: runbooks.appendingPathComponent("ransomware.md"))
+        var toolsConfiguration = ToolsConfiguration()
+        toolsConfiguration.runbooksDirectory = runbooks.path
+        toolsConfiguration.runbooksIndex = directory.path("runbooks.db")
+        toolsConfiguration.weatherURL = weather.baseURL
+        toolsConfiguration.geocodingURL = weather.baseURL
+        toolsConfiguration.falconBaseURL = falcon.baseURL
+        toolsConfiguration.falconClientID = FalconSimulator.clientID
+        toolsConfiguration.falconClientSecret = FalconSimulator.clientSecret
+        toolsConfiguration.containmentEnabled = containment
+        toolsConfiguration.containmentResponders = ["alice"]
+        toolsConfiguration.containmentAuditLog = directory.path("audit.jsonl")
+        tools = try ToolSet.make(toolsConfiguration, recovery: recovery, now: { [clock] in clock.currentDate })
+
+        var configuration = AssistantConfiguration()
+        configure(&configuration)
+        var model: (any ChatModel)?
+        if script != nil {
+            model =
+                wire == "ollama"
+                ? OllamaChatModel(baseURL: llm.ollamaURL, model: "scripted") as any ChatModel
+                : OpenAIChatModel(baseURL: llm.openAIURL, model: "scripted", apiKey: nil)
+        }
+        assistant = Assistant(
+            configuration: configuration, store: store, recovery: recovery, tools: tools, model: model, clock: clock)
+    }
+
+    func ask(_ message: String, user: String = "alice", room: String = "soc") async -> Reply {
+        await assistant.respond(Turn(user: user, room: room, message: message))
+    }
+
+    func history(user: String = "alice", room: String = "soc") async throws -> [StoredMessage] {
+        try await store.history(of: SessionKey(user: user, room: room))
+    }
+
+    /// Runs a turn while moving the manual clock from one wake-up to the next until it answers.
+    /// Time starts moving once `hanging` says a service has the request and will not answer (before
+    /// that, a real loopback exchange may be in flight); while a turn runs there are at least two
+    /// sleepers (its deadline guard and whatever it waits for).
+    func askDrivingTheClock(_ message: String, hanging: @escaping @Sendable () -> Bool) async -> Reply {
+        let turn = Task { await self.ask(message) }
+        while !hanging() { await Task.yield() }
+        let finished = Locked(false)
+        let clock = self.clock
+        Task {
+            _ = await turn.value
+            finished.set(true)
+            // Wake a driver that is waiting for sleepers that will not come.
+            for _ in 0..<2 { Task { try? await clock.sleep(for: .seconds(1)) } }
+        }
+        while !finished.get() {
+            await clock.waitForSleepers(2)
+            if finished.get() { break }
+            await clock.advanceToNextWake(within: .seconds(3600))
+        }
+        return await turn.value
+    }
+
+    func finish() {
+        Task { [llm, falcon, weather, directory] in
+            try? await llm.stop()
+            try? await falcon.stop()
+            try? await weather.stop()
+            directory.remove()
+        }
+    }
+}
+
+/// A flag shared between tasks.
+final class Locked<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func get() -> Value { lock.withLock { value } }
+    func set(_ newValue: Value) { lock.withLock { value = newValue } }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import PokedexTesting
+import PokedexTools
+import Testing
+
+@testable import PokedexAssistant
+
+/// Containment through the assistant: the model can request, only the user's own message confirms.
+@Suite("Containment through the assistant")
+struct ContainmentTurnTests {
+    @Test func theModelRequestsAndTheUsersOwnMessageConfirms() async throws {
+        let fixture = try await AssistantFixture(
+            script: [
+                .toolCall("crowdstrike_containment", #"{"hostname":"WS-1234","action":"lift"}"#),
+                .text("Please confirm."),
+            ],
+            containment: true)
+        defer { fixture.finish() }
+        _ = await fixture.ask("lift containment of WS-1234")
+        let toolText = try #require(fixture.llm.received.last?.messages.last?.content)
+        #expect(toolText.contains("`confirm lift WS-1234`"))
+        #expect(fixture.falcon.actionsReceived.isEmpty)
+
+        let requests = fixture.llm.received.count
+        let confirmed = await fixture.ask("confirm lift WS-1234")
+        #expect(confirmed.text.hasPrefix("✅ Falcon accepted lifting containment of 'WS-1234'"))
+        #expect(fixture.llm.received.count == requests)  // no model saw the confirmation
+        #expect(fixture.falcon.actionsReceived == ["lift_containment a1b2c3d4e5f60718293a4b5c6d7e8f90"])
+        #expect(try await fixture.history().suffix(2).map(\.content).first == "confirm lift WS-1234")
+    }
+
+    @Test func aConfirmationWithoutContainmentEnabledIsAnOrdinaryQuestion() async throws {
+        let fixture = try await AssistantFixture(script: [.text("I cannot do that.")])
+        defer { fixture.finish() }
+        #expect(fixture.tools.registry.tool(named: "crowdstrike_containment") == nil)
+        #expect(await fixture.ask("confirm contain WS-1234").text == "I cannot do that.")
+        #expect(fixture.falcon.actionsReceived.isEmpty)
+    }
+}
