@@ -79,6 +79,8 @@ let package = Package(
             dependencies: [
                 "PokedexSessions",
                 "PokedexTools",
+                "PokedexAssistant",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -102,7 +102,8 @@ public final class Assistant: Sendable {
         if outcome == nil {
             logger.warning("turn abandoned at its deadline", metadata: ["deadline": "\(deadline)"])
         }
-        if final.stored { await record(question, final.reply) }
+        // A turn the user cancelled (Ctrl-C in the chat) leaves nothing behind.
+        if final.stored && !Task.isCancelled { await record(question, final.reply) }
         return final.reply
     }
 

@@ -7,7 +7,9 @@ struct Pokedex: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pokedex",
         abstract: "Pokedex, the SOC chat assistant with persistent sessions.",
-        subcommands: [SessionsCommand.self, RunbooksCommand.self])
+        subcommands: [
+            ChatCommand.self, AskCommand.self, SessionsCommand.self, RunbooksCommand.self, ConfigCommand.self,
+        ])
 
     /// Runs the command; any error becomes one line on stderr and a non-zero exit code.
     static func main() async {

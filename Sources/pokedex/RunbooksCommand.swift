@@ -8,18 +8,18 @@ struct RunbooksCommand: AsyncParsableCommand {
         commandName: "runbooks", abstract: "Index and search the team's runbooks.",
         subcommands: [Index.self, Search.self])
 
-    /// Where the runbooks and their index are.
+    /// Where the runbooks and their index are: options, else the configuration (`runbooks.dir`,
+    /// `runbooks.index`).
     struct Location: ParsableArguments {
-        @Option(help: "The index file (default ./.pokedex/runbooks.db).") var index = "./.pokedex/runbooks.db"
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The index file (default ./.pokedex/runbooks.db, or runbooks.index).") var index: String?
 
-        static func folder(_ argument: String?) -> URL {
-            URL(
-                fileURLWithPath: argument ?? ProcessInfo.processInfo.environment["POKEDEX_RUNBOOKS_DIR"] ?? "./runbooks"
-            )
+        func folder(_ argument: String?) throws -> URL {
+            URL(fileURLWithPath: try argument ?? global.loadConfiguration().tools.runbooksDirectory)
         }
 
         func open() throws -> RunbookIndex {
-            try RunbookIndex(path: index)
+            try RunbookIndex(path: index ?? global.loadConfiguration().tools.runbooksIndex)
         }
     }
 
@@ -30,7 +30,7 @@ struct RunbooksCommand: AsyncParsableCommand {
         @Argument(help: "The runbooks folder (default ./runbooks, or POKEDEX_RUNBOOKS_DIR).") var folder: String?
 
         func run() async throws {
-            let folder = Location.folder(folder)
+            let folder = try location.folder(folder)
             guard (try? folder.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true else {
                 throw CommandError("no runbooks folder at \(folder.path)")
             }
@@ -61,7 +61,7 @@ struct RunbooksCommand: AsyncParsableCommand {
 
         func run() async throws {
             let index = try location.open()
-            let folder = Location.folder(folder)
+            let folder = try location.folder(folder)
             if (try? folder.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
                 _ = try index.update(from: folder)
             }

@@ -8,7 +8,7 @@ extension SessionsCommand {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export all sessions, or one, as versioned JSON or JSON Lines.")
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var store: GlobalOptions
         @Option(help: "Export only this user's session (with --room).") var user: String?
         @Option(help: "Export only this room's session (with --user).") var room: String?
         @Option(help: "json or jsonl.") var format = SessionArchive.Layout.json
@@ -59,7 +59,7 @@ extension SessionsCommand {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import an export file (JSON or JSON Lines): all or nothing, never duplicating.")
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var store: GlobalOptions
         @Argument(help: "The file to import, or - for standard input.") var file: String
         @Flag(help: "Print JSON.") var json = false
 

@@ -14,7 +14,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Figures for the whole store.")
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var store: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
@@ -35,7 +35,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List sessions in (user, room) order.")
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var store: GlobalOptions
         @Option(help: "Most sessions to list.") var limit = 100
         @Flag(help: "Print JSON.") var json = false
 
@@ -55,7 +55,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One session: figures and recent messages.")
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var store: GlobalOptions
         @OptionGroup var session: SessionOptions
         @Flag(help: "Print JSON.") var json = false
 
@@ -74,7 +74,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
     struct Context: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The context the language model would receive.")
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var store: GlobalOptions
         @OptionGroup var session: SessionOptions
         @Flag(help: "Print JSON.") var json = false
 
@@ -90,7 +90,7 @@ struct SessionsCommand: AsyncParsableCommand {
             discussion:
                 "With --stdin, every input line is added as one message. Each message is acknowledged with 'ok <sequence>' once it is on disk."
         )
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var store: GlobalOptions
         @OptionGroup var session: SessionOptions
         @Option(help: "user, assistant, system, tool_call, tool or fallback.") var role = "user"
         @Flag(help: "Add each line of standard input as a message.") var stdin = false
@@ -121,7 +121,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
     struct Clear: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a session's messages, keeping the session.")
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var store: GlobalOptions
         @OptionGroup var session: SessionOptions
 
         func run() async throws {
@@ -132,7 +132,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a session and its messages.")
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var store: GlobalOptions
         @OptionGroup var session: SessionOptions
 
         func run() async throws {
@@ -145,7 +145,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
     struct Cleanup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete expired messages now.")
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var store: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {

@@ -1,21 +1,38 @@
 import ArgumentParser
 import Foundation
+import PokedexAssistant
 import PokedexSessions
+import PokedexSettings
 
-/// Options every command that touches the session store takes.
-struct StoreOptions: ParsableArguments {
+/// `--config` and `--database`, which every command takes (SPEC 7).
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help:
+            "Configuration file, TOML or YAML (default ./pokedex.toml or ./pokedex.yaml when present, or POKEDEX_CONFIG)."
+    )
+    var config: String?
+
     @Option(name: .long, help: "SQLite database path (default ./.pokedex/pokedex.db, or POKEDEX_DATABASE).")
     var database: String?
 
-    /// The `sessions.*` settings: defaults, then `POKEDEX_*` variables, then `--database`.
-    func configuration() throws -> SessionsConfiguration {
-        var configuration = SessionsConfiguration()
-        try configuration.apply(environment: ProcessInfo.processInfo.environment)
-        if let database {
-            configuration.database = database
+    /// Defaults, then the file, then `POKEDEX_*` variables, then `--database`.
+    func loadConfiguration() throws -> PokedexConfiguration {
+        do throws(SettingError) {
+            var configuration = try PokedexConfiguration.load(
+                file: config, environment: ProcessInfo.processInfo.environment)
+            if let database {
+                try configuration.set("database", to: database)
+            }
+            return configuration
+        } catch {
+            throw CommandError("invalid configuration: \(error)")
         }
-        try configuration.validate()
-        return configuration
+    }
+
+    /// The `sessions.*` settings.
+    func configuration() throws -> SessionsConfiguration {
+        try loadConfiguration().sessions
     }
 
     func openStore() throws -> SQLiteSessionStore {

@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+import PokedexAssistant
+import PokedexLLM
+import PokedexRecovery
+import PokedexSessions
+import PokedexTools
+
+/// Everything a turn needs, built from the configuration: the store, recovery, the tools that are
+/// configured, the language model (if any) and the assistant on top.
+struct AssistantContext {
+    let configuration: PokedexConfiguration
+    let store: SQLiteSessionStore
+    let tools: ToolSet
+    let model: (any ChatModel)?
+    let assistant: Assistant
+
+    static func start(_ options: GlobalOptions) async throws -> AssistantContext {
+        let configuration = try options.loadConfiguration()
+        let store = try SQLiteSessionStore(configuration: configuration.sessions)
+        let recovery = Recovery(configuration: configuration.recovery)
+        let tools: ToolSet
+        do {
+            tools = try ToolSet.make(configuration.tools, recovery: recovery)
+        } catch {
+            throw CommandError("\(error)")
+        }
+        let model = await ChatModels.make(configuration.assistant)
+        let assistant = Assistant(
+            configuration: configuration.assistant, store: store, recovery: recovery, tools: tools, model: model)
+        return AssistantContext(
+            configuration: configuration, store: store, tools: tools, model: model, assistant: assistant)
+    }
+
+    /// "openai, model X" or the degraded-mode note.
+    var modelDescription: String {
+        model.map { "\($0.provider), model \($0.model)" } ?? "none — answering straight from the tools (degraded mode)"
+    }
+}
+
+/// Logs go to standard error, warnings and worse unless `POKEDEX_LOG_LEVEL` says otherwise, so
+/// they never mix with answers on standard output.
+enum CommandLogging {
+    static func bootstrap() {
+        let level =
+            ProcessInfo.processInfo.environment["POKEDEX_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// The OS user, the default `--user` of the CLI.
+var defaultUser: String {
+    ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "cli-user"
+}
