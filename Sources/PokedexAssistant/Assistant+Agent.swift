@@ -19,7 +19,8 @@ extension Assistant {
 
         for round in 0...configuration.maxToolRounds {
             let offered = round < configuration.maxToolRounds ? tools.registry.available : []
-            let request = ChatRequest(messages: messages, tools: offered.compactMap(Self.spec))
+            let request = ChatRequest(
+                messages: messages, tools: offered.compactMap(Self.spec), maxTokens: configuration.maxTokens)
             let onText = question.onText
             let outcome = await recovery.call(.llm, question: question.text) { attempt in
                 try await model.complete(request, timeLimit: attempt.timeLimit, onText: onText)

@@ -31,6 +31,8 @@ public struct AssistantConfiguration: Sendable, Equatable {
     public var model = "qwen2.5:7b"
     /// Bearer key for OpenAI-compatible servers; a secret. `llm.api_key`, `POKEDEX_LLM_API_KEY`.
     public var apiKey = ""
+    /// The longest answer the model may write, in tokens. `llm.max_tokens`, `POKEDEX_LLM_MAX_TOKENS`.
+    public var maxTokens = 512
 
     public init() {}
 
@@ -46,6 +48,7 @@ public struct AssistantConfiguration: Sendable, Equatable {
         ("llm.url", "POKEDEX_LLM_URL"),
         ("llm.model", "POKEDEX_LLM_MODEL"),
         ("llm.api_key", "POKEDEX_LLM_API_KEY"),
+        ("llm.max_tokens", "POKEDEX_LLM_MAX_TOKENS"),
     ]
 
     public static let secretKeys: Set<String> = ["llm.api_key"]
@@ -69,6 +72,7 @@ public struct AssistantConfiguration: Sendable, Equatable {
             model = value.trimmingCharacters(in: .whitespaces)
             if model.isEmpty { throw SettingError(key: key, message: "must not be empty") }
         case "llm.api_key": apiKey = value.trimmingCharacters(in: .whitespaces)
+        case "llm.max_tokens": maxTokens = try SettingParser.integer(value, key: key)
         default: throw SettingError(key: key, message: "is not an assistant setting")
         }
     }
@@ -81,6 +85,7 @@ public struct AssistantConfiguration: Sendable, Equatable {
             ("assistant.max_tool_rounds", "\(maxToolRounds)"),
             ("assistant.bot_names", botNames.joined(separator: ",")),
             ("llm.provider", provider.rawValue), ("llm.url", llmURL), ("llm.model", model), ("llm.api_key", apiKey),
+            ("llm.max_tokens", "\(maxTokens)"),
         ]
     }
 }

@@ -58,10 +58,14 @@ public struct ChatRequest: Sendable, Equatable {
     public var messages: [ChatMessage]
     /// The tools it may call now (empty: it must answer in text).
     public var tools: [ToolSpec]
+    /// The longest answer, in tokens: a model that rambles must not hold the turn (or a
+    /// single-threaded server) past its deadline.
+    public var maxTokens: Int?
 
-    public init(messages: [ChatMessage], tools: [ToolSpec] = []) {
+    public init(messages: [ChatMessage], tools: [ToolSpec] = [], maxTokens: Int? = nil) {
         self.messages = messages
         self.tools = tools
+        self.maxTokens = maxTokens
     }
 }
 

@@ -70,14 +70,20 @@ public struct OllamaChatModel: ChatModel {
             var function: Function
         }
 
+        struct Options: Encodable {
+            var num_predict: Int
+        }
+
         var model: String
         var messages: [Message]
         var tools: [Tool]?
         var stream: Bool
+        var options: Options?
 
         init(model: String, request: ChatRequest, stream: Bool) {
             self.model = model
             self.stream = stream
+            options = request.maxTokens.map { Options(num_predict: $0) }
             messages = request.messages.map { message in
                 Message(
                     role: message.role.rawValue, content: message.content,

@@ -132,10 +132,12 @@ public struct OpenAIChatModel: ChatModel {
         var messages: [Message]
         var tools: [Tool]?
         var stream: Bool
+        var max_tokens: Int?
 
         init(model: String, request: ChatRequest, stream: Bool) {
             self.model = model
             self.stream = stream
+            max_tokens = request.maxTokens
             messages = request.messages.map { message in
                 Message(
                     role: message.role.rawValue,

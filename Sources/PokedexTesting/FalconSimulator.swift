@@ -40,6 +40,8 @@ public final class FalconSimulator: Sendable {
     public var tokensIssued: Int { state.read { $0.issued } }
     /// API requests (not token requests) so far.
     public var apiRequests: [String] { state.read { $0.requests } }
+    /// The FQL filters of every host query, as received.
+    public var filters: [String] { state.read { $0.filters } }
     /// Containment actions received (whether carried out or failed), as `action_name device-id`.
     public var actionsReceived: [String] { state.read { $0.actions } }
     /// A host's containment status now.
@@ -104,6 +106,7 @@ public final class FalconSimulator: Sendable {
         switch request.path {
         case "/devices/queries/devices/v1":
             let filter = request.queryValue("filter") ?? ""
+            state.update { $0.filters.append(filter) }
             let ids: [String]
             if let exact = filter.firstMatch(of: /^hostname:\['([^']*)'\]$/) {
                 ids = hosts.filter { $0.hostname.lowercased() == exact.1.lowercased() }.map(\.id)
@@ -186,6 +189,7 @@ final class SimulatorState: @unchecked Sendable {
         var issued = 0
         var requests: [String] = []
         var actions: [String] = []
+        var filters: [String] = []
         var actionFailure: Int?
 
         /// A pending action completes once the host has been looked at after it.

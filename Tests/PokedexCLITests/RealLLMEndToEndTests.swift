@@ -1,0 +1,116 @@
+import Foundation
+import PokedexTesting
+import Testing
+
+/// `pokedex ask` processes against a real small language model (`../shared/tools/real-llm.sh`,
+/// started by `.ci/run`, which sets `POKEDEX_E2E_LLM_URL`), with the Falcon and Open-Meteo
+/// simulators behind the tools. The model is tiny and often wrong; what must hold is that Pokedex
+/// never crashes, never overruns its deadline, never shows a technical error, stores every turn
+/// and checks every argument the model invents.
+@Suite(
+    "End to end with a real LLM",
+    .enabled(
+        if: ProcessInfo.processInfo.environment["POKEDEX_E2E_LLM_URL"] != nil,
+        "set POKEDEX_E2E_LLM_URL (the .ci/run script starts a real model and does) to run these"),
+    .serialized)
+struct RealLLMEndToEndTests {
+    static let deadlineSeconds = 30
+
+    /// Words that would mean a technical error reached the user.
+    static let technical = ["Error:", "error:", "ServiceFailure", "HTTP 5", "stack trace", "Fatal", "nil", "Optional("]
+
+    struct Session {
+        let directory: TemporaryDirectory
+        let environment: [String: String]
+        let falcon: FalconSimulator
+        let weather: OpenMeteoSimulator
+        var turns = 0
+
+        static func start() async throws -> Session {
+            let directory = try TemporaryDirectory(prefix: "pokedex-e2e")
+            try FileManager.default.copyItem(
+                at: RunbooksCommandTests.samples, to: directory.url.appendingPathComponent("runbooks"))
+            let falcon = try await FalconSimulator.start(hosts: [
+                .init(id: "a1b2c3d4e5f60718293a4b5c6d7e8f90", hostname: "WS-1234", status: "contained", online: "online")
+            ])
+            let weather = try await OpenMeteoSimulator.start()
+            let environment = [
+                "POKEDEX_DATABASE": directory.path("pokedex.db"), "POKEDEX_RUNBOOKS_DIR": directory.path("runbooks"),
+                "POKEDEX_RUNBOOKS_INDEX": directory.path("runbooks.db"), "POKEDEX_LLM_PROVIDER": "openai",
+                "POKEDEX_LLM_URL": ProcessInfo.processInfo.environment["POKEDEX_E2E_LLM_URL"] ?? "",
+                "POKEDEX_LLM_MODEL": "smollm2", "POKEDEX_WEATHER_URL": weather.baseURL,
+                "POKEDEX_GEOCODING_URL": weather.baseURL, "POKEDEX_FALCON_BASE_URL": falcon.baseURL,
+                "POKEDEX_FALCON_CLIENT_ID": FalconSimulator.clientID,
+                "POKEDEX_FALCON_CLIENT_SECRET": FalconSimulator.clientSecret,
+                "POKEDEX_ASSISTANT_DEADLINE": "\(deadlineSeconds)s",
+            ]
+            return Session(directory: directory, environment: environment, falcon: falcon, weather: weather)
+        }
+
+        /// One turn in a new `pokedex ask` process; checks what must always hold.
+        mutating func ask(_ question: String) async throws -> String {
+            let started = ContinuousClock.now
+            let outcome = try await ChildProcess.run(
+                ["ask", "--json", "--user", "analyst", "--room", "e2e", question], environment: environment)
+            let wall = ContinuousClock.now - started
+            #expect(outcome.status == 0, "pokedex ask failed: \(outcome.stderr)")
+            let reply = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+            let text = try #require(reply["reply"] as? String)
+            let elapsed = try #require(reply["elapsed_ms"] as? Int)
+            #expect(!text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+            #expect(elapsed <= (deadlineSeconds + 1) * 1000, "the turn took \(elapsed) ms")
+            #expect(wall < .seconds(deadlineSeconds + 10), "the process took \(wall)")
+            for word in RealLLMEndToEndTests.technical {
+                #expect(!text.contains(word), "a technical error reached the user: \(text)")
+            }
+            #expect(!text.contains(FalconSimulator.clientSecret))
+            turns += 1
+            return text
+        }
+
+        /// Every turn so far is stored, in order.
+        func expectEveryTurnStored() async throws {
+            let shown = try await ChildProcess.run(
+                ["sessions", "show", "--user", "analyst", "--room", "e2e", "--json"], environment: environment)
+            let stats = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+            #expect(stats["message_count"] as? Int == turns * 2, "\(shown.stdout)")
+        }
+
+        /// The model invents hostnames; only valid ones may ever reach Falcon.
+        func expectOnlyValidHostnamesReachedFalcon() {
+            for filter in falcon.filters {
+                #expect(filter.wholeMatch(of: /hostname:\['[A-Za-z0-9._-]{1,253}'\]/) != nil, "sent: \(filter)")
+            }
+        }
+
+        func finish() {
+            Task { [falcon, weather, directory] in
+                try? await falcon.stop()
+                try? await weather.stop()
+                directory.remove()
+            }
+        }
+    }
+
+    @Test func aMultiTurnConversationWithRestartsBetweenTurns() async throws {
+        var session = try await Session.start()
+        defer { session.finish() }
+        _ = try await session.ask("Hello! My name is Dana and I work the night shift.")
+        _ = try await session.ask("What is our ransomware runbook?")
+        // Every `ask` is a new process: the model only knows the first turns through the store.
+        _ = try await session.ask("What is my name?")
+        _ = try await session.ask("status")
+        try await session.expectEveryTurnStored()
+    }
+
+    @Test func hostAndWeatherQuestions() async throws {
+        var session = try await Session.start()
+        defer { session.finish() }
+        _ = try await session.ask("Is WS-1234 contained?")
+        _ = try await session.ask("And is it online?")
+        _ = try await session.ask("What's the weather in Berlin?")
+        _ = try await session.ask("Show me the details of host WS-1234 please")
+        try await session.expectEveryTurnStored()
+        session.expectOnlyValidHostnamesReachedFalcon()
+    }
+}
