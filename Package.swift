@@ -90,6 +90,9 @@ let package = Package(
                 "PokedexSessions",
                 "PokedexRecovery",
                 "PokedexTools",
+                "PokedexAssistant",
+                "PokedexLLM",
+                "PokedexTesting",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -31,7 +31,8 @@ struct RealLLMEndToEndTests {
             try FileManager.default.copyItem(
                 at: RunbooksCommandTests.samples, to: directory.url.appendingPathComponent("runbooks"))
             let falcon = try await FalconSimulator.start(hosts: [
-                .init(id: "a1b2c3d4e5f60718293a4b5c6d7e8f90", hostname: "WS-1234", status: "contained", online: "online")
+                .init(
+                    id: "a1b2c3d4e5f60718293a4b5c6d7e8f90", hostname: "WS-1234", status: "contained", online: "online")
             ])
             let weather = try await OpenMeteoSimulator.start()
             let environment = [
@@ -54,7 +55,8 @@ struct RealLLMEndToEndTests {
                 ["ask", "--json", "--user", "analyst", "--room", "e2e", question], environment: environment)
             let wall = ContinuousClock.now - started
             #expect(outcome.status == 0, "pokedex ask failed: \(outcome.stderr)")
-            let reply = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+            let reply = try #require(
+                try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
             let text = try #require(reply["reply"] as? String)
             let elapsed = try #require(reply["elapsed_ms"] as? Int)
             #expect(!text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)

@@ -17,8 +17,10 @@ struct HealthAndMetricsTests {
         harness.clock.advance(by: .seconds(10))
         let report = harness.recovery.healthReport()
         #expect(report.timestamp == harness.clock.currentDate)
-        #expect(report.errorCounts == ["crowdstrike": 6, "weather": 0, "document_search": 0])
-        #expect(report.toolAvailability == ["crowdstrike": false, "weather": true, "document_search": true])
+        // Every configured tool is reported, the language model included, called or not.
+        #expect(report.errorCounts == ["crowdstrike": 6, "weather": 0, "document_search": 0, "llm": 0])
+        #expect(
+            report.toolAvailability == ["crowdstrike": false, "weather": true, "document_search": true, "llm": true])
         let crowdstrike = try #require(report.tools["crowdstrike"])
         #expect(crowdstrike.state == .unavailable)
         #expect(crowdstrike.threshold == 5)

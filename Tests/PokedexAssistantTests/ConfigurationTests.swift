@@ -1,0 +1,133 @@
+import Foundation
+import PokedexSettings
+import PokedexTesting
+import Testing
+
+@testable import PokedexAssistant
+
+/// The one configuration: file, environment, precedence, errors, masking.
+@Suite("Configuration")
+struct ConfigurationTests {
+    private func load(
+        _ name: String, _ text: String, environment: [String: String] = [:]
+    ) throws
+        -> PokedexConfiguration
+    {
+        let directory = try TemporaryDirectory(prefix: "pokedex-config")
+        defer { directory.remove() }
+        let path = directory.path(name)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return try PokedexConfiguration.load(file: path, environment: environment)
+    }
+
+    @Test func theTOMLExampleOfTheDocsLoads() throws {
+        let configuration = try load(
+            "pokedex.toml",
+            """
+            # pokedex.toml
+            database = "./.pokedex/pokedex.db"
+
+            [llm]
+            provider = "openai"
+            url = "http://127.0.0.1:8080/v1"   # a comment after a value
+            model = "qwen2.5-7b-instruct"
+
+            [falcon]
+            base_url = "https://api.us-2.crowdstrike.com"
+            client_id = "id # not a comment"
+            client_secret = "s"
+
+            [falcon.containment]
+            enabled = true
+            responders = [
+              "alice@example.com",
+              "bob@example.com",
+            ]
+
+            [recovery.crowdstrike]
+            max_retries = 3
+            """)
+        #expect(configuration.assistant.provider == .openai)
+        #expect(configuration.assistant.llmURL == "http://127.0.0.1:8080/v1")
+        #expect(configuration.tools.falconClientID == "id # not a comment")
+        #expect(configuration.tools.containmentEnabled)
+        #expect(configuration.tools.containmentResponders == ["alice@example.com", "bob@example.com"])
+        #expect(configuration.recovery.policy(for: .crowdstrike).maxRetries == 3)
+    }
+
+    @Test func theYAMLExampleOfTheDocsLoads() throws {
+        let configuration = try load(
+            "pokedex.yaml",
+            """
+            llm:
+              provider: openai
+              url: http://127.0.0.1:8080/v1
+            falcon:
+              client_id: abc
+              client_secret: "s3cret"
+              containment:
+                enabled: true
+                responders:
+                  - alice@example.com
+                  - bob@example.com
+            sessions:
+              max_messages: 40
+            """)
+        #expect(configuration.assistant.llmURL == "http://127.0.0.1:8080/v1")
+        #expect(configuration.tools.containmentResponders == ["alice@example.com", "bob@example.com"])
+        #expect(configuration.sessions.maxMessages == 40)
+    }
+
+    @Test func theEnvironmentOverridesTheFile() throws {
+        let configuration = try load(
+            "pokedex.toml", "[sessions]\nmax_messages = 40\n[llm]\nmodel = \"a\"\n",
+            environment: [
+                "POKEDEX_SESSIONS_MAX_MESSAGES": "50", "POKEDEX_LLM_MODEL": "b", "POKEDEX_BOT_NAMES": "dex, pokedex",
+            ])
+        #expect(configuration.sessions.maxMessages == 50)
+        #expect(configuration.assistant.model == "b")
+        #expect(configuration.assistant.botNames == ["dex", "pokedex"])
+    }
+
+    @Test(arguments: [
+        ("pokedex.toml", "[llm]\ndeadline = 3\n", "pokedex.toml:2: llm.deadline is not an assistant setting"),
+        (
+            "pokedex.toml", "[assistant]\ndeadline = soon\n",
+            "pokedex.toml:2: assistant.deadline must be a positive duration"
+        ),
+        ("pokedex.toml", "x = [1, 2\n", "pokedex.toml:1 an array is not closed"),
+        ("pokedex.toml", "just text\n", "pokedex.toml:1 expected key = value"),
+        ("pokedex.yaml", "llm:\n\tprovider: none\n", "pokedex.yaml:2 indent with spaces, not tabs"),
+        ("pokedex.yaml", "- stray\n", "pokedex.yaml:1 a list item belongs under a key"),
+        (
+            "pokedex.toml", "[sessions]\ncontext_messages = 50\n",
+            "sessions.context_messages (50) cannot exceed sessions.max_messages (30)"
+        ),
+    ])
+    func mistakesNameTheFileLineAndKey(_ name: String, _ text: String, _ message: String) {
+        #expect {
+            try load(name, text)
+        } throws: { error in
+            "\(error)".contains(message)
+        }
+    }
+
+    @Test func aFileThatIsNotThereOrNotTextIsAnError() throws {
+        #expect(throws: SettingError.self) {
+            try PokedexConfiguration.load(file: "/nonexistent/pokedex.toml", environment: [:])
+        }
+        #expect(throws: SettingError.self) { try load("pokedex.toml", "a = \"\u{FFFD}\"\n\u{0}") }
+    }
+
+    @Test func effectiveValuesMaskSecretsAndPasswords() throws {
+        var configuration = PokedexConfiguration()
+        try configuration.set("falcon.client_secret", to: "hunter2")
+        try configuration.set("llm.api_key", to: "sk-live")
+        try configuration.set("database", to: "postgres://pokedex:pa55@db.internal/pokedex")
+        let shown = configuration.effectiveValues.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+        #expect(!shown.contains("hunter2") && !shown.contains("sk-live") && !shown.contains("pa55"))
+        #expect(shown.contains("falcon.client_secret=********"))
+        #expect(shown.contains("database=postgres://pokedex:***@db.internal/pokedex"))
+        #expect(shown.contains("falcon.client_id="))
+    }
+}
