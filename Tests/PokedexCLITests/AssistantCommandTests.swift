@@ -76,6 +76,35 @@ struct AssistantCommandTests {
         #expect(stats.stdout.contains("6"), "\(stats.stdout)")
     }
 
+    @Test func ctrlCCancelsTheTurnNotTheProgram() async throws {
+        let (directory, base) = try workspace()
+        defer { directory.remove() }
+        let llm = try await ScriptedLLMServer.start([.hang], otherwise: .text("Still here."))
+        defer { Task { try await llm.stop() } }
+        var environment = base
+        environment["POKEDEX_LLM_PROVIDER"] = "openai"
+        environment["POKEDEX_LLM_URL"] = llm.openAIURL
+        let chat = try ChildProcess(ChildProcess.pokedexExecutable, arguments: ["chat"], environment: environment)
+        chat.write(Data("this will hang\n".utf8))
+        while llm.received.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        chat.kill(SIGINT)
+        chat.write(Data("are you there?\n".utf8))
+        chat.closeInput()
+        let outcome = await chat.outcome()
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("⏹ Cancelled."))
+        #expect(outcome.stdout.contains("pokedex › Still here."))
+        // The cancelled turn left nothing behind; the next one was stored.
+        let shown = try await ChildProcess.run(
+            [
+                "sessions", "show", "--user", ProcessInfo.processInfo.environment["USER"] ?? "cli-user", "--room",
+                "cli", "--json",
+            ],
+            environment: environment)
+        let stats = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any]
+        #expect(stats?["message_count"] as? Int == 2, "\(shown.stdout)")
+    }
+
     @Test func configCheckPrintsEffectiveValuesWithSecretsMasked() async throws {
         let (directory, base) = try workspace()
         defer { directory.remove() }
