@@ -13,6 +13,8 @@ public struct PokedexConfiguration: Sendable {
     public var recovery = RecoveryConfiguration()
     public var tools = ToolsConfiguration()
     public var assistant = AssistantConfiguration()
+    public var server = ServerConfiguration()
+    public var webex = WebexConfiguration()
     /// The file the settings came from, if any.
     public var file: String?
 
@@ -58,10 +60,14 @@ public struct PokedexConfiguration: Sendable {
         case "recovery": try recovery.set(key, to: value)
         case "falcon", "weather", "runbooks": try tools.set(key, to: value)
         case "assistant", "llm": try assistant.set(key, to: value)
+        case "server": try server.set(key, to: value)
+        case "webex": try webex.set(key, to: value)
         default:
             throw SettingError(
                 key: key,
-                message: "is not a setting (sections: sessions, recovery, falcon, weather, runbooks, assistant, llm)")
+                message:
+                    "is not a setting (sections: sessions, recovery, falcon, weather, runbooks, assistant, llm, server, webex)"
+            )
         }
     }
 
@@ -70,6 +76,14 @@ public struct PokedexConfiguration: Sendable {
         for (key, variable) in AssistantConfiguration.environmentKeys {
             if let value = environment[variable], !value.isEmpty { try assistant.set(key, to: value) }
         }
+        for (key, variable) in ServerConfiguration.environmentKeys {
+            if let value = environment[variable], !value.isEmpty { try server.set(key, to: value) }
+        }
+        for (key, variable) in WebexConfiguration.environmentKeys {
+            if let value = environment[variable], !value.isEmpty { try webex.set(key, to: value) }
+        }
+        try server.validate()
+        try webex.validate()
         try recovery.apply(environment: environment)
         try tools.apply(environment: environment)
         do {
@@ -82,6 +96,7 @@ public struct PokedexConfiguration: Sendable {
     /// Every key with its effective value, secrets masked, for `pokedex config check`.
     public var effectiveValues: [(key: String, value: String)] {
         let secrets = ToolsConfiguration.secretKeys.union(AssistantConfiguration.secretKeys)
+            .union(WebexConfiguration.secretKeys)
         var values: [(String, String)] = [
             ("database", Self.maskedDatabase(sessions.database)),
             ("sessions.max_messages", "\(sessions.maxMessages)"),
@@ -121,6 +136,8 @@ public struct PokedexConfiguration: Sendable {
             ("runbooks.dir", tools.runbooksDirectory), ("runbooks.index", tools.runbooksIndex),
         ]
         values += assistant.values
+        values += server.values
+        values += webex.values
         return values.map { key, value in
             (key, secrets.contains(key) && !value.isEmpty ? "********" : value)
         }

@@ -8,7 +8,8 @@ struct Pokedex: AsyncParsableCommand {
         commandName: "pokedex",
         abstract: "Pokedex, the SOC chat assistant with persistent sessions.",
         subcommands: [
-            ChatCommand.self, AskCommand.self, SessionsCommand.self, RunbooksCommand.self, ConfigCommand.self,
+            ServeCommand.self, ChatCommand.self, AskCommand.self, SessionsCommand.self, RunbooksCommand.self,
+            HealthCommand.self, ConfigCommand.self,
         ])
 
     /// Runs the command; any error becomes one line on stderr and a non-zero exit code.

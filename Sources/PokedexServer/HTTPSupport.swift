@@ -1,0 +1,126 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import PokedexSessions
+
+/// An error with the status and message a client sees. Nothing internal (no SQL, no stack, no
+/// secret) goes into `message`.
+struct APIError: Error {
+    var status: HTTPResponse.Status
+    var message: String
+
+    init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+}
+
+enum HTTPSupport {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.iso8601(date))
+        }
+        return encoder
+    }()
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try encoder.encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func text(_ text: String, contentType: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: contentType],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// `{"error": {"message": …, "type": …}}`, the shape OpenAI clients understand too.
+    static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        struct Body: Encodable {
+            struct Detail: Encodable {
+                var message: String
+                var type: String
+                var code: Int
+            }
+            var error: Detail
+        }
+        let type =
+            status.code >= 500
+            ? "server_error" : status == .unauthorized ? "authentication_error" : "invalid_request_error"
+        return (try? json(Body(error: .init(message: message, type: type, code: Int(status.code))), status: status))
+            ?? Response(status: status)
+    }
+
+    /// The body, at most `limit` bytes, as valid UTF-8 JSON text.
+    /// - Throws: ``APIError`` 413 when larger, 400 when not UTF-8.
+    static func body(_ request: Request, limit: Int) async throws -> Data {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, "the request body is larger than \(limit) bytes")
+        }
+        let data = Data(buffer.readableBytesView)
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw APIError(.badRequest, "the request body is not valid UTF-8")
+        }
+        return data
+    }
+
+    /// Decodes a JSON body, with an error that says which field is wrong.
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        guard !data.isEmpty else { throw APIError(.badRequest, "the request body is empty; a JSON object is expected") }
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw APIError(.badRequest, "the field '\(key.stringValue)' is missing")
+        } catch let DecodingError.typeMismatch(expected, context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw APIError(.badRequest, "the field '\(field)' must be \(describe(expected))")
+        } catch let DecodingError.valueNotFound(_, context) {
+            throw APIError(
+                .badRequest,
+                "the field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' must not be null")
+        } catch {
+            throw APIError(.badRequest, "the request body is not valid JSON")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is Double.Type: "a number"
+        case is [Any].Type: "a list"
+        default: "an object"
+        }
+    }
+
+    /// A path segment, percent-decoded.
+    static func segment(_ raw: String?, _ name: String) throws -> String {
+        guard let raw, let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
+            throw APIError(.badRequest, "the \(name) in the path is missing or not percent-encoded properly")
+        }
+        return decoded
+    }
+
+    /// The route a path belongs to, for metrics (never the raw path: it may hold user names).
+    static func route(_ path: String) -> String {
+        let known = [
+            "/api/v1/chat/stream", "/api/v1/chat", "/v1/chat/completions", "/api/v1/sessions/import",
+            "/api/v1/sessions/cleanup", "/api/v1/health/tools", "/health", "/ready", "/metrics", "/webhooks/webex", "/",
+        ]
+        if known.contains(path) { return path }
+        if path == "/api/v1/sessions" { return path }
+        if path.hasPrefix("/api/v1/sessions/") {
+            return path.hasSuffix("/export")
+                ? "/api/v1/sessions/{user}/{room}/export" : "/api/v1/sessions/{user}/{room}"
+        }
+        return "other"
+    }
+}

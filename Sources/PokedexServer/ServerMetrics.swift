@@ -1,0 +1,63 @@
+import CoreMetrics
+import PokedexSessions
+import Prometheus
+
+/// The Prometheus registry `/metrics` shows: HTTP requests and latencies, turns (degraded and
+/// fallback among them), session counts, and — through the same factory handed to recovery —
+/// tool calls, failures, retries and breaker states. No secret or message text is ever a label.
+public final class ServerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    /// For recovery's instruments, so they land in this registry.
+    public let factory: PrometheusMetricsFactory
+    private let turns: Prometheus.Counter
+    private let degradedTurns: Prometheus.Counter
+    private let fallbackTurns: Prometheus.Counter
+    private let sessions: Prometheus.Gauge
+    private let messages: Prometheus.Gauge
+    private let activeSessions: Prometheus.Gauge
+
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        factory = PrometheusMetricsFactory(registry: registry)
+        turns = registry.makeCounter(name: "pokedex_turns_total", help: "Turns answered")
+        degradedTurns = registry.makeCounter(
+            name: "pokedex_degraded_turns_total", help: "Turns answered without the language model")
+        fallbackTurns = registry.makeCounter(
+            name: "pokedex_fallback_turns_total", help: "Turns answered with a fallback")
+        sessions = registry.makeGauge(name: "pokedex_sessions", help: "Stored sessions")
+        messages = registry.makeGauge(name: "pokedex_messages", help: "Stored messages")
+        activeSessions = registry.makeGauge(
+            name: "pokedex_active_sessions", help: "Sessions active in the last 24 hours")
+    }
+
+    /// Counts one HTTP request by route pattern (never the raw path, which may hold user names).
+    func request(route: String, method: String, status: Int, seconds: Double) {
+        registry.makeCounter(
+            name: "pokedex_http_requests_total",
+            labels: [("route", route), ("method", method), ("status", "\(status)")]
+        ).increment()
+        registry.makeDurationHistogram(
+            name: "pokedex_http_request_duration_seconds", labels: [("route", route)],
+            buckets: [
+                .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10),
+                .seconds(30),
+            ]
+        ).record(.milliseconds(Int64(seconds * 1000)))
+    }
+
+    func turn(degraded: Bool, fallback: Bool) {
+        turns.increment()
+        if degraded { degradedTurns.increment() }
+        if fallback { fallbackTurns.increment() }
+    }
+
+    /// The exposition text, with session counts read now.
+    func exposition(statistics: StoreStatistics?) -> [UInt8] {
+        if let statistics {
+            sessions.set(Double(statistics.totalSessions))
+            messages.set(Double(statistics.totalMessages))
+            activeSessions.set(Double(statistics.activeSessions))
+        }
+        return registry.emitToBuffer()
+    }
+}
