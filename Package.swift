@@ -139,6 +139,13 @@ let package = Package(
             dependencies: ["PokedexAssistant", "PokedexTesting"]
         ),
         .testTarget(
+            name: "PokedexServerTests",
+            dependencies: [
+                "PokedexServer", "PokedexTesting", "PokedexLLM",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
             name: "PokedexCLITests",
             dependencies: ["pokedex", "PokedexSessions", "PokedexTesting"]
         ),

@@ -79,6 +79,8 @@ enum HTTPSupport {
             return try JSONDecoder().decode(type, from: data)
         } catch let DecodingError.keyNotFound(key, _) {
             throw APIError(.badRequest, "the field '\(key.stringValue)' is missing")
+        } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
+            throw APIError(.badRequest, "the request body must be a JSON object")
         } catch let DecodingError.typeMismatch(expected, context) {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw APIError(.badRequest, "the field '\(field)' must be \(describe(expected))")
