@@ -69,9 +69,19 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PokedexWebex",
+            dependencies: [
+                "PokedexAssistant", "PokedexRecovery",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "PokedexServer",
             dependencies: [
-                "PokedexAssistant", "PokedexSessions", "PokedexRecovery", "PokedexSettings",
+                "PokedexAssistant", "PokedexSessions", "PokedexRecovery", "PokedexSettings", "PokedexWebex",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -86,6 +96,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -95,6 +106,7 @@ let package = Package(
                 "PokedexTools",
                 "PokedexAssistant",
                 "PokedexServer",
+                "PokedexWebex",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -141,8 +153,15 @@ let package = Package(
         .testTarget(
             name: "PokedexServerTests",
             dependencies: [
-                "PokedexServer", "PokedexTesting", "PokedexLLM",
+                "PokedexServer", "PokedexTesting", "PokedexLLM", "PokedexWebex",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "PokedexWebexTests",
+            dependencies: [
+                "PokedexWebex", "PokedexTesting", "PokedexLLM",
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -6,6 +6,7 @@ import PokedexAssistant
 import PokedexRecovery
 import PokedexSessions
 import PokedexTools
+import PokedexWebex
 import ServiceLifecycle
 
 /// `pokedex serve`: the HTTP application, the session janitor, the assistant's start-up and (when
@@ -31,7 +32,7 @@ public struct PokedexServerApp {
             configuration.webex.enabled ? WebexBot(configuration: configuration.webex, slot: slot, logger: logger) : nil
         var webhook: (@Sendable (Data, String?) async -> HTTPResponse.Status)?
         if let webex {
-            webhook = { body, signature in await webex.receive(body, signature: signature) }
+            webhook = { body, signature in HTTPResponse.Status(code: await webex.receive(body, signature: signature)) }
         }
         let dependencies = ServerDependencies(
             configuration: configuration.server, store: store, recovery: recovery, slot: slot, metrics: metrics,

@@ -3,7 +3,9 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PokedexAssistant
 import PokedexSessions
+import PokedexWebex
 import Testing
 
 @testable import PokedexServer
@@ -272,5 +274,43 @@ struct AuthenticationTests {
         #expect(ServerMiddleware<BasicRequestContext>.constantTimeEqual(token, token))
         #expect(!ServerMiddleware<BasicRequestContext>.constantTimeEqual(token, Array("0123456789abcdeF".utf8)))
         #expect(!ServerMiddleware<BasicRequestContext>.constantTimeEqual(token, Array("0123456789abcde".utf8)))
+    }
+}
+
+/// `POST /webhooks/webex` through the server: signature first, answered at once.
+@Suite("Webex webhook route")
+struct WebexRouteTests {
+    @Test func theWebhookRouteChecksTheSignatureBeforeAnything() async throws {
+        let base = try await ServerFixture()
+        defer { base.finish() }
+        var webex = WebexConfiguration()
+        webex.token = "token"
+        webex.webhookSecret = "secret"
+        webex.baseURL = "http://127.0.0.1:9/v1"
+        let bot = WebexBot(configuration: webex, slot: base.slot)
+        var dependencies = base.dependencies
+        dependencies.webexWebhook = { body, signature in
+            HTTPResponse.Status(code: await bot.receive(body, signature: signature))
+        }
+        let application = Application(router: PokedexRouter.make(dependencies))
+        let event = #"{"resource":"rooms","event":"created","data":{"id":"x"}}"#
+        try await application.test(.router) { client in
+            try await client.execute(uri: "/webhooks/webex", method: .post, body: .json(event)) { response in
+                #expect(response.status == .unauthorized)
+            }
+            let signature = WebexSignature.sign(Data(event.utf8), secret: "secret")
+            try await client.execute(
+                uri: "/webhooks/webex", method: .post, headers: [HTTPField.Name("X-Spark-Signature")!: signature],
+                body: .json(event)
+            ) { response in
+                #expect(response.status == .ok)
+            }
+        }
+        // Without the bot configured the route does not exist.
+        try await base.test { client in
+            try await client.execute(uri: "/webhooks/webex", method: .post, body: .json(event)) {
+                #expect($0.status == .notFound)
+            }
+        }
     }
 }

@@ -1,4 +1,3 @@
-import PokedexAssistant
 import PokedexLLM
 import PokedexTools
 import Synchronization
