@@ -166,7 +166,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PokedexCLITests",
-            dependencies: ["pokedex", "PokedexSessions", "PokedexTesting"]
+            dependencies: [
+                "pokedex", "PokedexSessions", "PokedexTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
     ]
 )

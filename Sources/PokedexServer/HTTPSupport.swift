@@ -64,6 +64,9 @@ enum HTTPSupport {
             buffer = try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, "the request body is larger than \(limit) bytes")
+        } catch {
+            // The client stopped sending before its Content-Length, or the connection broke.
+            throw APIError(.badRequest, "the request body could not be read completely")
         }
         let data = Data(buffer.readableBytesView)
         guard String(validating: data, as: UTF8.self) != nil else {

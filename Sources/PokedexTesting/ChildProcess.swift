@@ -137,6 +137,9 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// Whether the process has not exited yet.
+    public var isRunning: Bool { lock.withLock { !ended.contains("exit") } }
+
     /// Sends a signal (SIGKILL by default).
     public func kill(_ signal: Int32 = SIGKILL) {
         _ = Glibc.kill(pid, signal)
