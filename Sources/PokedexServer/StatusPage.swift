@@ -46,7 +46,7 @@ enum StatusPage {
                 """
         }
         let componentRows = components.map { name, fine, detail in
-            "<tr><td>\(escape(name))</td><td>\(fine ? "✅" : "⚠️") \(escape(detail))</td></tr>"
+            "<tr><td>\(escape(name))</td><td><span class=\"badge \(fine ? "available" : "probing")\">\(fine ? "ok" : "attention")</span> \(escape(detail))</td></tr>"
         }.joined(separator: "\n")
         let sessions =
             statistics.map { stats in
@@ -82,7 +82,7 @@ enum StatusPage {
             </head>
             <body>
             <h1>Pokedex</h1>
-            <p class="summary">\(allFine ? "✅ All systems working" : "⚠️ Running degraded: see below")</p>
+            <p class="summary">\(allFine ? "All systems working." : "Running degraded: see below.")</p>
             <h2>Components</h2>
             <table id="components"><tbody>
             \(componentRows)
