@@ -21,7 +21,8 @@ public final class ChildProcess: @unchecked Sendable {
         public var wasSignalled: Bool
     }
 
-    private let pid: pid_t
+    /// The process id.
+    public let pid: pid_t
     private var inputDescriptor: Int32
     private let lock = NSLock()
     private var stdoutData = Data()
