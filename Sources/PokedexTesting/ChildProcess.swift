@@ -39,9 +39,13 @@ public final class ChildProcess: @unchecked Sendable {
     /// The `pokedex` executable built beside the test bundle.
     public static var pokedexExecutable: URL { builtProduct("pokedex") }
 
-    /// An executable of this package, built beside the test bundle.
+    /// An executable of this package, built beside the running one (the test bundle, or a benchmark).
+    /// `/proc/self/exe` is used because a child's `argv[0]` may be a bare name.
     public static func builtProduct(_ name: String) -> URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
+        let running =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: running).deletingLastPathComponent().appendingPathComponent(name)
     }
 
     /// Starts a process.

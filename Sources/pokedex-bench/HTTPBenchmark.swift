@@ -28,7 +28,8 @@ struct HTTPBenchmark: AsyncParsableCommand {
             throw ValidationError("wrk is needed: apt-get install wrk")
         }
         let degraded = try await measure(llm: nil)
-        let llm = try await ScriptedLLMServer.start(otherwise: .text("Isolate the host, then call the incident commander."))
+        let llm = try await ScriptedLLMServer.start(
+            otherwise: .text("Isolate the host, then call the incident commander."))
         defer { Task { try? await llm.stop() } }
         let withModel = try await measure(llm: llm)
 
@@ -63,7 +64,8 @@ struct HTTPBenchmark: AsyncParsableCommand {
 
     /// Starts `pokedex serve` (the executable beside this one), loads it with wrk, stops it.
     private func measure(llm: ScriptedLLMServer?) async throws -> Result {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pokedex-bench-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pokedex-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let runbooks = directory.appendingPathComponent("runbooks")
@@ -77,7 +79,8 @@ struct HTTPBenchmark: AsyncParsableCommand {
         }
         var environment = [
             "POKEDEX_DATABASE": directory.appendingPathComponent("pokedex.db").path,
-            "POKEDEX_RUNBOOKS_DIR": runbooks.path, "POKEDEX_RUNBOOKS_INDEX": directory.appendingPathComponent("runbooks.db").path,
+            "POKEDEX_RUNBOOKS_DIR": runbooks.path,
+            "POKEDEX_RUNBOOKS_INDEX": directory.appendingPathComponent("runbooks.db").path,
             "POKEDEX_LLM_PROVIDER": "none", "POKEDEX_WEATHER_ENABLED": "false", "POKEDEX_LOG_LEVEL": "error",
         ]
         if let llm {
@@ -98,7 +101,8 @@ struct HTTPBenchmark: AsyncParsableCommand {
         // Wait until the assistant is ready (the runbooks are indexed at start-up).
         for _ in 0..<500 {
             if let status = RawHTTPClient.status(
-                port: port, sending: Array("GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)), status == 200
+                port: port, sending: Array("GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)),
+                status == 200
             {
                 break
             }
@@ -137,7 +141,10 @@ struct HTTPBenchmark: AsyncParsableCommand {
 
     /// wrk prints latencies as `50%  1.23ms` (or `us`, `s`).
     private static func milliseconds(after label: String, in text: String) -> Double {
-        guard let line = text.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }),
+        guard
+            let line = text.split(separator: "\n").first(where: {
+                $0.trimmingCharacters(in: .whitespaces).hasPrefix(label)
+            }),
             let value = line.split(separator: " ", omittingEmptySubsequences: true).last
         else { return 0 }
         let text = String(value)

@@ -7,7 +7,8 @@ struct PokedexBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pokedex-bench",
         abstract: "Benchmarks for Pokedex.",
-        subcommands: [SessionsBenchmark.self, RecoveryBenchmark.self, SearchBenchmark.self, TurnBenchmark.self,
+        subcommands: [
+            SessionsBenchmark.self, RecoveryBenchmark.self, SearchBenchmark.self, TurnBenchmark.self,
             HTTPBenchmark.self,
         ])
 }

@@ -37,4 +37,27 @@ struct BenchmarkSmokeTests {
             #expect(results["cleanup_removed"] as? Int == 5000)
         }
     }
+
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk"),
+            "apt install wrk (the .ci/run script does)"))
+    func theHTTPBenchmarkLoadsARealServer() async throws {
+        let directory = try TemporaryDirectory(prefix: "pokedex-bench")
+        defer { directory.remove() }
+        let output = directory.path("http.json")
+        let outcome = try await ChildProcess.run(
+            executable: ChildProcess.builtProduct("pokedex-bench"), ["http", "--quick", "--output", output])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let document =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [String: Any]
+        let results = try #require(document?["results"] as? [String: Any])
+        for mode in ["degraded", "scripted_llm"] {
+            let figures = try #require(results[mode] as? [String: Any])
+            #expect((figures["turns_per_second"] as? Double ?? 0) > 0, "\(mode)")
+            #expect((figures["p99_ms"] as? Double ?? 0) > 0, "\(mode)")
+            #expect((figures["peak_rss_bytes"] as? Int ?? 0) > 0, "\(mode)")
+            #expect(figures["errors"] as? Int == 0, "\(mode)")
+        }
+    }
 }
