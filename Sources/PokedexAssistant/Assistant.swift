@@ -110,8 +110,9 @@ public final class Assistant: Sendable {
     /// Stores the question and its answer. A store failure is logged; the user still gets the answer.
     private func record(_ question: Question, _ reply: Reply) async {
         do {
-            _ = try await store.append(.user, question.text, to: question.key)
-            _ = try await store.append(reply.isFallback ? .fallback : .assistant, reply.text, to: question.key)
+            // One transaction for both: a crash never leaves a question without its answer.
+            try await store.append(
+                [(.user, question.text), (reply.isFallback ? .fallback : .assistant, reply.text)], to: question.key)
         } catch {
             logger.error("could not store the turn", metadata: ["error": "\(error)"])
         }

@@ -1,6 +1,7 @@
 import CoreMetrics
 import PokedexSessions
 import Prometheus
+import Synchronization
 
 /// The Prometheus registry `/metrics` shows: HTTP requests and latencies, turns (degraded and
 /// fallback among them), session counts, and — through the same factory handed to recovery —
@@ -15,6 +16,8 @@ public final class ServerMetrics: Sendable {
     private let sessions: Prometheus.Gauge
     private let messages: Prometheus.Gauge
     private let activeSessions: Prometheus.Gauge
+    /// Instruments by label set, so a request does not build and look them up in the registry.
+    private let requestInstruments = Mutex<[String: (Prometheus.Counter, DurationHistogram)]>([:])
 
     public init() {
         registry = PrometheusCollectorRegistry()

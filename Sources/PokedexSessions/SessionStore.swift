@@ -13,6 +13,14 @@ public protocol SessionStore: Sendable {
     @discardableResult
     func append(_ role: MessageRole, _ content: String, to key: SessionKey) async throws -> StoredMessage
 
+    /// Stores several messages of one session together (a turn: the question and its answer),
+    /// in order and all or none; when this returns, they are durable.
+    @discardableResult
+    func append(
+        _ messages: [(role: MessageRole, content: String)], to key: SessionKey
+    ) async throws
+        -> [StoredMessage]
+
     /// The live messages of a session, oldest first, at most `maxMessages`.
     func history(of key: SessionKey) async throws -> [StoredMessage]
 

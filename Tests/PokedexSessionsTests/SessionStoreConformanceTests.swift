@@ -25,6 +25,22 @@ struct SessionStoreConformanceTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aTurnIsStoredTogetherInOrderOrNotAtAll(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let key = SessionKey(user: "alice", room: "soc")
+        let stored = try await store.append([(.user, "question"), (.assistant, "answer")], to: key)
+        #expect(stored.map(\.content) == ["question", "answer"])
+        #expect(stored[0].sequence < stored[1].sequence)
+        let oversized = String(repeating: "x", count: store.configuration.maxMessageBytes + 1)
+        await #expect(throws: SessionStoreError.self) {
+            try await store.append([(.user, "second question"), (.assistant, oversized)], to: key)
+        }
+        #expect(try await store.history(of: key).map(\.content) == ["question", "answer"])
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func orderFollowsSequenceEvenWithEqualTimestamps(_ kind: StoreKind) async throws {
         let fixture = try StoreFixture(kind)
         defer { fixture.remove() }

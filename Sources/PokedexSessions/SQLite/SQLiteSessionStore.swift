@@ -12,7 +12,7 @@ public final class SQLiteSessionStore: SessionStore {
     public let path: String
     let pool: DatabasePool
     let clock: any WallClock
-    let appends: GroupCommit<PendingAppend, StoredMessage>
+    let appends: GroupCommit<PendingAppend, [StoredMessage]>
 
     /// Opens (creating if needed) the database at `configuration.database` and migrates it.
     /// - Parameters:
@@ -73,34 +73,48 @@ public final class SQLiteSessionStore: SessionStore {
 
     // MARK: Writing
 
+    /// One or more messages of one session, committed together.
     struct PendingAppend: Sendable {
         var key: SessionKey
-        var role: MessageRole
-        var content: String
+        var messages: [(role: MessageRole, content: String)]
         var milliseconds: Int64
     }
 
     @discardableResult
     public func append(_ role: MessageRole, _ content: String, to key: SessionKey) async throws -> StoredMessage {
-        try key.validate()
-        let size = content.utf8.count
-        guard size <= configuration.maxMessageBytes else {
-            throw SessionStoreError.messageTooLarge(bytes: size, limit: configuration.maxMessageBytes)
-        }
-        let now = Timestamp.milliseconds(clock.currentDate)
-        return try await appends.submit(PendingAppend(key: key, role: role, content: content, milliseconds: now))
+        try await append([(role, content)], to: key)[0]
     }
 
-    private static func insert(_ request: PendingAppend, into db: Database, cap: Int) throws -> StoredMessage {
+    @discardableResult
+    public func append(
+        _ messages: [(role: MessageRole, content: String)], to key: SessionKey
+    ) async throws
+        -> [StoredMessage]
+    {
+        try key.validate()
+        guard !messages.isEmpty else { return [] }
+        for message in messages where message.content.utf8.count > configuration.maxMessageBytes {
+            throw SessionStoreError.messageTooLarge(
+                bytes: message.content.utf8.count, limit: configuration.maxMessageBytes)
+        }
+        let now = Timestamp.milliseconds(clock.currentDate)
+        return try await appends.submit(PendingAppend(key: key, messages: messages, milliseconds: now))
+    }
+
+    private static func insert(_ request: PendingAppend, into db: Database, cap: Int) throws -> [StoredMessage] {
         let sessionID = try upsertSession(request.key, activity: request.milliseconds, in: db)
-        try db.cachedStatement(
-            sql: "INSERT INTO message (session_id, role, content, created_at) VALUES (?, ?, coalesce(?, X''), ?)"
-        ).execute(arguments: [sessionID, request.role.rawValue, Data(request.content.utf8), request.milliseconds])
-        let id = db.lastInsertedRowID
+        var stored: [StoredMessage] = []
+        for message in request.messages {
+            try db.cachedStatement(
+                sql: "INSERT INTO message (session_id, role, content, created_at) VALUES (?, ?, coalesce(?, X''), ?)"
+            ).execute(arguments: [sessionID, message.role.rawValue, Data(message.content.utf8), request.milliseconds])
+            stored.append(
+                StoredMessage(
+                    sequence: db.lastInsertedRowID, role: message.role, content: message.content,
+                    timestamp: Timestamp.date(milliseconds: request.milliseconds)))
+        }
         try trim(session: sessionID, to: cap, in: db)
-        return StoredMessage(
-            sequence: id, role: request.role, content: request.content,
-            timestamp: Timestamp.date(milliseconds: request.milliseconds))
+        return stored
     }
 
     /// The session's row id, creating the row on first use. `last_activity` is rewritten only when

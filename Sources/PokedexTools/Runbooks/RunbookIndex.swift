@@ -27,7 +27,8 @@ public final class RunbookIndex: Sendable {
         public var text: String
     }
 
-    private let database: DatabaseQueue
+    /// A pool (WAL, concurrent readers) so that many questions are searched at once.
+    private let database: any DatabaseWriter
     private let chunker: RunbookChunker
     private let extractor = RunbookExtractor()
 
@@ -35,7 +36,7 @@ public final class RunbookIndex: Sendable {
     public init(path: String, chunker: RunbookChunker = RunbookChunker()) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        database = try DatabaseQueue(path: path)
+        database = path == ":memory:" ? try DatabaseQueue() : try DatabasePool(path: path)
         self.chunker = chunker
         try Self.migrator.migrate(database)
     }
@@ -189,6 +190,10 @@ public final class RunbookIndex: Sendable {
             let chunks = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
             let rareBound = max(50, chunks / 10)
             candidates = rareBound
+            guard chunks >= rareBound else {  // a small index: every word is rare, nothing to count
+                steps = [Step(words: words, all: false, ranked: true)]
+                return
+            }
             let sample = try db.cachedStatement(
                 sql: """
                     SELECT count(*), min(rowid), max(rowid) FROM (
