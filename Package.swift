@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v26)],
     products: [
         .library(name: "PokedexSessions", targets: ["PokedexSessions"]),
+        .library(name: "PokedexSessionsPostgres", targets: ["PokedexSessionsPostgres"]),
         .library(name: "PokedexRecovery", targets: ["PokedexRecovery"]),
         .library(name: "PokedexTools", targets: ["PokedexTools"]),
         .library(name: "PokedexLLM", targets: ["PokedexLLM"]),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(name: "PokedexSettings"),
@@ -34,6 +36,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "PokedexSessionsPostgres",
+            dependencies: [
+                "PokedexSessions",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -81,7 +91,8 @@ let package = Package(
         .target(
             name: "PokedexServer",
             dependencies: [
-                "PokedexAssistant", "PokedexSessions", "PokedexRecovery", "PokedexSettings", "PokedexWebex",
+                "PokedexAssistant", "PokedexSessions", "PokedexSessionsPostgres", "PokedexRecovery", "PokedexSettings",
+                "PokedexWebex",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -103,6 +114,7 @@ let package = Package(
             name: "pokedex",
             dependencies: [
                 "PokedexSessions",
+                "PokedexSessionsPostgres",
                 "PokedexTools",
                 "PokedexAssistant",
                 "PokedexServer",
@@ -127,7 +139,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PokedexSessionsTests",
-            dependencies: ["PokedexSessions", "PokedexTesting"]
+            dependencies: ["PokedexSessions", "PokedexSessionsPostgres", "PokedexTesting"]
         ),
         .testTarget(
             name: "PokedexRecoveryTests",

@@ -61,7 +61,15 @@ public final class Assistant: Sendable {
             return Reply(text: AssistantTexts.badSession(error))
         }
         let question = Question(text: text, key: key, onText: turn.onText)
-        return await turns.run(key) { await self.withinDeadline(question) }
+        return await turns.run(key) {
+            do {
+                // A store shared by several replicas also keeps this session's turns on other replicas apart.
+                return try await store.withExclusiveTurn(key) { await self.withinDeadline(question) }
+            } catch {
+                logger.error("could not lock the session for the turn", metadata: ["error": "\(error)"])
+                return await self.withinDeadline(question)
+            }
+        }
     }
 
     /// A question after the input checks.

@@ -5,6 +5,7 @@ import Logging
 import PokedexAssistant
 import PokedexRecovery
 import PokedexSessions
+import PokedexSessionsPostgres
 import PokedexTools
 import PokedexWebex
 import ServiceLifecycle
@@ -25,7 +26,7 @@ public struct PokedexServerApp {
     /// - Parameter onListening: told the bound port (the configured one, or the one picked for 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let metrics = ServerMetrics()
-        let store = try SQLiteSessionStore(configuration: configuration.sessions)
+        let store = try await SessionStores.open(configuration.sessions)
         let recovery = Recovery(configuration: configuration.recovery, metrics: metrics.factory)
         let slot = AssistantSlot()
         let webex =
@@ -59,7 +60,7 @@ public struct PokedexServerApp {
 /// the model take a moment), then waits for shutdown.
 struct StartupService: Service {
     let configuration: PokedexConfiguration
-    let store: SQLiteSessionStore
+    let store: any SessionStore
     let recovery: Recovery
     let slot: AssistantSlot
     let logger: Logger

@@ -59,9 +59,19 @@ public protocol SessionStore: Sendable {
     /// Writes to the store (not to any session) and waits until it is durable: the `status`
     /// command's proof that the store can take new messages.
     func checkWritable() async throws
+
+    /// Runs one turn of a session (read the context, answer, store) so that no other process
+    /// sharing the store runs a turn of the same session meanwhile. Within one process the
+    /// assistant already queues a session's turns; a store shared by several processes adds a lock.
+    func withExclusiveTurn<T: Sendable>(_ key: SessionKey, _ body: () async throws -> T) async throws -> T
 }
 
 extension SessionStore {
+    /// One process per store: the assistant's own queue is enough.
+    public func withExclusiveTurn<T: Sendable>(_ key: SessionKey, _ body: () async throws -> T) async throws -> T {
+        try await body()
+    }
+
     /// The messages the language model receives for a session (SPEC 1.3).
     public func context(for key: SessionKey) async throws -> [StoredMessage] {
         ContextWindow(configuration).select(from: try await history(of: key))

@@ -4,20 +4,21 @@ import PokedexAssistant
 import PokedexLLM
 import PokedexRecovery
 import PokedexSessions
+import PokedexSessionsPostgres
 import PokedexTools
 
 /// Everything a turn needs, built from the configuration: the store, recovery, the tools that are
 /// configured, the language model (if any) and the assistant on top.
 struct AssistantContext {
     let configuration: PokedexConfiguration
-    let store: SQLiteSessionStore
+    let store: any SessionStore
     let tools: ToolSet
     let model: (any ChatModel)?
     let assistant: Assistant
 
     static func start(_ options: GlobalOptions) async throws -> AssistantContext {
         let configuration = try options.loadConfiguration()
-        let store = try SQLiteSessionStore(configuration: configuration.sessions)
+        let store = try await SessionStores.open(configuration.sessions)
         let recovery = Recovery(configuration: configuration.recovery)
         let tools: ToolSet
         do {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PokedexAssistant
 import PokedexSessions
+import PokedexSessionsPostgres
 import PokedexSettings
 
 /// `--config` and `--database`, which every command takes (SPEC 7).
@@ -13,7 +14,9 @@ struct GlobalOptions: ParsableArguments {
     )
     var config: String?
 
-    @Option(name: .long, help: "SQLite database path (default ./.pokedex/pokedex.db, or POKEDEX_DATABASE).")
+    @Option(
+        name: .long,
+        help: "SQLite database path or postgres:// URL (default ./.pokedex/pokedex.db, or POKEDEX_DATABASE).")
     var database: String?
 
     /// Defaults, then the file, then `POKEDEX_*` variables, then `--database`.
@@ -35,8 +38,9 @@ struct GlobalOptions: ParsableArguments {
         try loadConfiguration().sessions
     }
 
-    func openStore() throws -> SQLiteSessionStore {
-        try SQLiteSessionStore(configuration: configuration())
+    /// The session store `database` names: a SQLite file, or PostgreSQL for a `postgres://` URL.
+    func openStore() async throws -> any SessionStore {
+        try await SessionStores.open(configuration())
     }
 }
 

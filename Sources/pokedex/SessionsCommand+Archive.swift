@@ -21,7 +21,7 @@ extension SessionsCommand {
         }
 
         func run() async throws {
-            let sessions = try store.openStore()
+            let sessions = try await store.openStore()
             let key = user.flatMap { user in room.map { SessionKey(user: user, room: $0) } }
             guard let output else {
                 let count = try await sessions.export(only: key, layout: format) { FileHandle.standardOutput.write($0) }
@@ -73,7 +73,7 @@ extension SessionsCommand {
                 }
                 data = contents
             }
-            let sessions = try store.openStore()
+            let sessions = try await store.openStore()
             let archive: [ArchivedSession]
             do {
                 archive = try SessionArchiveReader.read(data, maxMessageBytes: sessions.configuration.maxMessageBytes)

@@ -106,7 +106,7 @@ struct SessionsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let sessions = try store.openStore()
+            let sessions = try await store.openStore()
             let role = MessageRole(rawValue: role)!
             if let message {
                 emit("ok \(try await sessions.append(role, message, to: session.key).sequence)")

@@ -7,7 +7,7 @@ import Testing
 @Suite("Session janitor")
 struct SessionJanitorTests {
     @Test func cleansUpOnEveryTickOfTheClock() async throws {
-        let fixture = try StoreFixture(.sqlite) { $0.cleanupInterval = .seconds(600) }
+        let fixture = try await StoreFixture(.sqlite) { $0.cleanupInterval = .seconds(600) }
         defer { fixture.remove() }
         let clock = fixture.clock
         try await fixture.store.append(.user, "soon expired", to: .alice)
@@ -33,7 +33,7 @@ struct SessionJanitorTests {
     }
 
     @Test func doesNotRunBeforeItsInterval() async throws {
-        let fixture = try StoreFixture(.sqlite)
+        let fixture = try await StoreFixture(.sqlite)
         defer { fixture.remove() }
         try await fixture.store.append(.user, "old", to: .alice)
         fixture.clock.advance(by: .seconds(2 * 86_400))

@@ -8,7 +8,7 @@ import Testing
 struct SessionStoreConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func sessionsAreIsolatedByStructuredKey(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         let first = SessionKey(user: "a_b", room: "c")
@@ -26,7 +26,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func aTurnIsStoredTogetherInOrderOrNotAtAll(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         let key = SessionKey(user: "alice", room: "soc")
@@ -42,7 +42,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func orderFollowsSequenceEvenWithEqualTimestamps(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         for index in 0..<10 {
             try await fixture.store.append(index.isMultiple(of: 2) ? .user : .assistant, "m\(index)", to: .alice)
@@ -55,7 +55,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func capKeepsTheNewestUnderAFrozenClock(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         for index in 0..<45 {
@@ -70,7 +70,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func concurrentReadsNeverSeeMoreThanTheCap(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind) {
+        let fixture = try await StoreFixture(kind) {
             $0.maxMessages = 5; $0.contextMessages = 5
         }
         defer { fixture.remove() }
@@ -101,7 +101,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func contextIsChronologicalAndBounded(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         for index in 0..<26 {
             try await fixture.store.append(index.isMultiple(of: 2) ? .user : .assistant, "turn \(index)", to: .alice)
@@ -113,7 +113,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func oversizedNewestMessageIsTruncatedNotDropped(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         try await fixture.store.append(.user, "earlier question", to: .alice)
         let huge = String(repeating: "é", count: 9_000)
@@ -130,7 +130,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func fallbacksAreStoredButKeptOutOfContext(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         try await fixture.store.append(.user, "is WS-1 contained?", to: .alice)
         try await fixture.store.append(.fallback, "⚠️ Unable to retrieve device status", to: .alice)
@@ -140,7 +140,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func expiredMessagesAreNeitherRecalledNorKept(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         try await store.append(.user, "old", to: .alice)
@@ -162,7 +162,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func cleanupWorksInBatches(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind) { $0.cleanupBatchSize = 7 }
+        let fixture = try await StoreFixture(kind) { $0.cleanupBatchSize = 7 }
         defer { fixture.remove() }
         for session in 0..<10 {
             for index in 0..<10 {
@@ -179,7 +179,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func exportImportRoundTripIsIdentical(_ kind: StoreKind) async throws {
-        let source = try StoreFixture(kind)
+        let source = try await StoreFixture(kind)
         defer { source.remove() }
         let contents = [
             "plain", "emoji 👩🏽‍💻🛡️", "combining e\u{301} vs é", "NUL\u{0}inside", "line\nbreak \"quoted\" \\ /",
@@ -194,7 +194,7 @@ struct SessionStoreConformanceTests {
 
         for layout in SessionArchive.Layout.allCases {
             let exported = try await exportData(source.store, layout: layout)
-            let target = try StoreFixture(kind)
+            let target = try await StoreFixture(kind)
             defer { target.remove() }
             let sessions = try SessionArchiveReader.read(exported, maxMessageBytes: 1 << 20)
             let summary = try await target.store.importSessions(sessions)
@@ -206,7 +206,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func importIsIdempotent(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         try await fixture.store.append(.user, "hello", to: .alice)
         try await fixture.store.append(.assistant, "hi", to: .alice)
@@ -221,7 +221,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func importMergesOlderMessagesInTimeOrder(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let start = fixture.clock.currentDate
         fixture.clock.advance(by: .seconds(60))
@@ -244,7 +244,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func brokenImportFilesChangeNothing(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         try await fixture.store.append(.user, "keep me", to: .alice)
         let before = try await exportData(fixture.store, layout: .json)
@@ -280,7 +280,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func unusualTextIsStoredExactly(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let texts = [
             "🛡️🔥👩🏽‍💻", "e\u{301}\u{302}\u{303}", "before\u{0}after\u{0}", "\u{FEFF}bom", "tab\tand\r\nCRLF",
@@ -289,13 +289,13 @@ struct SessionStoreConformanceTests {
         for text in texts {
             try await fixture.store.append(.user, text, to: .alice)
         }
-        let reopened = try fixture.reopen()
+        let reopened = try await fixture.reopen()
         #expect(try await reopened.history(of: .alice).map(\.content) == texts)
     }
 
     @Test(arguments: StoreKind.allCases)
     func messagesOverTheLimitAreRefusedClearly(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let tenMegabytes = String(repeating: "a", count: 10 * 1024 * 1024)
         await #expect(throws: SessionStoreError.messageTooLarge(bytes: 10 * 1024 * 1024, limit: 1_048_576)) {
@@ -306,7 +306,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func invalidKeysAreRefused(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let keys = [
             SessionKey(user: "", room: "r"), SessionKey(user: "u", room: ""),
@@ -325,7 +325,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func statisticsReportRealFigures(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         let empty = try await store.statistics()
@@ -360,7 +360,7 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func clearKeepsTheSessionAndDeleteRemovesIt(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         let store = fixture.store
         try await store.append(.user, "a", to: .alice)
@@ -381,11 +381,11 @@ struct SessionStoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func historySurvivesRestart(_ kind: StoreKind) async throws {
-        let fixture = try StoreFixture(kind)
+        let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }
         try await fixture.store.append(.user, "Hello", to: .alice)
         try await fixture.store.append(.assistant, "Hi! How can I help?", to: .alice)
-        let restarted = try fixture.reopen()
+        let restarted = try await fixture.reopen()
         #expect(try await restarted.context(for: .alice).map(\.content) == ["Hello", "Hi! How can I help?"])
     }
 }

@@ -1,12 +1,17 @@
 import Foundation
 import PokedexSessions
+import PokedexSessionsPostgres
 import PokedexTesting
 import Testing
 
 /// The backends the conformance suite runs against. A new backend adds a case here and passes the
-/// same tests unchanged.
+/// same tests unchanged. PostgreSQL joins when `POKEDEX_TEST_POSTGRES_URL` names a server (`.ci/run`
+/// starts one on loopback); each PostgreSQL test gets a database of its own.
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
+    case postgres
+
+    static var allCases: [StoreKind] { PostgresTestServer.url == nil ? [.sqlite] : [.sqlite, .postgres] }
 
     var testDescription: String { rawValue }
 }
@@ -16,27 +21,78 @@ struct StoreFixture {
     let store: any SessionStore
     let clock: ManualClock
     let directory: TemporaryDirectory
+    let kind: StoreKind
+    /// The PostgreSQL database made for this test.
+    let database: String?
 
-    init(_ kind: StoreKind, configure: (inout SessionsConfiguration) -> Void = { _ in }) throws {
+    init(_ kind: StoreKind, configure: (inout SessionsConfiguration) -> Void = { _ in }) async throws {
+        self.kind = kind
         clock = ManualClock()
         directory = try TemporaryDirectory(prefix: "pokedex-\(kind.rawValue)")
         var configuration = SessionsConfiguration()
-        configuration.database = directory.path("sessions.db")
         configure(&configuration)
         switch kind {
         case .sqlite:
+            configuration.database = directory.path("sessions.db")
+            database = nil
             store = try SQLiteSessionStore(configuration: configuration, clock: clock)
+        case .postgres:
+            let (url, name) = try await PostgresTestServer.makeDatabase()
+            configuration.database = url
+            database = name
+            store = try await PostgresSessionStore(configuration: configuration, clock: clock)
         }
     }
 
     /// A second store on the same storage (a restart, or another instance).
-    func reopen(configure: (inout SessionsConfiguration) -> Void = { _ in }) throws -> any SessionStore {
+    func reopen(configure: (inout SessionsConfiguration) -> Void = { _ in }) async throws -> any SessionStore {
         var configuration = store.configuration
         configure(&configuration)
-        return try SQLiteSessionStore(configuration: configuration, clock: clock)
+        switch kind {
+        case .sqlite: return try SQLiteSessionStore(configuration: configuration, clock: clock)
+        case .postgres: return try await PostgresSessionStore(configuration: configuration, clock: clock)
+        }
     }
 
-    func remove() { directory.remove() }
+    func remove() {
+        directory.remove()
+        if let database {
+            (store as? PostgresSessionStore)?.close()
+            PostgresTestServer.dropLater(database)
+        }
+    }
+}
+
+/// The PostgreSQL server the tests may use, and a database per test on it (made and dropped with
+/// `psql`, as an operator would).
+enum PostgresTestServer {
+    static let url = ProcessInfo.processInfo.environment["POKEDEX_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// Creates an empty database; returns its URL and name.
+    static func makeDatabase() async throws -> (url: String, name: String) {
+        guard let url, var components = URLComponents(string: url) else { throw FixtureError("no PostgreSQL server") }
+        let name = "pokedex_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let outcome = try await ChildProcess.run(
+            executable: URL(fileURLWithPath: "/usr/bin/psql"), [url, "-q", "-c", "CREATE DATABASE \(name)"])
+        guard outcome.status == 0 else { throw FixtureError("cannot create a database: \(outcome.stderr)") }
+        components.path = "/" + name
+        return (components.string ?? url, name)
+    }
+
+    static func dropLater(_ name: String) {
+        guard let url else { return }
+        Task {
+            try? await Task.sleep(for: .milliseconds(200))  // let the pool close its connections
+            _ = try? await ChildProcess.run(
+                executable: URL(fileURLWithPath: "/usr/bin/psql"),
+                [url, "-q", "-c", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])
+        }
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 extension SessionKey {

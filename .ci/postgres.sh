@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Starts (or stops) a throw-away PostgreSQL server on loopback for the tests: a temporary data
+# directory owned by the postgres user (the server refuses to run as root), trust authentication on
+# 127.0.0.1 only, a free port. `start` prints the URL to use; `stop DIR` stops it and removes DIR.
+#
+#   url=$(bash .ci/postgres.sh start)      # postgres://postgres@127.0.0.1:PORT/postgres
+#   bash .ci/postgres.sh stop              # stops the server started last
+set -euo pipefail
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+state=${POKEDEX_TEST_POSTGRES_STATE:-/tmp/pokedex-test-postgres}
+as_postgres() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+case ${1:-start} in
+start)
+  [[ -n $bin ]] || { echo "postgres.sh: PostgreSQL is not installed" >&2; exit 1; }
+  if [[ -f $state/port ]] && as_postgres "$bin/pg_ctl" -D "$state/data" status >/dev/null 2>&1; then
+    echo "postgres://postgres@127.0.0.1:$(cat "$state/port")/postgres"; exit 0
+  fi
+  rm -rf "$state"; mkdir -p "$state"
+  [[ $(id -u) -eq 0 ]] && chown postgres "$state"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  as_postgres "$bin/initdb" -D "$state/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  as_postgres "$bin/pg_ctl" -D "$state/data" -l "$state/server.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$state -c max_connections=300 -c fsync=on" start >/dev/null
+  echo "$port" >"$state/port"
+  echo "postgres://postgres@127.0.0.1:$port/postgres"
+  ;;
+stop)
+  if [[ -d $state/data ]]; then as_postgres "$bin/pg_ctl" -D "$state/data" -m fast stop >/dev/null 2>&1 || true; fi
+  rm -rf "$state"
+  ;;
+*)
+  echo "usage: postgres.sh start|stop" >&2; exit 2
+  ;;
+esac

@@ -1,0 +1,281 @@
+import Foundation
+import Logging
+import PokedexSessions
+import PostgresNIO
+
+/// Sessions in PostgreSQL (SPEC 1), for several Pokedex instances sharing state. Same behaviour as
+/// the SQLite store (the same conformance suite passes against a real server); selected with
+/// `POKEDEX_DATABASE=postgres://…`.
+///
+/// Writes to one session are serialised with a transaction-scoped advisory lock on the session's
+/// key, so sequence numbers follow commit order and trimming never races; whole turns are kept
+/// apart across replicas by ``withExclusiveTurn(_:_:)`` (a session-level advisory lock).
+public final class PostgresSessionStore: SessionStore, Sendable {
+    public let configuration: SessionsConfiguration
+    let client: PostgresClient
+    let clock: any WallClock
+    let logger: Logger
+    private let running: Task<Void, Never>
+
+    /// Connects (the pool runs until ``close()``) and brings the schema up to date.
+    public init(
+        configuration: SessionsConfiguration, clock: any WallClock = SystemWallClock(),
+        logger: Logger = Logger(label: "pokedex.sessions.postgres")
+    ) async throws {
+        let url = try PostgresURL(configuration.database)
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        self.client = client
+        running = Task { await client.run() }
+        do {
+            try await PostgresSchema.migrate(client, logger: logger)
+        } catch {
+            running.cancel()
+            throw Self.storageError(error, context: "cannot open \(PostgresURL.masked(configuration.database))")
+        }
+    }
+
+    /// Closes the connection pool.
+    public func close() { running.cancel() }
+
+    deinit { running.cancel() }
+
+    // MARK: Writing
+
+    @discardableResult
+    public func append(_ role: MessageRole, _ content: String, to key: SessionKey) async throws -> StoredMessage {
+        try await append([(role, content)], to: key)[0]
+    }
+
+    @discardableResult
+    public func append(
+        _ messages: [(role: MessageRole, content: String)], to key: SessionKey
+    ) async throws
+        -> [StoredMessage]
+    {
+        try key.validate()
+        guard !messages.isEmpty else { return [] }
+        for message in messages where message.content.utf8.count > configuration.maxMessageBytes {
+            throw SessionStoreError.messageTooLarge(
+                bytes: message.content.utf8.count, limit: configuration.maxMessageBytes)
+        }
+        let now = Timestamp.milliseconds(clock.currentDate)
+        let cap = configuration.maxMessages
+        return try await transaction("cannot store message") { connection in
+            try await Self.lock(key, on: connection)
+            let session = try await Self.upsertSession(key, activity: now, on: connection)
+            var stored: [StoredMessage] = []
+            for message in messages {
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO message (session_id, role, content, created_at)
+                    VALUES (\(session), \(message.role.rawValue), \(ByteBuffer(string: message.content)), \(now))
+                    RETURNING id
+                    """, logger: self.logger)
+                for try await id in rows.decode(Int64.self) {
+                    stored.append(
+                        StoredMessage(
+                            sequence: id, role: message.role, content: message.content,
+                            timestamp: Timestamp.date(milliseconds: now)))
+                }
+            }
+            try await Self.trim(session: session, to: cap, on: connection)
+            return stored
+        }
+    }
+
+    @discardableResult
+    public func clear(_ key: SessionKey) async throws -> Int {
+        try key.validate()
+        let cutoff = cutoffMilliseconds()
+        let cap = configuration.maxMessages
+        return try await transaction("cannot clear the session") { connection in
+            try await Self.lock(key, on: connection)
+            guard let session = try await Self.sessionID(key, on: connection) else { return 0 }
+            let live = try await Self.newestMessages(session: session, since: cutoff, limit: cap, on: connection).count
+            try await connection.query("DELETE FROM message WHERE session_id = \(session)", logger: self.logger)
+            return live
+        }
+    }
+
+    @discardableResult
+    public func delete(_ key: SessionKey) async throws -> Bool {
+        try key.validate()
+        return try await transaction("cannot delete the session") { connection in
+            try await Self.lock(key, on: connection)
+            let rows = try await connection.query(
+                "DELETE FROM session WHERE user_name = \(key.user) AND room = \(key.room) RETURNING id",
+                logger: self.logger)
+            var deleted = false
+            for try await _ in rows.decode(Int64.self) { deleted = true }
+            return deleted
+        }
+    }
+
+    public func checkWritable() async throws {
+        let now = Timestamp.milliseconds(clock.currentDate)
+        try await guarded("the store cannot be written") {
+            try await client.query(
+                """
+                INSERT INTO health_check (id, checked_at) VALUES (1, \(now))
+                ON CONFLICT (id) DO UPDATE SET checked_at = EXCLUDED.checked_at
+                """, logger: logger)
+        }
+    }
+
+    /// Runs `body` while holding the session's advisory lock on a connection of its own, so that a
+    /// turn of this session on another replica waits until this one is stored.
+    public func withExclusiveTurn<T: Sendable>(_ key: SessionKey, _ body: () async throws -> T) async throws -> T {
+        let lockKey = Self.lockKey(key)
+        return try await guarded("cannot lock the session") {
+            try await client.withConnection { connection in
+                try await connection.query(
+                    "SELECT pg_advisory_lock(hashtextextended(\(lockKey), \(Self.turnLockSeed)))", logger: logger)
+                // Once the turn has run, nothing may throw: the caller must not run it again. (If
+                // the unlock cannot be sent, the server drops the lock with the connection.)
+                let value: Result<T, any Error>
+                do {
+                    value = .success(try await body())
+                } catch {
+                    value = .failure(error)
+                }
+                _ = try? await connection.query(
+                    "SELECT pg_advisory_unlock(hashtextextended(\(lockKey), \(Self.turnLockSeed)))", logger: logger)
+                return try value.get()
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    public func history(of key: SessionKey) async throws -> [StoredMessage] {
+        try key.validate()
+        let cutoff = cutoffMilliseconds()
+        let cap = configuration.maxMessages
+        return try await guarded("cannot read the session") {
+            try await client.withConnection { connection in
+                guard let session = try await Self.sessionID(key, on: connection) else { return [] }
+                return try await Self.newestMessages(session: session, since: cutoff, limit: cap, on: connection)
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Turn locks and write locks of a session are different locks (a turn's own writes must not
+    /// wait for the turn): the same key hashed with another seed.
+    static let turnLockSeed: Int64 = 1
+
+    /// The session's key as one text (a unit separator between user and room, which a valid key
+    /// cannot contain), for advisory locks.
+    static func lockKey(_ key: SessionKey) -> String { key.user + "\u{1F}" + key.room }
+
+    /// Serialises writers of one session until the transaction ends.
+    static func lock(_ key: SessionKey, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(hashtextextended(\(lockKey(key)), 0))", logger: Logger.quiet)
+    }
+
+    static func upsertSession(
+        _ key: SessionKey, activity: Int64, on connection: PostgresConnection
+    ) async throws
+        -> Int64
+    {
+        let rows = try await connection.query(
+            """
+            INSERT INTO session (user_name, room, created_at, last_activity)
+            VALUES (\(key.user), \(key.room), \(activity), \(activity))
+            ON CONFLICT (user_name, room) DO UPDATE
+                SET last_activity = GREATEST(session.last_activity, EXCLUDED.last_activity)
+            RETURNING id
+            """, logger: Logger.quiet)
+        for try await id in rows.decode(Int64.self) { return id }
+        throw SessionStoreError.storage("the session row was not created")
+    }
+
+    static func sessionID(_ key: SessionKey, on connection: PostgresConnection) async throws -> Int64? {
+        let rows = try await connection.query(
+            "SELECT id FROM session WHERE user_name = \(key.user) AND room = \(key.room)", logger: Logger.quiet)
+        for try await id in rows.decode(Int64.self) { return id }
+        return nil
+    }
+
+    /// Deletes all but the newest `cap` messages of a session.
+    static func trim(session: Int64, to cap: Int, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            DELETE FROM message WHERE session_id = \(session) AND id <=
+                (SELECT id FROM message WHERE session_id = \(session) ORDER BY id DESC OFFSET \(cap) LIMIT 1)
+            """, logger: Logger.quiet)
+    }
+
+    /// The newest live messages of a session, oldest first.
+    static func newestMessages(
+        session: Int64, since cutoff: Int64, limit: Int, on connection: PostgresConnection
+    ) async throws -> [StoredMessage] {
+        let rows = try await connection.query(
+            """
+            SELECT id, role, content, created_at FROM message
+            WHERE session_id = \(session) AND created_at >= \(cutoff) ORDER BY id DESC LIMIT \(limit)
+            """, logger: Logger.quiet)
+        var messages: [StoredMessage] = []
+        for try await (id, roleText, content, created) in rows.decode((Int64, String, ByteBuffer, Int64).self) {
+            guard let role = MessageRole(rawValue: roleText) else {
+                throw SessionStoreError.storage("unknown role '\(roleText)' in message \(id)")
+            }
+            messages.append(
+                StoredMessage(
+                    sequence: id, role: role, content: String(buffer: content),
+                    timestamp: Timestamp.date(milliseconds: created)))
+        }
+        return messages.reversed()
+    }
+
+    func cutoffMilliseconds() -> Int64 {
+        let timeout = configuration.timeout.components
+        return Timestamp.milliseconds(clock.currentDate) - timeout.seconds * 1000 - timeout.attoseconds
+            / 1_000_000_000_000_000
+    }
+
+    /// Runs `body` in one transaction on a pooled connection.
+    func transaction<T: Sendable>(_ context: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await guarded(context) {
+            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        }
+    }
+
+    func guarded<T>(_ context: String, _ operation: () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch {
+            throw Self.storageError(error, context: context)
+        }
+    }
+
+    /// A ``SessionStoreError`` with the server's own message: never the SQL, its arguments (which
+    /// hold message text) or the password.
+    static func storageError(_ error: any Error, context: String) -> any Error {
+        switch error {
+        case let error as SessionStoreError: return error
+        case is CancellationError: return error
+        case let error as PSQLError:
+            if let message = error.serverInfo?[.message] {
+                return SessionStoreError.storage("\(context): \(message)")
+            }
+            return SessionStoreError.storage("\(context): PostgreSQL is unreachable or closed the connection")
+        case let error as PostgresTransactionError:
+            return storageError(
+                error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error,
+                context: context)
+        default:
+            return SessionStoreError.storage("\(context): \(type(of: error))")
+        }
+    }
+}
+
+extension Logger {
+    /// For queries whose failures are reported as errors anyway.
+    static let quiet = Logger(label: "pokedex.sessions.postgres.query", factory: { _ in SwiftLogNoOpLogHandler() })
+}

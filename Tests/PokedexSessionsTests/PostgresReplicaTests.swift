@@ -1,0 +1,78 @@
+import Foundation
+import PokedexSessions
+import PokedexSessionsPostgres
+import PokedexTesting
+import Synchronization
+import Testing
+
+/// What only a store shared by several processes needs: turns of one session kept apart across
+/// replicas, and cleanup run from every replica at once.
+@Suite(
+    "PostgreSQL across replicas",
+    .enabled(
+        if: PostgresTestServer.url != nil,
+        "PostgreSQL cases skipped: set POKEDEX_TEST_POSTGRES_URL (.ci/run starts a server on loopback)"))
+struct PostgresReplicaTests {
+    final class Events: Sendable {
+        private let list = Mutex<[String]>([])
+        func add(_ event: String) { list.withLock { $0.append(event) } }
+        var all: [String] { list.withLock { $0 } }
+    }
+
+    @Test func turnsOfOneSessionOnTwoReplicasDoNotInterleave() async throws {
+        let fixture = try await StoreFixture(.postgres)
+        defer { fixture.remove() }
+        let other = try await fixture.reopen()  // a second replica on the same database
+        defer { (other as? PostgresSessionStore)?.close() }
+        let events = Events()
+        let key = SessionKey.alice
+        let first = Task {
+            try await fixture.store.withExclusiveTurn(key) {
+                events.add("first begins")
+                try await Task.sleep(for: .milliseconds(300))
+                try await fixture.store.append([(.user, "q1"), (.assistant, "a1")], to: key)
+                events.add("first ends")
+            }
+        }
+        while events.all.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        try await other.withExclusiveTurn(key) {
+            events.add("second begins")
+            try await other.append([(.user, "q2"), (.assistant, "a2")], to: key)
+        }
+        try await first.value
+        #expect(events.all == ["first begins", "first ends", "second begins"])
+        #expect(try await other.history(of: key).map(\.content) == ["q1", "a1", "q2", "a2"])
+        // Another session is not held up.
+        try await other.withExclusiveTurn(.bob) { events.add("bob") }
+    }
+
+    @Test func cleanupOnEveryReplicaAtOnceRemovesEachMessageOnce() async throws {
+        let fixture = try await StoreFixture(.postgres) { $0.cleanupBatchSize = 50 }
+        defer { fixture.remove() }
+        for user in 0..<20 {
+            let key = SessionKey(user: "user-\(user)", room: "r")
+            try await fixture.store.append((0..<25).map { (.user, "old \($0)") }, to: key)
+        }
+        fixture.clock.advance(by: .seconds(25 * 3600))
+        var replicas: [any SessionStore] = [fixture.store]
+        for _ in 0..<3 { replicas.append(try await fixture.reopen()) }
+        let removed = try await withThrowingTaskGroup(of: Int.self) { group in
+            for replica in replicas { group.addTask { try await replica.cleanup() } }
+            return try await group.reduce(0, +)
+        }
+        #expect(removed == 500)
+        #expect(try await fixture.store.statistics().totalMessages == 0)
+        #expect(try await fixture.store.statistics().totalSessions == 0)
+        for replica in replicas.dropFirst() { (replica as? PostgresSessionStore)?.close() }
+    }
+
+    @Test func thePasswordIsNeverShown() async throws {
+        let fixture = try await StoreFixture(.postgres)
+        defer { fixture.remove() }
+        var components = try #require(URLComponents(string: fixture.store.configuration.database))
+        components.password = "s3cret-pass"
+        let shown = PostgresURLDisplay.masked(components.string ?? "")
+        #expect(!shown.contains("s3cret-pass") && shown.contains(":***@"))
+        #expect(!(try await fixture.store.statistics().database.contains("s3cret-pass")))
+    }
+}
