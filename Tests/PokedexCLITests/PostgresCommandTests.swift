@@ -1,0 +1,101 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import PokedexTesting
+import Testing
+
+/// PostgreSQL with real processes: SQLite → PostgreSQL → SQLite migration through the CLI, and two
+/// `pokedex serve` replicas sharing one session.
+@Suite(
+    "PostgreSQL deployments (CLI)",
+    .enabled(
+        if: CLIPostgres.url != nil,
+        "PostgreSQL cases skipped: set POKEDEX_TEST_POSTGRES_URL (.ci/run starts a server on loopback)"))
+struct PostgresCommandTests {
+    @Test func exportFromSQLiteImportIntoPostgresAndBackRoundTripsExactly() async throws {
+        let directory = try TemporaryDirectory(prefix: "pokedex-pg-cli")
+        defer { directory.remove() }
+        let sqlite = directory.path("source.db")
+        let postgres = try await CLIPostgres.makeDatabase()
+        let back = directory.path("back.db")
+        for (user, room, text) in [("alice", "soc", "hello"), ("alice", "soc", "NUL \u{0} and emoji 🛡️"), ("bob", "b/r", "hi")] {
+            let added = try await ChildProcess.run(
+                ["sessions", "add", "--database", sqlite, "--user", user, "--room", room, "--role", "user", "--stdin"],
+                stdin: Data(text.utf8))
+            #expect(added.status == 0, "\(added.stderr)")
+        }
+        let original = try await ChildProcess.run(["sessions", "export", "--database", sqlite]).stdout
+        let file = directory.path("sessions.json")
+        try Data(original.utf8).write(to: URL(fileURLWithPath: file))
+        let imported = try await ChildProcess.run(["sessions", "import", "--database", postgres, file])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let fromPostgres = try await ChildProcess.run(["sessions", "export", "--database", postgres]).stdout
+        #expect(fromPostgres == original)
+        try Data(fromPostgres.utf8).write(to: URL(fileURLWithPath: file))
+        _ = try await ChildProcess.run(["sessions", "import", "--database", back, file])
+        #expect(try await ChildProcess.run(["sessions", "export", "--database", back]).stdout == original)
+        let stats = try await ChildProcess.run(["sessions", "stats", "--database", postgres])
+        #expect(stats.stdout.contains("postgres://"), "\(stats.stdout)")
+    }
+
+    @Test func twoReplicasShareOneSessionInOrder() async throws {
+        let llm = try await ScriptedLLMServer.start(otherwise: .text("noted"))
+        defer { Task { try await llm.stop() } }
+        llm.faults.use(FaultPlan().delayed(by: .milliseconds(100)))
+        let database = try await CLIPostgres.makeDatabase()
+        let environment = [
+            "POKEDEX_DATABASE": database, "POKEDEX_LLM_PROVIDER": "openai", "POKEDEX_LLM_URL": llm.openAIURL,
+        ]
+        let first = try await ServeCommandTests.Server.start(environment)
+        let second = try await ServeCommandTests.Server.start(environment)
+        defer {
+            for server in [first, second] {
+                server.process.kill(SIGTERM)
+                server.directory.remove()
+            }
+        }
+        func ask(_ server: ServeCommandTests.Server, _ text: String) async throws -> Int {
+            try await server.request("POST", "/api/v1/chat", body: #"{"user":"dana","room":"war-room","message":"\#(text)"}"#)
+                .status
+        }
+        // Alternating turns.
+        for turn in 0..<6 {
+            #expect(try await ask(turn % 2 == 0 ? first : second, "turn \(turn)") == 200)
+        }
+        // Simultaneous turns on both replicas.
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for turn in 6..<16 {
+                group.addTask { try await ask(turn % 2 == 0 ? first : second, "turn \(turn)") }
+            }
+            for try await status in group { #expect(status == 200) }
+        }
+        let history = try await ChildProcess.run(["sessions", "export", "--database", database]).stdout
+        let archive = try #require(try JSONSerialization.jsonObject(with: Data(history.utf8)) as? [String: Any])
+        let messages = try #require(((archive["sessions"] as? [[String: Any]])?.first)?["messages"] as? [[String: Any]])
+        // The cap keeps the newest 30; every question is followed by its own answer, never by another question.
+        let roles = messages.map { $0["role"] as? String ?? "" }
+        #expect(roles == Array(repeating: ["user", "assistant"], count: roles.count / 2).flatMap { $0 })
+        let questions = messages.compactMap { $0["role"] as? String == "user" ? $0["content"] as? String : nil }
+        #expect(Set(questions).count == questions.count)
+        #expect(questions.count == 15)
+        // Each turn saw every earlier turn, whichever replica ran it: no two turns saw the same
+        // history (as they would if they had overlapped). The context window caps at 20 messages.
+        let seen = llm.received.map { $0.messages.count - 2 }.sorted()  // minus the system prompt and the question
+        #expect(seen == (0..<16).map { min($0 * 2, 20) })
+    }
+}
+
+/// The PostgreSQL server of the test run, and a database per test (made with `psql`).
+enum CLIPostgres {
+    static let url = ProcessInfo.processInfo.environment["POKEDEX_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    static func makeDatabase() async throws -> String {
+        guard let url, var components = URLComponents(string: url) else { throw ServeCommandTests.ServeError("no server") }
+        let name = "pokedex_cli_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let outcome = try await ChildProcess.run(
+            executable: URL(fileURLWithPath: "/usr/bin/psql"), [url, "-q", "-c", "CREATE DATABASE \(name)"])
+        guard outcome.status == 0 else { throw ServeCommandTests.ServeError("cannot create a database: \(outcome.stderr)") }
+        components.path = "/" + name
+        return components.string ?? url
+    }
+}
