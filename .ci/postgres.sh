@@ -5,6 +5,8 @@
 #
 #   url=$(bash .ci/postgres.sh start)      # postgres://postgres@127.0.0.1:PORT/postgres
 #   bash .ci/postgres.sh stop              # stops the server started last
+#   bash .ci/postgres.sh halt | resume     # stops it keeping its data / starts it again (restart tests)
+# POKEDEX_TEST_POSTGRES_STATE chooses the state folder, so a test can have a server of its own.
 set -euo pipefail
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 state=${POKEDEX_TEST_POSTGRES_STATE:-/tmp/pokedex-test-postgres}
@@ -21,16 +23,23 @@ start)
   [[ $(id -u) -eq 0 ]] && chown postgres "$state"
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   as_postgres "$bin/initdb" -D "$state/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  echo "$port" >"$state/port"
+  bash "$0" resume >/dev/null
+  echo "postgres://postgres@127.0.0.1:$port/postgres"
+  ;;
+resume)
+  port=$(cat "$state/port")
   as_postgres "$bin/pg_ctl" -D "$state/data" -l "$state/server.log" -w \
     -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$state -c max_connections=300 -c fsync=on" start >/dev/null
-  echo "$port" >"$state/port"
-  echo "postgres://postgres@127.0.0.1:$port/postgres"
+  ;;
+halt)
+  as_postgres "$bin/pg_ctl" -D "$state/data" -m fast -w stop >/dev/null
   ;;
 stop)
   if [[ -d $state/data ]]; then as_postgres "$bin/pg_ctl" -D "$state/data" -m fast stop >/dev/null 2>&1 || true; fi
   rm -rf "$state"
   ;;
 *)
-  echo "usage: postgres.sh start|stop" >&2; exit 2
+  echo "usage: postgres.sh start|stop|halt|resume" >&2; exit 2
   ;;
 esac

@@ -110,19 +110,23 @@ public final class Assistant: Sendable {
         if outcome == nil {
             logger.warning("turn abandoned at its deadline", metadata: ["deadline": "\(deadline)"])
         }
+        var reply = final.reply
         // A turn the user cancelled (Ctrl-C in the chat) leaves nothing behind.
-        if final.stored && !Task.isCancelled { await record(question, final.reply) }
-        return final.reply
+        if final.stored && !Task.isCancelled { reply.stored = await record(question, final.reply) }
+        return reply
     }
 
-    /// Stores the question and its answer. A store failure is logged; the user still gets the answer.
-    private func record(_ question: Question, _ reply: Reply) async {
+    /// Stores the question and its answer. A store failure is logged; the user still gets the
+    /// answer, marked as not stored.
+    private func record(_ question: Question, _ reply: Reply) async -> Bool {
         do {
             // One transaction for both: a crash never leaves a question without its answer.
             try await store.append(
                 [(.user, question.text), (reply.isFallback ? .fallback : .assistant, reply.text)], to: question.key)
+            return true
         } catch {
             logger.error("could not store the turn", metadata: ["error": "\(error)"])
+            return false
         }
     }
 

@@ -25,6 +25,9 @@ public struct Reply: Sendable, Equatable, Codable {
     public var elapsedMilliseconds: Int
     /// The text is a fallback (a service failed); stored for the record, kept out of the context.
     public var isFallback: Bool
+    /// False when the session store could not save the turn (it is down): a channel that can say so
+    /// (HTTP: 503) must not acknowledge the message as kept.
+    public var stored = true
 
     public init(
         text: String, degraded: Bool = false, toolsUsed: [String] = [], elapsedMilliseconds: Int = 0,

@@ -64,6 +64,7 @@ enum OpenAICompatibility {
         guard body.stream == true else {
             let reply = await assistant.respond(turn)
             deps.metrics.turn(degraded: reply.degraded, fallback: reply.isFallback)
+            try PokedexRouter.notStored(reply)
             return try HTTPSupport.json(
                 Completion(
                     id: id, object: "chat.completion", created: created, model: model,

@@ -44,6 +44,7 @@ public enum PokedexRouter {
             let assistant = try ready(deps)
             let reply = await assistant.respond(turn)
             deps.metrics.turn(degraded: reply.degraded, fallback: reply.isFallback)
+            try notStored(reply)
             return try HTTPSupport.json(reply)
         }
 
@@ -150,6 +151,15 @@ public enum PokedexRouter {
     }
 
     // MARK: Helpers
+
+    /// A turn the store could not keep is not acknowledged: the client should send it again.
+    static func notStored(_ reply: Reply) throws {
+        guard reply.stored else {
+            throw APIError(
+                .serviceUnavailable,
+                "the session store is unavailable, so this message was not saved; please send it again shortly")
+        }
+    }
 
     static func ready(_ deps: ServerDependencies) throws -> Assistant {
         guard let ready = deps.slot.ready else { throw APIError(.serviceUnavailable, AssistantSlot.startingUp) }

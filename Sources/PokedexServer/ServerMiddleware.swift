@@ -33,6 +33,7 @@ struct ServerMiddleware<Context: RequestContext>: RouterMiddleware {
                 response = try await next(request, context)
             } catch let error as APIError {
                 response = HTTPSupport.error(error.status, error.message)
+                if error.status == .serviceUnavailable { response.headers[.retryAfter] = "2" }
             } catch let error as HTTPError {
                 response = HTTPSupport.error(error.status, error.body ?? error.status.reasonPhrase)
             } catch {

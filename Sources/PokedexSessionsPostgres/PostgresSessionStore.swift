@@ -129,8 +129,11 @@ public final class PostgresSessionStore: SessionStore, Sendable {
     /// turn of this session on another replica waits until this one is stored.
     public func withExclusiveTurn<T: Sendable>(_ key: SessionKey, _ body: () async throws -> T) async throws -> T {
         let lockKey = Self.lockKey(key)
-        return try await guarded("cannot lock the session") {
-            try await client.withConnection { connection in
+        // The turn itself is not time-limited here (the assistant's deadline does that), so check
+        // first, within the busy timeout, that PostgreSQL answers at all.
+        try await guarded("cannot lock the session") { try await client.query("SELECT 1", logger: logger) }
+        do {
+            return try await client.withConnection { connection in
                 try await connection.query(
                     "SELECT pg_advisory_lock(hashtextextended(\(lockKey), \(Self.turnLockSeed)))", logger: logger)
                 // Once the turn has run, nothing may throw: the caller must not run it again. (If
@@ -145,6 +148,8 @@ public final class PostgresSessionStore: SessionStore, Sendable {
                     "SELECT pg_advisory_unlock(hashtextextended(\(lockKey), \(Self.turnLockSeed)))", logger: logger)
                 return try value.get()
             }
+        } catch {
+            throw Self.storageError(error, context: "cannot lock the session")
         }
     }
 
@@ -246,9 +251,27 @@ public final class PostgresSessionStore: SessionStore, Sendable {
         }
     }
 
-    func guarded<T>(_ context: String, _ operation: () async throws -> T) async throws -> T {
+    /// Runs a store operation within `sessions.busy_timeout`: while PostgreSQL is down the pool
+    /// keeps trying to connect, and a caller must get a clear error instead of waiting forever.
+    func guarded<T: Sendable>(_ context: String, _ operation: () async throws -> T) async throws -> T {
+        let limit = configuration.busyTimeout
         do {
-            return try await operation()
+            return try await withoutActuallyEscaping(operation) { operation in
+                // The child task ends before this scope does, so handing it the closure is safe.
+                let work = UncheckedBox(operation)
+                return try await withThrowingTaskGroup(of: T?.self) { group in
+                    group.addTask { try await work.value() }
+                    group.addTask {
+                        try await Task.sleep(for: limit)
+                        return nil
+                    }
+                    defer { group.cancelAll() }
+                    guard let first = try await group.next(), let value = first else {
+                        throw SessionStoreError.storage("\(context): PostgreSQL did not answer within \(limit)")
+                    }
+                    return value
+                }
+            }
         } catch {
             throw Self.storageError(error, context: context)
         }
@@ -278,4 +301,10 @@ public final class PostgresSessionStore: SessionStore, Sendable {
 extension Logger {
     /// For queries whose failures are reported as errors anyway.
     static let quiet = Logger(label: "pokedex.sessions.postgres.query", factory: { _ in SwiftLogNoOpLogHandler() })
+}
+
+/// A value passed to a child task that provably ends before the value's scope.
+private struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -18,7 +18,9 @@ struct PostgresCommandTests {
         let sqlite = directory.path("source.db")
         let postgres = try await CLIPostgres.makeDatabase()
         let back = directory.path("back.db")
-        for (user, room, text) in [("alice", "soc", "hello"), ("alice", "soc", "NUL \u{0} and emoji 🛡️"), ("bob", "b/r", "hi")] {
+        for (user, room, text) in [
+            ("alice", "soc", "hello"), ("alice", "soc", "NUL \u{0} and emoji 🛡️"), ("bob", "b/r", "hi"),
+        ] {
             let added = try await ChildProcess.run(
                 ["sessions", "add", "--database", sqlite, "--user", user, "--room", room, "--role", "user", "--stdin"],
                 stdin: Data(text.utf8))
@@ -38,6 +40,38 @@ struct PostgresCommandTests {
         #expect(stats.stdout.contains("postgres://"), "\(stats.stdout)")
     }
 
+    @Test func aPostgresRestartIsAClearRetriableErrorAndTheServerRecoversByItself() async throws {
+        let postgres = OwnPostgres()
+        let url = try await postgres.run("start")
+        defer { Task { _ = try? await postgres.run("stop") } }
+        let server = try await ServeCommandTests.Server.start([
+            "POKEDEX_DATABASE": url, "POKEDEX_SESSIONS_BUSY_TIMEOUT": "2s",
+        ])
+        defer {
+            server.process.kill(SIGTERM)
+            server.directory.remove()
+        }
+        func ask(_ text: String) async throws -> (status: Int, body: String) {
+            try await server.request("POST", "/api/v1/chat", body: #"{"user":"erin","room":"r","message":"\#(text)"}"#)
+        }
+        #expect(try await ask("before the restart").status == 200)
+        _ = try await postgres.run("halt")
+        let during = try await ask("while it is down")
+        #expect(during.status == 503)
+        #expect(during.body.contains("the session store is unavailable, so this message was not saved"))
+        #expect(!during.body.contains("postgres://"))
+        _ = try await postgres.run("resume")
+        var after = 0
+        for _ in 0..<100 where after != 200 {
+            after = try await ask("after the restart").status
+            if after != 200 { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(after == 200)
+        let history = try await ChildProcess.run(["sessions", "export", "--database", url]).stdout
+        #expect(history.contains("before the restart") && history.contains("after the restart"))
+        #expect(!history.contains("while it is down"))
+    }
+
     @Test func twoReplicasShareOneSessionInOrder() async throws {
         let llm = try await ScriptedLLMServer.start(otherwise: .text("noted"))
         defer { Task { try await llm.stop() } }
@@ -55,8 +89,10 @@ struct PostgresCommandTests {
             }
         }
         func ask(_ server: ServeCommandTests.Server, _ text: String) async throws -> Int {
-            try await server.request("POST", "/api/v1/chat", body: #"{"user":"dana","room":"war-room","message":"\#(text)"}"#)
-                .status
+            try await server.request(
+                "POST", "/api/v1/chat", body: #"{"user":"dana","room":"war-room","message":"\#(text)"}"#
+            )
+            .status
         }
         // Alternating turns.
         for turn in 0..<6 {
@@ -85,16 +121,40 @@ struct PostgresCommandTests {
     }
 }
 
+/// A PostgreSQL server of one test's own (so it can be stopped without disturbing the others),
+/// driven by `.ci/postgres.sh`.
+struct OwnPostgres {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".ci/postgres.sh")
+    let state: String
+
+    init() { state = "/tmp/pokedex-pg-" + UUID().uuidString.prefix(8) }
+
+    func run(_ command: String) async throws -> String {
+        let outcome = try await ChildProcess.run(
+            executable: URL(fileURLWithPath: "/bin/bash"), [Self.script.path, command],
+            environment: ["POKEDEX_TEST_POSTGRES_STATE": state])
+        guard outcome.status == 0 else {
+            throw ServeCommandTests.ServeError("postgres.sh \(command): \(outcome.stderr)")
+        }
+        return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
 /// The PostgreSQL server of the test run, and a database per test (made with `psql`).
 enum CLIPostgres {
     static let url = ProcessInfo.processInfo.environment["POKEDEX_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
     static func makeDatabase() async throws -> String {
-        guard let url, var components = URLComponents(string: url) else { throw ServeCommandTests.ServeError("no server") }
+        guard let url, var components = URLComponents(string: url) else {
+            throw ServeCommandTests.ServeError("no server")
+        }
         let name = "pokedex_cli_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let outcome = try await ChildProcess.run(
             executable: URL(fileURLWithPath: "/usr/bin/psql"), [url, "-q", "-c", "CREATE DATABASE \(name)"])
-        guard outcome.status == 0 else { throw ServeCommandTests.ServeError("cannot create a database: \(outcome.stderr)") }
+        guard outcome.status == 0 else {
+            throw ServeCommandTests.ServeError("cannot create a database: \(outcome.stderr)")
+        }
         components.path = "/" + name
         return components.string ?? url
     }

@@ -208,12 +208,14 @@ struct WebexBotTests {
     @Test func aSlowTurnEditsTheThinkingMessageAtMostFiveTimes() async throws {
         let fixture = try await Fixture(script: [.text("finally")], progressInterval: .milliseconds(5))
         defer { fixture.finish() }
-        fixture.llm.faults.use(FaultPlan().delayed(by: .milliseconds(600)))
+        fixture.llm.faults.use(FaultPlan().delayed(by: .milliseconds(1000)))
         _ = await fixture.deliver(fixture.webex.say("slow one"))
         let posted = try await fixture.waitForPosts(2)
         let thinking = try #require(posted.first)
         let progress = thinking.edits.dropFirst()  // the first text is "🤔 Thinking…"
-        #expect(progress.count == 5)
+        // The turn is long enough for dozens of updates at this interval; at most five are made
+        // (fewer only when a loaded machine makes each edit slow).
+        #expect((1...5).contains(progress.count))
         #expect(progress.allSatisfy { $0.hasPrefix("🤔 Thinking… (") })
         #expect(thinking.text.hasPrefix("⚡ Response time: **"))
     }
