@@ -133,6 +133,8 @@ let package = Package(
                 "PokedexAssistant",
                 "PokedexLLM",
                 "PokedexTesting",
+                "PokedexSessionsPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

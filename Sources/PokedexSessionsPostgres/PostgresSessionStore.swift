@@ -159,11 +159,15 @@ public final class PostgresSessionStore: SessionStore, Sendable {
         try key.validate()
         let cutoff = cutoffMilliseconds()
         let cap = configuration.maxMessages
+        // One round trip: the context read is on every turn's path.
         return try await guarded("cannot read the session") {
-            try await client.withConnection { connection in
-                guard let session = try await Self.sessionID(key, on: connection) else { return [] }
-                return try await Self.newestMessages(session: session, since: cutoff, limit: cap, on: connection)
-            }
+            let rows = try await client.query(
+                """
+                SELECT m.id, m.role, m.content, m.created_at FROM message m JOIN session s ON s.id = m.session_id
+                WHERE s.user_name = \(key.user) AND s.room = \(key.room) AND m.created_at >= \(cutoff)
+                ORDER BY m.id DESC LIMIT \(cap)
+                """, logger: logger)
+            return try await Self.messages(rows).reversed()
         }
     }
 
@@ -225,6 +229,11 @@ public final class PostgresSessionStore: SessionStore, Sendable {
             SELECT id, role, content, created_at FROM message
             WHERE session_id = \(session) AND created_at >= \(cutoff) ORDER BY id DESC LIMIT \(limit)
             """, logger: Logger.quiet)
+        return try await messages(rows).reversed()
+    }
+
+    /// Rows of (id, role, content, created_at) as messages, in the rows' order.
+    static func messages(_ rows: PostgresRowSequence) async throws -> [StoredMessage] {
         var messages: [StoredMessage] = []
         for try await (id, roleText, content, created) in rows.decode((Int64, String, ByteBuffer, Int64).self) {
             guard let role = MessageRole(rawValue: roleText) else {
@@ -235,7 +244,7 @@ public final class PostgresSessionStore: SessionStore, Sendable {
                     sequence: id, role: role, content: String(buffer: content),
                     timestamp: Timestamp.date(milliseconds: created)))
         }
-        return messages.reversed()
+        return messages
     }
 
     func cutoffMilliseconds() -> Int64 {

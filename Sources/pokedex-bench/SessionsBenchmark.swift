@@ -18,6 +18,8 @@ struct SessionsBenchmark: AsyncParsableCommand {
     @Option(help: "Context reads measured.") var contextSamples = 20_000
     @Option(help: "Expired messages for the cleanup benchmark.") var expiredMessages = 500_000
     @Option(help: "full or normal.") var durability = "full"
+    @Option(help: "Also measure PostgreSQL at this postgres:// URL (a database is created beside it).")
+    var database: String?
     @Option(help: "Where to write the JSON results.") var output = "bench-results/sessions.json"
     @Flag(help: "Tiny sizes: checks the benchmark works, measures nothing meaningful.") var quick = false
 
@@ -58,11 +60,43 @@ struct SessionsBenchmark: AsyncParsableCommand {
         report.appendP99WithoutCleanup = cleanup.quietP99
         report.peakResidentBytes = peakResidentBytes()
 
+        var postgres: PostgresSessionsBenchmark.Figures?
+        if let database {
+            postgres = try await PostgresSessionsBenchmark(url: database).run(
+                appends: min(appends, 2000), sessions: concurrentSessions, each: quick ? 10 : 200,
+                contextSessions: quick ? 200 : 50_000, messages: messagesPerSession, samples: quick ? 200 : 5000)
+        }
+
         print("")
         print(report.table)
+        if let postgres {
+            print("")
+            print("PostgreSQL (same run)")
+            print(String(format: "  one writer           %8.0f appends/s", postgres.singleWriterAppendsPerSecond))
+            print(
+                String(
+                    format: "  %d sessions at once  %8.0f appends/s   target ≥ 5,000   %@", concurrentSessions,
+                    postgres.concurrentAppendsPerSecond, postgres.concurrentAppendsPerSecond >= 5000 ? "met" : "MISSED")
+            )
+            print(
+                String(
+                    format: "  context at %d rows  p50 %.3f ms  p99 %.3f ms   target p99 ≤ 2 ms   %@",
+                    postgres.contextRows,
+                    postgres.contextP50.milliseconds, postgres.contextP99.milliseconds,
+                    postgres.contextP99 <= .milliseconds(2) ? "met" : "MISSED"))
+        }
         let url = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try report.json.write(to: url)
+        var json = try report.json
+        if let postgres,
+            var document = try JSONSerialization.jsonObject(with: json) as? [String: Any],
+            var results = document["results"] as? [String: Any]
+        {
+            results["postgres"] = postgres.dictionary
+            document["results"] = results
+            json = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
+        }
+        try json.write(to: url)
         print("\nWrote \(output)")
     }
 }
