@@ -35,6 +35,38 @@ enum PostgresSchema {
             ]
         ),
         (2, ["CREATE TABLE health_check (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at BIGINT NOT NULL)"]),
+        (
+            3,
+            [
+                // An append in one round trip (the lock, the session row, the messages, the trim),
+                // committed on its own: a turn is one network exchange and one WAL flush.
+                """
+                CREATE FUNCTION pokedex_append(
+                    p_user TEXT, p_room TEXT, p_roles TEXT[], p_contents BYTEA[], p_created BIGINT, p_cap INTEGER)
+                RETURNS SETOF BIGINT LANGUAGE plpgsql AS $$
+                DECLARE
+                    v_session BIGINT;
+                    v_id BIGINT;
+                BEGIN
+                    PERFORM pg_advisory_xact_lock(hashtextextended(p_user || chr(31) || p_room, 0));
+                    INSERT INTO session (user_name, room, created_at, last_activity)
+                    VALUES (p_user, p_room, p_created, p_created)
+                    ON CONFLICT (user_name, room) DO UPDATE
+                        SET last_activity = GREATEST(session.last_activity, EXCLUDED.last_activity)
+                    RETURNING id INTO v_session;
+                    FOR i IN 1 .. array_length(p_roles, 1) LOOP
+                        INSERT INTO message (session_id, role, content, created_at)
+                        VALUES (v_session, p_roles[i], p_contents[i], p_created)
+                        RETURNING id INTO v_id;
+                        RETURN NEXT v_id;
+                    END LOOP;
+                    DELETE FROM message WHERE session_id = v_session AND id <=
+                        (SELECT id FROM message WHERE session_id = v_session ORDER BY id DESC OFFSET p_cap LIMIT 1);
+                END
+                $$
+                """
+            ]
+        ),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -63,25 +63,21 @@ public final class PostgresSessionStore: SessionStore, Sendable {
         }
         let now = Timestamp.milliseconds(clock.currentDate)
         let cap = configuration.maxMessages
-        return try await transaction("cannot store message") { connection in
-            try await Self.lock(key, on: connection)
-            let session = try await Self.upsertSession(key, activity: now, on: connection)
+        let roles = messages.map(\.role.rawValue)
+        let contents = messages.map { ByteBuffer(string: $0.content) }
+        return try await guarded("cannot store message") {
+            let rows = try await client.query(
+                """
+                SELECT pokedex_append(\(key.user), \(key.room), \(roles), \(contents), \(now), \(Int32(clamping: cap)))
+                """, logger: logger)
             var stored: [StoredMessage] = []
-            for message in messages {
-                let rows = try await connection.query(
-                    """
-                    INSERT INTO message (session_id, role, content, created_at)
-                    VALUES (\(session), \(message.role.rawValue), \(ByteBuffer(string: message.content)), \(now))
-                    RETURNING id
-                    """, logger: self.logger)
-                for try await id in rows.decode(Int64.self) {
-                    stored.append(
-                        StoredMessage(
-                            sequence: id, role: message.role, content: message.content,
-                            timestamp: Timestamp.date(milliseconds: now)))
-                }
+            for try await id in rows.decode(Int64.self) {
+                let message = messages[stored.count]
+                stored.append(
+                    StoredMessage(
+                        sequence: id, role: message.role, content: message.content,
+                        timestamp: Timestamp.date(milliseconds: now)))
             }
-            try await Self.trim(session: session, to: cap, on: connection)
             return stored
         }
     }
