@@ -55,12 +55,8 @@ public final class PostgresSessionStore: SessionStore, Sendable {
     ) async throws
         -> [StoredMessage]
     {
-        try key.validate()
+        try configuration.checkAppend(messages, to: key)
         guard !messages.isEmpty else { return [] }
-        for message in messages where message.content.utf8.count > configuration.maxMessageBytes {
-            throw SessionStoreError.messageTooLarge(
-                bytes: message.content.utf8.count, limit: configuration.maxMessageBytes)
-        }
         let now = Timestamp.milliseconds(clock.currentDate)
         let cap = configuration.maxMessages
         let roles = messages.map(\.role.rawValue)
@@ -244,9 +240,7 @@ public final class PostgresSessionStore: SessionStore, Sendable {
     }
 
     func cutoffMilliseconds() -> Int64 {
-        let timeout = configuration.timeout.components
-        return Timestamp.milliseconds(clock.currentDate) - timeout.seconds * 1000 - timeout.attoseconds
-            / 1_000_000_000_000_000
+        configuration.expiryCutoff(at: clock.currentDate)
     }
 
     /// Runs `body` in one transaction on a pooled connection.

@@ -82,6 +82,24 @@ public struct SessionsConfiguration: Sendable, Equatable {
         try validate()
     }
 
+    /// Messages stamped before this instant (milliseconds since 1970) are expired at `now`.
+    public func expiryCutoff(at now: Date) -> Int64 {
+        Timestamp.milliseconds(now) - timeout.milliseconds
+    }
+
+    /// Checks messages about to be appended to a session: a valid key, and no message over
+    /// `maxMessageBytes`. Every store calls this before it writes anything.
+    public func checkAppend(
+        _ messages: [(role: MessageRole, content: String)], to key: SessionKey
+    )
+        throws(SessionStoreError)
+    {
+        try key.validate()
+        for message in messages where message.content.utf8.count > maxMessageBytes {
+            throw .messageTooLarge(bytes: message.content.utf8.count, limit: maxMessageBytes)
+        }
+    }
+
     /// Checks that the values fit together.
     public func validate() throws(SessionStoreError) {
         if database.isEmpty { throw .invalidConfiguration("database must not be empty") }

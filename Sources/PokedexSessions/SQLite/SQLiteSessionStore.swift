@@ -91,12 +91,8 @@ public final class SQLiteSessionStore: SessionStore {
     ) async throws
         -> [StoredMessage]
     {
-        try key.validate()
+        try configuration.checkAppend(messages, to: key)
         guard !messages.isEmpty else { return [] }
-        for message in messages where message.content.utf8.count > configuration.maxMessageBytes {
-            throw SessionStoreError.messageTooLarge(
-                bytes: message.content.utf8.count, limit: configuration.maxMessageBytes)
-        }
         let now = Timestamp.milliseconds(clock.currentDate)
         return try await appends.submit(PendingAppend(key: key, messages: messages, milliseconds: now))
     }
@@ -231,7 +227,7 @@ public final class SQLiteSessionStore: SessionStore {
 
     /// Messages stamped before this instant are expired.
     func cutoffMilliseconds() -> Int64 {
-        Timestamp.milliseconds(clock.currentDate) - configuration.timeout.milliseconds
+        configuration.expiryCutoff(at: clock.currentDate)
     }
 
     /// Runs a database operation, turning GRDB errors into ``SessionStoreError``.
