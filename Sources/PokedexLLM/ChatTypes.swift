@@ -53,6 +53,22 @@ public struct ToolSpec: Sendable, Equatable {
     }
 }
 
+/// A tool as both wire formats describe it: `{"type": "function", "function": {name, description,
+/// parameters}}`.
+struct WireTool: Encodable {
+    struct Function: Encodable {
+        var name: String
+        var description: String
+        var parameters: JSONValue
+    }
+    var type = "function"
+    var function: Function
+
+    init(_ spec: ToolSpec) {
+        function = Function(name: spec.name, description: spec.description, parameters: spec.parameters)
+    }
+}
+
 /// What to ask the model.
 public struct ChatRequest: Sendable, Equatable {
     public var messages: [ChatMessage]

@@ -60,23 +60,13 @@ public struct OllamaChatModel: ChatModel {
             var tool_calls: [WireCall]?
             var tool_name: String?
         }
-        struct Tool: Encodable {
-            struct Function: Encodable {
-                var name: String
-                var description: String
-                var parameters: JSONValue
-            }
-            var type = "function"
-            var function: Function
-        }
-
         struct Options: Encodable {
             var num_predict: Int
         }
 
         var model: String
         var messages: [Message]
-        var tools: [Tool]?
+        var tools: [WireTool]?
         var stream: Bool
         var options: Options?
 
@@ -98,11 +88,7 @@ public struct OllamaChatModel: ChatModel {
                     tool_name: message.role == .tool ? message.toolName : nil)
             }
             tools =
-                request.tools.isEmpty
-                ? nil
-                : request.tools.map {
-                    Tool(function: .init(name: $0.name, description: $0.description, parameters: $0.parameters))
-                }
+                request.tools.isEmpty ? nil : request.tools.map(WireTool.init)
         }
     }
 

@@ -118,19 +118,9 @@ public struct OpenAIChatModel: ChatModel {
             var type = "function"
             var function: Function
         }
-        struct Tool: Encodable {
-            struct Function: Encodable {
-                var name: String
-                var description: String
-                var parameters: JSONValue
-            }
-            var type = "function"
-            var function: Function
-        }
-
         var model: String
         var messages: [Message]
-        var tools: [Tool]?
+        var tools: [WireTool]?
         var stream: Bool
         var max_tokens: Int?
 
@@ -151,11 +141,7 @@ public struct OpenAIChatModel: ChatModel {
                     tool_call_id: message.role == .tool ? message.toolCallID : nil)
             }
             tools =
-                request.tools.isEmpty
-                ? nil
-                : request.tools.map {
-                    Tool(function: .init(name: $0.name, description: $0.description, parameters: $0.parameters))
-                }
+                request.tools.isEmpty ? nil : request.tools.map(WireTool.init)
         }
     }
 
