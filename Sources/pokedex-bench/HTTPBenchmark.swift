@@ -87,27 +87,8 @@ struct HTTPBenchmark: AsyncParsableCommand {
             environment["POKEDEX_LLM_PROVIDER"] = "openai"
             environment["POKEDEX_LLM_URL"] = llm.openAIURL
         }
-        let server = try ChildProcess(
-            ChildProcess.builtProduct("pokedex"), arguments: ["serve", "--port", "0"], environment: environment)
-        var port = 0
-        for await line in server.lines {
-            if let match = line.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/) {
-                port = Int(match.1) ?? 0
-                break
-            }
-        }
-        guard port > 0 else { throw ValidationError("pokedex serve did not start") }
+        let (server, port) = try await ServeProcess.start(environment: environment)
         defer { server.kill(SIGTERM) }
-        // Wait until the assistant is ready (the runbooks are indexed at start-up).
-        for _ in 0..<500 {
-            if let status = RawHTTPClient.status(
-                port: port, sending: Array("GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)),
-                status == 200
-            {
-                break
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
         // Each request is a new question from one of 1,000 users, so sessions do not queue behind each other.
         let script = directory.appendingPathComponent("turn.lua")
         try Data(

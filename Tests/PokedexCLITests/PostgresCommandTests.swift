@@ -9,14 +9,14 @@ import Testing
 @Suite(
     "PostgreSQL deployments (CLI)",
     .enabled(
-        if: CLIPostgres.url != nil,
+        if: PostgresTestDatabase.serverURL != nil,
         "PostgreSQL cases skipped: set POKEDEX_TEST_POSTGRES_URL (.ci/run starts a server on loopback)"))
 struct PostgresCommandTests {
     @Test func exportFromSQLiteImportIntoPostgresAndBackRoundTripsExactly() async throws {
         let directory = try TemporaryDirectory(prefix: "pokedex-pg-cli")
         defer { directory.remove() }
         let sqlite = directory.path("source.db")
-        let postgres = try await CLIPostgres.makeDatabase()
+        let postgres = try await PostgresTestDatabase.make(prefix: "pokedex_cli_").url
         let back = directory.path("back.db")
         for (user, room, text) in [
             ("alice", "soc", "hello"), ("alice", "soc", "NUL \u{0} and emoji 🛡️"), ("bob", "b/r", "hi"),
@@ -76,7 +76,7 @@ struct PostgresCommandTests {
         let llm = try await ScriptedLLMServer.start(otherwise: .text("noted"))
         defer { Task { try await llm.stop() } }
         llm.faults.use(FaultPlan().delayed(by: .milliseconds(100)))
-        let database = try await CLIPostgres.makeDatabase()
+        let database = try await PostgresTestDatabase.make(prefix: "pokedex_cli_").url
         let environment = [
             "POKEDEX_DATABASE": database, "POKEDEX_LLM_PROVIDER": "openai", "POKEDEX_LLM_URL": llm.openAIURL,
         ]
@@ -135,27 +135,8 @@ struct OwnPostgres {
             executable: URL(fileURLWithPath: "/bin/bash"), [Self.script.path, command],
             environment: ["POKEDEX_TEST_POSTGRES_STATE": state])
         guard outcome.status == 0 else {
-            throw ServeCommandTests.ServeError("postgres.sh \(command): \(outcome.stderr)")
+            throw PostgresTestError("postgres.sh \(command): \(outcome.stderr)")
         }
         return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-}
-
-/// The PostgreSQL server of the test run, and a database per test (made with `psql`).
-enum CLIPostgres {
-    static let url = ProcessInfo.processInfo.environment["POKEDEX_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-
-    static func makeDatabase() async throws -> String {
-        guard let url, var components = URLComponents(string: url) else {
-            throw ServeCommandTests.ServeError("no server")
-        }
-        let name = "pokedex_cli_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let outcome = try await ChildProcess.run(
-            executable: URL(fileURLWithPath: "/usr/bin/psql"), [url, "-q", "-c", "CREATE DATABASE \(name)"])
-        guard outcome.status == 0 else {
-            throw ServeCommandTests.ServeError("cannot create a database: \(outcome.stderr)")
-        }
-        components.path = "/" + name
-        return components.string ?? url
     }
 }

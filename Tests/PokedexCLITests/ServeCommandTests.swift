@@ -25,29 +25,11 @@ struct ServeCommandTests {
                 "POKEDEX_WEATHER_ENABLED": "false", "POKEDEX_LOG_LEVEL": "warning",
             ]
             environment.merge(extra) { $1 }
-            let process = try ChildProcess(
-                ChildProcess.pokedexExecutable, arguments: ["serve", "--port", "0"], environment: environment)
-            for await line in process.lines {
-                if let match = line.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/), let port = Int(match.1)
-                {
-                    let server = Server(process: process, port: port, directory: directory, environment: environment)
-                    try await server.waitUntilReady()
-                    return server
-                }
-            }
-            let outcome = await process.outcome()
-            throw ServeError("pokedex serve did not start: \(outcome.stderr)")
+            let (process, port) = try await ServeProcess.start(environment: environment)
+            return Server(process: process, port: port, directory: directory, environment: environment)
         }
 
         var url: String { "http://127.0.0.1:\(port)" }
-
-        func waitUntilReady() async throws {
-            for _ in 0..<500 {
-                if try await request("GET", "/ready").status == 200 { return }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            throw ServeError("never ready")
-        }
 
         func request(_ method: String, _ path: String, body: String? = nil) async throws -> (status: Int, body: String)
         {
@@ -58,11 +40,6 @@ struct ServeCommandTests {
             let data = try await response.body.collect(upTo: 1 << 22)
             return (Int(response.status.code), String(buffer: data))
         }
-    }
-
-    struct ServeError: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
     }
 
     @Test func sigtermLetsTheTurnInFlightFinishAndExitsZero() async throws {

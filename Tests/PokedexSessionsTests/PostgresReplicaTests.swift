@@ -10,7 +10,7 @@ import Testing
 @Suite(
     "PostgreSQL across replicas",
     .enabled(
-        if: PostgresTestServer.url != nil,
+        if: PostgresTestDatabase.serverURL != nil,
         "PostgreSQL cases skipped: set POKEDEX_TEST_POSTGRES_URL (.ci/run starts a server on loopback)"))
 struct PostgresReplicaTests {
     final class Events: Sendable {

@@ -11,7 +11,7 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
     case postgres
 
-    static var allCases: [StoreKind] { PostgresTestServer.url == nil ? [.sqlite] : [.sqlite, .postgres] }
+    static var allCases: [StoreKind] { PostgresTestDatabase.serverURL == nil ? [.sqlite] : [.sqlite, .postgres] }
 
     var testDescription: String { rawValue }
 }
@@ -37,7 +37,7 @@ struct StoreFixture {
             database = nil
             store = try SQLiteSessionStore(configuration: configuration, clock: clock)
         case .postgres:
-            let (url, name) = try await PostgresTestServer.makeDatabase()
+            let (url, name) = try await PostgresTestDatabase.make()
             configuration.database = url
             database = name
             store = try await PostgresSessionStore(configuration: configuration, clock: clock)
@@ -58,41 +58,9 @@ struct StoreFixture {
         directory.remove()
         if let database {
             (store as? PostgresSessionStore)?.close()
-            PostgresTestServer.dropLater(database)
+            PostgresTestDatabase.dropLater(database)
         }
     }
-}
-
-/// The PostgreSQL server the tests may use, and a database per test on it (made and dropped with
-/// `psql`, as an operator would).
-enum PostgresTestServer {
-    static let url = ProcessInfo.processInfo.environment["POKEDEX_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-
-    /// Creates an empty database; returns its URL and name.
-    static func makeDatabase() async throws -> (url: String, name: String) {
-        guard let url, var components = URLComponents(string: url) else { throw FixtureError("no PostgreSQL server") }
-        let name = "pokedex_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let outcome = try await ChildProcess.run(
-            executable: URL(fileURLWithPath: "/usr/bin/psql"), [url, "-q", "-c", "CREATE DATABASE \(name)"])
-        guard outcome.status == 0 else { throw FixtureError("cannot create a database: \(outcome.stderr)") }
-        components.path = "/" + name
-        return (components.string ?? url, name)
-    }
-
-    static func dropLater(_ name: String) {
-        guard let url else { return }
-        Task {
-            try? await Task.sleep(for: .milliseconds(200))  // let the pool close its connections
-            _ = try? await ChildProcess.run(
-                executable: URL(fileURLWithPath: "/usr/bin/psql"),
-                [url, "-q", "-c", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])
-        }
-    }
-}
-
-struct FixtureError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 extension SessionKey {
