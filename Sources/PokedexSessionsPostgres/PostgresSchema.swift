@@ -67,11 +67,69 @@ enum PostgresSchema {
                 """
             ]
         ),
+        (
+            4,
+            [
+                // Takes the write locks of several sessions in one fixed order (by lock key), so
+                // that transactions locking overlapping sets of sessions cannot deadlock.
+                """
+                CREATE FUNCTION pokedex_lock_sessions(p_users TEXT[], p_rooms TEXT[])
+                RETURNS void LANGUAGE plpgsql AS $$
+                DECLARE
+                    v_key BIGINT;
+                BEGIN
+                    FOR v_key IN
+                        SELECT DISTINCT hashtextextended(u || chr(31) || r, 0) FROM unnest(p_users, p_rooms) AS t(u, r)
+                        ORDER BY 1
+                    LOOP
+                        PERFORM pg_advisory_xact_lock(v_key);
+                    END LOOP;
+                END
+                $$
+                """,
+                // Group commit: the appends of several sessions (or several appends of one) in one
+                // round trip and one transaction. Message k belongs to append p_owners[k]; appends
+                // are stored in array order. pokedex_append (migration 3) stays for replicas not
+                // yet upgraded.
+                """
+                CREATE FUNCTION pokedex_append_batch(
+                    p_users TEXT[], p_rooms TEXT[], p_created BIGINT[],
+                    p_owners INTEGER[], p_roles TEXT[], p_contents BYTEA[], p_cap INTEGER)
+                RETURNS TABLE (slot INTEGER, message_id BIGINT) LANGUAGE plpgsql AS $$
+                DECLARE
+                    v_sessions BIGINT[] := '{}';
+                    v_session BIGINT;
+                BEGIN
+                    PERFORM pokedex_lock_sessions(p_users, p_rooms);
+                    FOR i IN 1 .. array_length(p_users, 1) LOOP
+                        INSERT INTO session (user_name, room, created_at, last_activity)
+                        VALUES (p_users[i], p_rooms[i], p_created[i], p_created[i])
+                        ON CONFLICT (user_name, room) DO UPDATE
+                            SET last_activity = GREATEST(session.last_activity, EXCLUDED.last_activity)
+                        RETURNING id INTO v_session;
+                        v_sessions[i] := v_session;
+                    END LOOP;
+                    FOR k IN 1 .. array_length(p_roles, 1) LOOP
+                        slot := p_owners[k];
+                        INSERT INTO message (session_id, role, content, created_at)
+                        VALUES (v_sessions[slot], p_roles[k], p_contents[k], p_created[slot])
+                        RETURNING id INTO message_id;
+                        RETURN NEXT;
+                    END LOOP;
+                    FOR v_session IN SELECT DISTINCT unnest(v_sessions) LOOP
+                        DELETE FROM message WHERE session_id = v_session AND id <=
+                            (SELECT id FROM message WHERE session_id = v_session ORDER BY id DESC OFFSET p_cap LIMIT 1);
+                    END LOOP;
+                END
+                $$
+                """,
+            ]
+        ),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(7470116, 1)", logger: logger)
+            try await connection.run("SELECT pg_advisory_xact_lock(7470116, 1)", logger: logger)
             try await connection.query(
                 "CREATE TABLE IF NOT EXISTS pokedex_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
                 logger: logger)

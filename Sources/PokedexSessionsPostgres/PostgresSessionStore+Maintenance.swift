@@ -94,8 +94,11 @@ extension PostgresSessionStore {
         return try await transaction("the archive was not imported") { connection in
             var summary = ImportSummary()
             summary.sessions = sessions.count
+            // All at once and in the order batched appends use, so the two cannot deadlock.
+            try await connection.run(
+                "SELECT pokedex_lock_sessions(\(sessions.map(\.key.user)), \(sessions.map(\.key.room)))",
+                logger: self.logger)
             for session in sessions {
-                try await Self.lock(session.key, on: connection)
                 let id = try await Self.sessionID(session.key, on: connection)
                 var existing: [StoredMessage] = []
                 if let id {

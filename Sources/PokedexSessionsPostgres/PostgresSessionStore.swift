@@ -9,12 +9,14 @@ import PostgresNIO
 ///
 /// Writes to one session are serialised with a transaction-scoped advisory lock on the session's
 /// key, so sequence numbers follow commit order and trimming never races; whole turns are kept
-/// apart across replicas by ``withExclusiveTurn(_:_:)`` (a session-level advisory lock).
+/// apart across replicas by ``withExclusiveTurn(_:_:)`` (a session-level advisory lock). Appends
+/// arriving together are committed together (``PostgresAppendQueue``).
 public final class PostgresSessionStore: SessionStore, Sendable {
     public let configuration: SessionsConfiguration
     let client: PostgresClient
     let clock: any WallClock
     let logger: Logger
+    private let appends: PostgresAppendQueue
     private let running: Task<Void, Never>
 
     /// Connects (the pool runs until ``close()``) and brings the schema up to date.
@@ -28,7 +30,18 @@ public final class PostgresSessionStore: SessionStore, Sendable {
         self.logger = logger
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
         self.client = client
-        running = Task { await client.run() }
+        appends = PostgresAppendQueue { [cap = configuration.maxMessages, limit = configuration.busyTimeout] batch in
+            try await Self.guarded("cannot store message", within: limit) {
+                try await Self.write(batch, cap: cap, on: client, logger: logger)
+            }
+        }
+        // Migrate only once the pool runs (a lease before that works, but PostgresNIO warns).
+        let (started, start) = AsyncStream<Void>.makeStream()
+        running = Task {
+            start.finish()
+            await client.run()
+        }
+        for await _ in started {}
         do {
             try await PostgresSchema.migrate(client, logger: logger)
         } catch {
@@ -58,24 +71,47 @@ public final class PostgresSessionStore: SessionStore, Sendable {
         try configuration.checkAppend(messages, to: key)
         guard !messages.isEmpty else { return [] }
         let now = Timestamp.milliseconds(clock.currentDate)
-        let cap = configuration.maxMessages
-        let roles = messages.map(\.role.rawValue)
-        let contents = messages.map { ByteBuffer(string: $0.content) }
-        return try await guarded("cannot store message") {
-            let rows = try await client.query(
-                """
-                SELECT pokedex_append(\(key.user), \(key.room), \(roles), \(contents), \(now), \(Int32(clamping: cap)))
-                """, logger: logger)
-            var stored: [StoredMessage] = []
-            for try await id in rows.decode(Int64.self) {
-                let message = messages[stored.count]
-                stored.append(
-                    StoredMessage(
-                        sequence: id, role: message.role, content: message.content,
-                        timestamp: Timestamp.date(milliseconds: now)))
-            }
-            return stored
+        let ids = try await appends.append(
+            PostgresAppendQueue.Append(
+                key: key, roles: messages.map(\.role.rawValue),
+                contents: messages.map { ByteBuffer(string: $0.content) },
+                created: now))
+        guard ids.count == messages.count else {
+            throw SessionStoreError.storage("cannot store message: \(ids.count) ids for \(messages.count) messages")
         }
+        return zip(ids, messages).map { id, message in
+            StoredMessage(
+                sequence: id, role: message.role, content: message.content, timestamp: Timestamp.date(milliseconds: now)
+            )
+        }
+    }
+
+    /// Stores a batch of appends in one round trip and one transaction (migration 4).
+    private static func write(
+        _ batch: [PostgresAppendQueue.Append], cap: Int, on client: PostgresClient, logger: Logger
+    ) async throws -> [[Int64]] {
+        var owners: [Int32] = []
+        for (slot, append) in batch.enumerated() {
+            owners += Array(repeating: Int32(slot + 1), count: append.roles.count)
+        }
+        let users = batch.map(\.key.user)
+        let rooms = batch.map(\.key.room)
+        let created = batch.map(\.created)
+        let roles = batch.flatMap(\.roles)
+        let contents = batch.flatMap(\.contents)
+        let rows = try await client.query(
+            """
+            SELECT slot, message_id FROM pokedex_append_batch(
+                \(users), \(rooms), \(created), \(owners), \(roles), \(contents), \(Int32(clamping: cap)))
+            """, logger: logger)
+        var ids = Array(repeating: [Int64](), count: batch.count)
+        for try await (slot, id) in rows.decode((Int32, Int64).self) {
+            guard ids.indices.contains(Int(slot) - 1) else {
+                throw SessionStoreError.storage("unexpected slot \(slot)")
+            }
+            ids[Int(slot) - 1].append(id)
+        }
+        return ids
     }
 
     @discardableResult
@@ -126,7 +162,7 @@ public final class PostgresSessionStore: SessionStore, Sendable {
         try await guarded("cannot lock the session") { try await client.query("SELECT 1", logger: logger) }
         do {
             return try await client.withConnection { connection in
-                try await connection.query(
+                try await connection.run(
                     "SELECT pg_advisory_lock(hashtextextended(\(lockKey), \(Self.turnLockSeed)))", logger: logger)
                 // Once the turn has run, nothing may throw: the caller must not run it again. (If
                 // the unlock cannot be sent, the server drops the lock with the connection.)
@@ -136,7 +172,7 @@ public final class PostgresSessionStore: SessionStore, Sendable {
                 } catch {
                     value = .failure(error)
                 }
-                _ = try? await connection.query(
+                try? await connection.run(
                     "SELECT pg_advisory_unlock(hashtextextended(\(lockKey), \(Self.turnLockSeed)))", logger: logger)
                 return try value.get()
             }
@@ -175,7 +211,7 @@ public final class PostgresSessionStore: SessionStore, Sendable {
 
     /// Serialises writers of one session until the transaction ends.
     static func lock(_ key: SessionKey, on connection: PostgresConnection) async throws {
-        try await connection.query(
+        try await connection.run(
             "SELECT pg_advisory_xact_lock(hashtextextended(\(lockKey(key)), 0))", logger: Logger.quiet)
     }
 
@@ -253,7 +289,12 @@ public final class PostgresSessionStore: SessionStore, Sendable {
     /// Runs a store operation within `sessions.busy_timeout`: while PostgreSQL is down the pool
     /// keeps trying to connect, and a caller must get a clear error instead of waiting forever.
     func guarded<T: Sendable>(_ context: String, _ operation: () async throws -> T) async throws -> T {
-        let limit = configuration.busyTimeout
+        try await Self.guarded(context, within: configuration.busyTimeout, operation)
+    }
+
+    static func guarded<T: Sendable>(
+        _ context: String, within limit: Duration, _ operation: () async throws -> T
+    ) async throws -> T {
         do {
             return try await withoutActuallyEscaping(operation) { operation in
                 // The child task ends before this scope does, so handing it the closure is safe.
@@ -272,7 +313,7 @@ public final class PostgresSessionStore: SessionStore, Sendable {
                 }
             }
         } catch {
-            throw Self.storageError(error, context: context)
+            throw storageError(error, context: context)
         }
     }
 
@@ -294,6 +335,14 @@ public final class PostgresSessionStore: SessionStore, Sendable {
         default:
             return SessionStoreError.storage("\(context): \(type(of: error))")
         }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs a statement to its end. `query` returns as soon as a result's columns are known; what a
+    /// function does (a lock taken) and its errors arrive with the rows.
+    func run(_ query: PostgresQuery, logger: Logger) async throws {
+        for try await _ in try await self.query(query, logger: logger) {}
     }
 }
 

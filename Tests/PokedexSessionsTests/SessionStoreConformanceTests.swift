@@ -99,6 +99,54 @@ struct SessionStoreConformanceTests {
         #expect(history.last!.sequence - history.first!.sequence == 4)
     }
 
+    /// Many writers on a few shared sessions, each visiting them in its own order, and an import
+    /// of the same sessions in reverse order at the same moment: every turn is stored once, whole
+    /// (question right before its answer) and in each writer's order — and nothing deadlocks.
+    @Test(arguments: StoreKind.allCases)
+    func concurrentWritersOfSharedSessionsLoseNothingAndKeepTurnsWhole(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind) { $0.maxMessages = 1_000 }
+        defer { fixture.remove() }
+        let store = fixture.store
+        let sessions = (0..<4).map { SessionKey(user: "shared-\($0)", room: "r") }
+        let (writers, turns) = (32, 6)
+        let archive = sessions.reversed().map {
+            ArchivedSession(
+                user: $0.user, room: $0.room,
+                messages: [ArchivedMessage(role: .user, content: "imported", timestamp: fixture.clock.currentDate)])
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    for turn in 0..<turns {
+                        try await store.append(
+                            [(.user, "w\(writer) t\(turn) q"), (.assistant, "w\(writer) t\(turn) a")],
+                            to: sessions[(writer + turn) % sessions.count])
+                    }
+                }
+            }
+            group.addTask { _ = try await store.importSessions(archive) }
+            try await group.waitForAll()
+        }
+        var stored: Set<String> = []
+        for session in sessions {
+            let history = try await store.history(of: session)
+            #expect(zip(history, history.dropFirst()).allSatisfy { $0.sequence < $1.sequence })
+            #expect(history.filter { $0.content == "imported" }.count == 1)
+            let turnsStored = history.map(\.content).filter { $0 != "imported" }
+            #expect(turnsStored.count == writers * turns * 2 / sessions.count)
+            for pair in stride(from: 0, to: turnsStored.count - 1, by: 2) {
+                #expect(turnsStored[pair].hasSuffix(" q"))
+                #expect(turnsStored[pair + 1] == turnsStored[pair].dropLast(2) + " a")
+            }
+            for writer in 0..<writers {
+                let own = turnsStored.filter { $0.hasPrefix("w\(writer) ") && $0.hasSuffix(" q") }
+                #expect(own == own.sorted { $0.split(separator: " ")[1] < $1.split(separator: " ")[1] })
+            }
+            stored.formUnion(turnsStored)
+        }
+        #expect(stored.count == writers * turns * 2)
+    }
+
     @Test(arguments: StoreKind.allCases)
     func contextIsChronologicalAndBounded(_ kind: StoreKind) async throws {
         let fixture = try await StoreFixture(kind)
