@@ -44,6 +44,7 @@ let package = Package(
                 "PokedexSessions",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -141,7 +142,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PokedexSessionsTests",
-            dependencies: ["PokedexSessions", "PokedexSessionsPostgres", "PokedexTesting"]
+            dependencies: [
+                "PokedexSessions", "PokedexSessionsPostgres", "PokedexTesting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "PokedexRecoveryTests",

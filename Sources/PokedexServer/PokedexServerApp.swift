@@ -48,6 +48,8 @@ public struct PokedexServerApp {
             configuration: configuration, store: store, recovery: recovery, slot: slot, logger: logger)
         var services: [any Service] = [app, SessionJanitor(store: store, logger: logger), startup]
         if let webex { services.append(webex) }
+        // A store with a connection pool (PostgreSQL) goes first, so it is shut down last.
+        if let pool = store as? any Service { services.insert(pool, at: 0) }
         var group = ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PokedexSessions
 import PostgresNIO
+import ServiceLifecycle
 
 /// Sessions in PostgreSQL (SPEC 1), for several Pokedex instances sharing state. Same behaviour as
 /// the SQLite store (the same conformance suite passes against a real server); selected with
@@ -11,7 +12,7 @@ import PostgresNIO
 /// key, so sequence numbers follow commit order and trimming never races; whole turns are kept
 /// apart across replicas by ``withExclusiveTurn(_:_:)`` (a session-level advisory lock). Appends
 /// arriving together are committed together (``PostgresAppendQueue``).
-public final class PostgresSessionStore: SessionStore, Sendable {
+public final class PostgresSessionStore: SessionStore, Service, Sendable {
     public let configuration: SessionsConfiguration
     let client: PostgresClient
     let clock: any WallClock
@@ -52,6 +53,14 @@ public final class PostgresSessionStore: SessionStore, Sendable {
 
     /// Closes the connection pool.
     public func close() { running.cancel() }
+
+    /// As a service, the store keeps its pool open until the service group shuts down, then
+    /// closes it. Listed first in the group, it is shut down last: turns finishing during the
+    /// grace period are still stored.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        close()
+    }
 
     deinit { running.cancel() }
 

@@ -1,7 +1,9 @@
 import Foundation
+import Logging
 import PokedexSessions
 import PokedexSessionsPostgres
 import PokedexTesting
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -64,6 +66,36 @@ struct PostgresReplicaTests {
         #expect(try await fixture.store.statistics().totalMessages == 0)
         #expect(try await fixture.store.statistics().totalSessions == 0)
         for replica in replicas.dropFirst() { (replica as? PostgresSessionStore)?.close() }
+    }
+
+    /// Stores once more when the service group shuts it down, like a turn finishing in the grace period.
+    struct LastTurn: Service {
+        let store: any SessionStore
+        let started: AsyncStream<Void>.Continuation
+
+        func run() async throws {
+            started.finish()
+            try? await gracefulShutdown()
+            try await store.append([(.user, "asked at shutdown"), (.assistant, "answered")], to: .alice)
+        }
+    }
+
+    @Test func thePoolClosesOnlyAfterTheServicesListedAfterIt() async throws {
+        let fixture = try await StoreFixture(.postgres) { $0.busyTimeout = .seconds(2) }
+        defer { fixture.remove() }
+        let store = try #require(fixture.store as? PostgresSessionStore)
+        let (started, start) = AsyncStream<Void>.makeStream()
+        let group = ServiceGroup(
+            services: [store, LastTurn(store: store, started: start)], logger: Logger(label: "test"))
+        async let running: Void = group.run()
+        for await _ in started {}
+        await group.triggerGracefulShutdown()
+        try await running
+        let other = try await fixture.reopen()
+        defer { (other as? PostgresSessionStore)?.close() }
+        #expect(try await other.history(of: .alice).map(\.content) == ["asked at shutdown", "answered"])
+        // Once the group has stopped, the pool is closed.
+        await #expect(throws: SessionStoreError.self) { try await store.history(of: .alice) }
     }
 
     @Test func thePasswordIsNeverShown() async throws {
