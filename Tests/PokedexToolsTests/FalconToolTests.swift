@@ -159,18 +159,18 @@ struct FalconToolTests {
     }
 
     @Test func rateLimitsWaitUntilTheEpochFalconNames() async throws {
-        // X-RateLimit-RetryAfter is an epoch second, not a delay: thirty seconds from now (far enough
-        // that the real time this test takes cannot matter).
-        let retryAt = Int(Date().timeIntervalSince1970) + 30
+        // X-RateLimit-RetryAfter is an epoch second, not a delay: thirty seconds after the client's now.
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let retryAt = Int(now.timeIntervalSince1970) + 30
         let faults = FaultInjector(
             FaultPlan().failFirst(1, with: .rateLimited(header: "X-RateLimit-RetryAfter", value: "\(retryAt)")))
         let simulator = try await FalconSimulator.start(hosts: Self.hosts, faults: faults)
         defer { Task { try await simulator.stop() } }
         let clock = ManualClock()
-        let (falcon, _, _) = tool(simulator, clock: clock)
+        let (falcon, _, _) = tool(simulator, clock: clock, now: { now })
         let answer = Task { try await ask(falcon, "WS-1234", "status") }
         let waited = await clock.advanceToNextWake(within: .seconds(60))
-        #expect(waited > .seconds(20) && waited <= .seconds(30))
+        #expect(waited == .seconds(30))
         #expect(try await answer.value.text.hasSuffix("Contained - Device is isolated from network"))
     }
 

@@ -23,7 +23,7 @@ public final class FalconClient: Sendable {
 
     /// - Parameters:
     ///   - baseURL: scheme and host of the tenant's cloud, e.g. `https://api.us-2.crowdstrike.com`.
-    ///   - now: the time, for token expiry.
+    ///   - now: the time, for token expiry and for how long a rate limit's epoch second is away.
     public init(
         baseURL: String, clientID: String, clientSecret: String, http: HTTPClient = .shared,
         now: @escaping @Sendable () -> Date = { Date() }
@@ -103,7 +103,7 @@ public final class FalconClient: Sendable {
                 refreshed = true  // the token was revoked or expired early: fetch a new one, once
                 continue
             }
-            try Self.check(status, headers, body)
+            try check(status, headers, body)
             // An accepted action counts as accepted whatever the body says.
             if let ignored = IgnoredBody() as? T { return ignored }
             do {
@@ -133,7 +133,7 @@ public final class FalconClient: Sendable {
             if status == 401 || status == 403 {
                 throw ServiceFailure(.http(status: status), "Falcon rejected the API client credentials")
             }
-            try Self.check(status, headers, body)
+            try check(status, headers, body)
             throw ServiceFailure(.invalidResponse, "Falcon's token endpoint answered \(status)")
         }
         struct Issued: Decodable {
@@ -155,7 +155,7 @@ public final class FalconClient: Sendable {
     }
 
     /// Turns an error status into a ``ServiceFailure``, with Falcon's rate-limit wait (an epoch time).
-    private static func check(_ status: Int, _ headers: HTTPHeaders, _ body: Data) throws {
+    private func check(_ status: Int, _ headers: HTTPHeaders, _ body: Data) throws {
         guard !(200..<300).contains(status) else { return }
         struct Problem: Decodable {
             struct Item: Decodable { var message: String? }
@@ -163,8 +163,8 @@ public final class FalconClient: Sendable {
         }
         let message = (try? JSONDecoder().decode(Problem.self, from: body))?.errors?.first?.message ?? "error"
         let wait =
-            headers.first(name: "X-RateLimit-RetryAfter").flatMap { RetryAfter.fromEpochSeconds($0, now: Date()) }
-            ?? headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date()) }
+            headers.first(name: "X-RateLimit-RetryAfter").flatMap { RetryAfter.fromEpochSeconds($0, now: now()) }
+            ?? headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: now()) }
         throw ServiceFailure(.http(status: status), "Falcon: \(message)", retryAfter: wait)
     }
 }
