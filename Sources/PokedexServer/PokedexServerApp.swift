@@ -68,7 +68,7 @@ struct StartupService: Service {
     let logger: Logger
 
     func run() async throws {
-        let tools = try ToolSet.make(configuration.tools, recovery: recovery)
+        let tools = try ToolSet.make(configuration.tools, recovery: recovery, ledger: StoredConfirmations(store: store))
         let model = await ChatModels.make(configuration.assistant)
         let assistant = Assistant(
             configuration: configuration.assistant, store: store, recovery: recovery, tools: tools, model: model,

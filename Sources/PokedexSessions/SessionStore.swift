@@ -1,3 +1,5 @@
+import Foundation
+
 /// Persistent conversations (SPEC section 1). Every backend (SQLite, PostgreSQL) implements this
 /// and passes the same conformance suite.
 ///
@@ -59,6 +61,15 @@ public protocol SessionStore: Sendable {
     /// Writes to the store (not to any session) and waits until it is durable: the `status`
     /// command's proof that the store can take new messages.
     func checkWritable() async throws
+
+    /// Keeps a small value for a session until `expires` (replacing one of the same `kind`), where
+    /// every process sharing the store finds it: a containment request waiting for the user's
+    /// confirmation, which may arrive at another replica.
+    func hold(_ value: Data, as kind: String, for key: SessionKey, until expires: Date) async throws
+
+    /// Removes and returns the value held for a session, or nil when there is none or it expired
+    /// before `now`. A held value is taken at most once, even by processes racing for it.
+    func takeHeld(_ kind: String, for key: SessionKey, at now: Date) async throws -> Data?
 
     /// Runs one turn of a session (read the context, answer, store) so that no other process
     /// sharing the store runs a turn of the same session meanwhile. Within one process the

@@ -125,6 +125,24 @@ enum PostgresSchema {
                 """,
             ]
         ),
+        (
+            5,
+            [
+                // Short-lived values of a session (a containment request awaiting confirmation),
+                // shared by every replica.
+                """
+                CREATE TABLE held (
+                    user_name TEXT NOT NULL,
+                    room TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    value BYTEA NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    PRIMARY KEY (user_name, room, kind)
+                )
+                """,
+                "CREATE INDEX held_expires_at ON held (expires_at)",
+            ]
+        ),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -165,6 +165,17 @@ extension PostgresSessionStore {
                 """)
             if deleted < batch { break }
         }
+        let now = Timestamp.milliseconds(clock.currentDate)
+        while true {
+            let deleted = try await deleteBatch(
+                """
+                DELETE FROM held WHERE (user_name, room, kind) IN (
+                    SELECT user_name, room, kind FROM held WHERE expires_at <= \(now) LIMIT \(batch)
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING expires_at
+                """)
+            if deleted < batch { break }
+        }
         return removed
     }
 

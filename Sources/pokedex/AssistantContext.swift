@@ -22,7 +22,7 @@ struct AssistantContext {
         let recovery = Recovery(configuration: configuration.recovery)
         let tools: ToolSet
         do {
-            tools = try ToolSet.make(configuration.tools, recovery: recovery)
+            tools = try ToolSet.make(configuration.tools, recovery: recovery, ledger: StoredConfirmations(store: store))
         } catch {
             throw CommandError("\(error)")
         }

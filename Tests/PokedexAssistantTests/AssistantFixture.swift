@@ -20,6 +20,9 @@ final class AssistantFixture: Sendable {
     let weather: OpenMeteoSimulator
     let tools: ToolSet
     let assistant: Assistant
+    let toolsConfiguration: ToolsConfiguration
+    let configuration: AssistantConfiguration
+    let model: (any ChatModel)?
 
     static let hosts = [
         FalconSimulator.Host(
@@ -67,7 +70,10 @@ final class AssistantFixture: Sendable {
         toolsConfiguration.containmentEnabled = containment
         toolsConfiguration.containmentResponders = ["alice"]
         toolsConfiguration.containmentAuditLog = directory.path("audit.jsonl")
-        tools = try ToolSet.make(toolsConfiguration, recovery: recovery, now: { [clock] in clock.currentDate })
+        self.toolsConfiguration = toolsConfiguration
+        tools = try ToolSet.make(
+            toolsConfiguration, recovery: recovery, ledger: StoredConfirmations(store: store),
+            now: { [clock] in clock.currentDate })
 
         var configuration = AssistantConfiguration()
         configure(&configuration)
@@ -78,7 +84,20 @@ final class AssistantFixture: Sendable {
                 ? OllamaChatModel(baseURL: llm.ollamaURL, model: "scripted") as any ChatModel
                 : OpenAIChatModel(baseURL: llm.openAIURL, model: "scripted", apiKey: nil)
         }
+        self.configuration = configuration
+        self.model = model
         assistant = Assistant(
+            configuration: configuration, store: store, recovery: recovery, tools: tools, model: model, clock: clock)
+    }
+
+    /// Another instance on the same database — a second replica, or the next `pokedex ask` — with
+    /// its own store connection, tools and assistant, and the same simulators and clock.
+    func replica() throws -> Assistant {
+        let store = try SQLiteSessionStore(configuration: self.store.configuration, clock: clock)
+        let tools = try ToolSet.make(
+            toolsConfiguration, recovery: recovery, ledger: StoredConfirmations(store: store),
+            now: { [clock] in clock.currentDate })
+        return Assistant(
             configuration: configuration, store: store, recovery: recovery, tools: tools, model: model, clock: clock)
     }
 

@@ -148,6 +148,42 @@ struct SessionStoreConformanceTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aHeldValueIsTakenOnceByAnyInstanceUntilItExpires(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let other = try await fixture.reopen()  // another process or replica
+        let now = fixture.clock.currentDate
+        let later = now.addingTimeInterval(300)
+        try await store.hold(Data("first".utf8), as: "containment", for: .alice, until: later)
+        try await store.hold(Data("second".utf8), as: "containment", for: .alice, until: later)
+        try await store.hold(Data("a note".utf8), as: "note", for: .alice, until: later)
+        #expect(try await other.takeHeld("containment", for: .bob, at: now) == nil)
+        #expect(try await other.takeHeld("containment", for: .alice, at: now) == Data("second".utf8))
+        #expect(try await store.takeHeld("containment", for: .alice, at: now) == nil)
+        #expect(try await store.takeHeld("note", for: .alice, at: later) == nil)  // expired
+
+        try await store.hold(Data("raced".utf8), as: "containment", for: .alice, until: later)
+        let takers = [store, other, store, other]
+        let won = try await withThrowingTaskGroup(of: Int.self) { group in
+            for taker in takers {
+                group.addTask { try await taker.takeHeld("containment", for: .alice, at: now) == nil ? 0 : 1 }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(won == 1)
+
+        // Cleanup removes what expired without being taken.
+        try await store.hold(Data("stale".utf8), as: "containment", for: .bob, until: now.addingTimeInterval(1))
+        fixture.clock.advance(by: .seconds(2))
+        try await store.cleanup()
+        #expect(try await store.takeHeld("containment", for: .bob, at: now) == nil)
+        await #expect(throws: SessionStoreError.self) {
+            try await store.hold(Data(), as: "containment", for: SessionKey(user: "", room: "r"), until: later)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func contextIsChronologicalAndBounded(_ kind: StoreKind) async throws {
         let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }

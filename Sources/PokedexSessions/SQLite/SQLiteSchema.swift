@@ -35,6 +35,20 @@ enum SQLiteSchema {
             try db.execute(
                 sql: "CREATE TABLE health_check (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL)")
         }
+        migrator.registerMigration("v3 held values") { db in
+            // Short-lived values of a session (a containment request awaiting confirmation).
+            try db.execute(
+                sql: """
+                    CREATE TABLE held (
+                        user TEXT NOT NULL,
+                        room TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        value BLOB NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        PRIMARY KEY (user, room, kind)
+                    )
+                    """)
+        }
         return migrator
     }
 }

@@ -38,6 +38,13 @@ extension SQLiteSessionStore {
                 arguments: [cutoff, batch])
             return db.changesCount
         }
+        let now = Timestamp.milliseconds(clock.currentDate)
+        try await repeatInBatches(batch) { db in
+            try db.execute(
+                sql: "DELETE FROM held WHERE rowid IN (SELECT rowid FROM held WHERE expires_at <= ? LIMIT ?)",
+                arguments: [now, batch])
+            return db.changesCount
+        }
         try await repeatInBatches(batch) { db in
             let before = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
             try db.execute(sql: "PRAGMA incremental_vacuum(\(batch))")

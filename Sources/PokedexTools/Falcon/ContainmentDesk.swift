@@ -1,6 +1,5 @@
 import Foundation
 import PokedexRecovery
-import Synchronization
 
 /// Where containment requests are checked, held for confirmation and carried out (SPEC 4.1).
 ///
@@ -9,42 +8,34 @@ import Synchronization
 /// assistant hands to ``confirm(_:context:)`` before any model sees it — so a model cannot confirm
 /// for the user. Only responders may ask or confirm; the host must match exactly one device, both
 /// when asked and when confirmed; the action is sent once (never retried); every step is written
-/// to the audit log first, and nothing happens when it cannot be.
+/// to the audit log first, and nothing happens when it cannot be. Requests wait for their
+/// confirmation in a ``ConfirmationLedger``.
 public final class ContainmentDesk: Sendable {
-    private struct Pending {
-        var action: ContainmentAction
-        var hostname: FalconHostname
-        var deviceID: String
-        var expires: Date
-    }
-
-    private struct Requester: Hashable {
-        var user: String
-        var room: String
-    }
-
     private let client: FalconClient
     private let recovery: Recovery
     private let auditLog: ContainmentAuditLog
     private let responders: Set<String>
     private let confirmationWindow: Duration
     private let now: @Sendable () -> Date
-    private let pending = Mutex<[Requester: Pending]>([:])
+    private let ledger: any ConfirmationLedger
 
     /// - Parameters:
     ///   - responders: the users (as channels name them: Webex email, CLI user) allowed to act;
     ///     compared case-insensitively.
     ///   - confirmationWindow: how long a request waits for its confirmation.
+    ///   - ledger: where requests wait for their confirmation (shared by replicas that share a store).
     ///   - now: the time, for expiry and audit records.
     public init(
         client: FalconClient, recovery: Recovery, auditLog: ContainmentAuditLog, responders: [String],
-        confirmationWindow: Duration = .seconds(300), now: @escaping @Sendable () -> Date = { Date() }
+        confirmationWindow: Duration = .seconds(300), ledger: any ConfirmationLedger = InMemoryConfirmationLedger(),
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.client = client
         self.recovery = recovery
         self.auditLog = auditLog
         self.responders = Set(responders.map { $0.trimmingWhitespace().lowercased() }.filter { !$0.isEmpty })
         self.confirmationWindow = confirmationWindow
+        self.ledger = ledger
         self.now = now
     }
 
@@ -85,9 +76,14 @@ public final class ContainmentDesk: Sendable {
             the network. To go ahead, reply exactly `\(phrase)` within \(Self.spoken(confirmationWindow)).
             """
         guard appendRecord(record, .awaitingConfirmation, nil) else { return Self.auditUnavailable }
-        pending.withLock {
-            $0[Self.requester(context)] = Pending(
-                action: action, hostname: host, deviceID: device.deviceID ?? "", expires: expires)
+        let (user, room) = Self.requester(context)
+        do {
+            try await ledger.hold(
+                PendingContainment(
+                    action: action, hostname: host.description, deviceID: device.deviceID ?? "", expires: expires),
+                user: user, room: room)
+        } catch {
+            return audited(record, .failed, Self.ledgerUnavailable)
         }
         return text
     }
@@ -104,12 +100,14 @@ public final class ContainmentDesk: Sendable {
         guard isResponder(context.user) else {
             return audited(record, .refusedNotResponder, Self.notResponder)
         }
-        let moment = now()
-        let request = pending.withLock { table -> Pending? in
-            table = table.filter { $0.value.expires > moment }
-            return table.removeValue(forKey: Self.requester(context))
+        let (user, room) = Self.requester(context)
+        let request: PendingContainment?
+        do {
+            request = try await ledger.take(user: user, room: room, at: now())
+        } catch {
+            return audited(record, .failed, Self.ledgerUnavailable)
         }
-        guard let request, request.action == action, request.hostname.description == host.description else {
+        guard let request, request.action == action, request.hostname == host.description else {
             return audited(
                 record, .refusedUnconfirmed,
                 """
@@ -221,8 +219,9 @@ public final class ContainmentDesk: Sendable {
         appendRecord(record, outcome, text) ? text : Self.auditUnavailable
     }
 
-    private static func requester(_ context: ToolContext) -> Requester {
-        Requester(user: context.user.trimmingWhitespace().lowercased(), room: context.room)
+    /// Whose request it is: the same user (however the channel cases it) in the same room.
+    private static func requester(_ context: ToolContext) -> (user: String, room: String) {
+        (context.user.trimmingWhitespace().lowercased(), context.room)
     }
 
     private func appendRecord(
@@ -244,6 +243,11 @@ public final class ContainmentDesk: Sendable {
     private static let notResponder = """
         ⛔ Containment actions are restricted to responders, and you are not on the list. Nothing was done. \
         Ask an on-call responder, or use the Falcon console if you have access.
+        """
+
+    private static let ledgerUnavailable = """
+        ⚠️ The session store is not answering, so the containment request could not be held or checked. \
+        Nothing was done; ask again in a moment.
         """
 
     private static let auditUnavailable =

@@ -17,12 +17,13 @@ public struct ToolSet: Sendable {
     public let runbookSummary: RunbookIndex.Summary?
 
     /// Builds the configured tools; the runbook index is brought up to date (unchanged files are
-    /// skipped by hash, so this is quick after the first time).
+    /// skipped by hash, so this is quick after the first time). `ledger` is where containment
+    /// requests wait for their confirmation.
     /// - Throws: ``ContainmentAuditError`` when containment is enabled but its audit log cannot be
     ///   opened: an enabled containment action without its audit trail must stop start-up.
     public static func make(
         _ configuration: ToolsConfiguration, recovery: Recovery, http: HTTPClient = .shared,
-        now: @escaping @Sendable () -> Date = { Date() }
+        ledger: any ConfirmationLedger = InMemoryConfirmationLedger(), now: @escaping @Sendable () -> Date = { Date() }
     ) throws -> ToolSet {
         var tools: [any Tool] = []
         var disabled: [ToolName: String] = [:]
@@ -38,7 +39,7 @@ public struct ToolSet: Sendable {
                     client: client, recovery: recovery,
                     auditLog: try ContainmentAuditLog(path: configuration.containmentAuditLog),
                     responders: configuration.containmentResponders,
-                    confirmationWindow: configuration.containmentConfirmationWindow, now: now)
+                    confirmationWindow: configuration.containmentConfirmationWindow, ledger: ledger, now: now)
                 tools.append(ContainmentTool(desk: desk))
                 containment = desk
             } else {

@@ -1,0 +1,35 @@
+import Foundation
+import PokedexSessions
+import PostgresNIO
+
+extension PostgresSessionStore {
+    public func hold(_ value: Data, as kind: String, for key: SessionKey, until expires: Date) async throws {
+        try key.validate()
+        let expiresAt = Timestamp.milliseconds(expires)
+        try await guarded("cannot hold the request") {
+            try await client.query(
+                """
+                INSERT INTO held (user_name, room, kind, value, expires_at)
+                VALUES (\(key.user), \(key.room), \(kind), \(ByteBuffer(bytes: value)), \(expiresAt))
+                ON CONFLICT (user_name, room, kind) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at
+                """, logger: logger)
+        }
+    }
+
+    public func takeHeld(_ kind: String, for key: SessionKey, at now: Date) async throws -> Data? {
+        try key.validate()
+        let moment = Timestamp.milliseconds(now)
+        return try await guarded("cannot read the held request") {
+            let rows = try await client.query(
+                """
+                DELETE FROM held WHERE user_name = \(key.user) AND room = \(key.room) AND kind = \(kind)
+                RETURNING value, expires_at
+                """, logger: logger)
+            var taken: Data?
+            for try await (value, expiresAt) in rows.decode((ByteBuffer, Int64).self) where expiresAt > moment {
+                taken = Data(value.readableBytesView)
+            }
+            return taken
+        }
+    }
+}
