@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "PokedexWebex",
             dependencies: [
-                "PokedexAssistant", "PokedexRecovery",
+                "PokedexAssistant", "PokedexRecovery", "PokedexSessions",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -108,6 +108,7 @@ public struct PokedexConfiguration: Sendable {
             ("sessions.durability", sessions.durability.rawValue),
             ("sessions.busy_timeout", SettingParser.text(sessions.busyTimeout)),
             ("sessions.max_message_bytes", "\(sessions.maxMessageBytes)"),
+            ("sessions.scope", sessions.scope.rawValue),
         ]
         for tool in recovery.policies.keys.sorted() {
             let policy = recovery.policy(for: tool)

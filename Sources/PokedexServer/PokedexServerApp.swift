@@ -30,7 +30,10 @@ public struct PokedexServerApp {
         let recovery = Recovery(configuration: configuration.recovery, metrics: metrics.factory)
         let slot = AssistantSlot()
         let webex =
-            configuration.webex.enabled ? WebexBot(configuration: configuration.webex, slot: slot, logger: logger) : nil
+            configuration.webex.enabled
+            ? WebexBot(
+                configuration: configuration.webex, slot: slot, sessionScope: configuration.sessions.scope,
+                logger: logger) : nil
         var webhook: (@Sendable (Data, String?) async -> HTTPResponse.Status)?
         if let webex {
             webhook = { body, signature in HTTPResponse.Status(code: await webex.receive(body, signature: signature)) }

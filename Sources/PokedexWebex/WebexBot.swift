@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PokedexAssistant
+import PokedexSessions
 import ServiceLifecycle
 import Synchronization
 
@@ -28,6 +29,7 @@ public final class WebexBot: Service, Sendable {
     private let client: WebexClient
     private let logger: Logger
     private let progressInterval: Duration
+    private let sessionScope: SessionsConfiguration.Scope
     private let queue: AsyncStream<String>.Continuation
     private let events: AsyncStream<String>
     private let bot = Mutex<WebexClient.Person?>(nil)
@@ -38,9 +40,11 @@ public final class WebexBot: Service, Sendable {
     ///     each later one is twice as long.
     public init(
         configuration: WebexConfiguration, slot: AssistantSlot, client: WebexClient? = nil,
-        logger: Logger = Logger(label: "pokedex.webex"), progressInterval: Duration = .seconds(3)
+        sessionScope: SessionsConfiguration.Scope = .room, logger: Logger = Logger(label: "pokedex.webex"),
+        progressInterval: Duration = .seconds(3)
     ) {
         self.configuration = configuration
+        self.sessionScope = sessionScope
         self.slot = slot
         self.client = client ?? WebexClient(baseURL: configuration.baseURL, token: configuration.token)
         self.logger = logger
@@ -98,6 +102,15 @@ public final class WebexBot: Service, Sendable {
 
     // MARK: One message
 
+    /// The room of the message's session: the Webex room, or with `sessions.scope = thread` the
+    /// room and the thread's root message (Webex ids contain no spaces, so this cannot collide).
+    func sessionRoom(_ room: String, thread root: String) -> String {
+        switch sessionScope {
+        case .room: room
+        case .thread: "\(room) thread \(root)"
+        }
+    }
+
     func handle(messageID: String) async {
         let message: WebexClient.Message
         do {
@@ -127,7 +140,8 @@ public final class WebexBot: Service, Sendable {
         let started = ContinuousClock.now
         let thinking = await postThreaded("🤔 Thinking…", room: message.roomId, parent: parent)
         let progress = Task { await self.showProgress(thinking, room: message.roomId, since: started) }
-        let answer = await ready.assistant.respond(Turn(user: email, room: message.roomId, message: text))
+        let answer = await ready.assistant.respond(
+            Turn(user: email, room: sessionRoom(message.roomId, thread: parent), message: text))
         progress.cancel()
         _ = await progress.value
         await reply(answer.text, room: message.roomId, parent: parent)

@@ -31,7 +31,7 @@ struct WebexBotTests {
         init(
             script: [ScriptedLLMServer.Step] = [], ready: Bool = true,
             allow: (inout WebexConfiguration) -> Void = { _ in },
-            progressInterval: Duration = .seconds(60)
+            progressInterval: Duration = .seconds(60), scope: SessionsConfiguration.Scope = .room
         ) async throws {
             webex = try await WebexSimulator.start()
             llm = try await ScriptedLLMServer.start(script)
@@ -57,7 +57,7 @@ struct WebexBotTests {
             let waits = self.waits
             let client = WebexClient(baseURL: webex.baseURL, token: WebexSimulator.token) { wait in waits.add(wait) }
             bot = WebexBot(
-                configuration: configuration, slot: slot, client: client,
+                configuration: configuration, slot: slot, client: client, sessionScope: scope,
                 logger: Logger(label: "webex-test") { [logs] _ in logs }, progressInterval: progressInterval)
             let bot = self.bot
             running = Task { try await bot.run() }
@@ -187,6 +187,29 @@ struct WebexBotTests {
         let all = try await fixture.waitForPosts(4)
         #expect(all.suffix(2).map(\.parentId) == [nil, nil])
         #expect(all.last?.text == "unthreaded")
+    }
+
+    /// With `sessions.scope = thread` each thread is a conversation; with `room` (the default) the
+    /// whole room is one.
+    @Test(arguments: [SessionsConfiguration.Scope.thread, .room])
+    func eachThreadIsAConversationWhenScopedByThread(_ scope: SessionsConfiguration.Scope) async throws {
+        let fixture = try await Fixture(script: [.text("a1"), .text("b1"), .text("a2")], scope: scope)
+        defer { fixture.finish() }
+        let threadA = fixture.webex.say("question A")
+        _ = await fixture.deliver(threadA)
+        _ = try await fixture.waitForPosts(2)
+        let threadB = fixture.webex.say("question B")
+        _ = await fixture.deliver(threadB)
+        _ = try await fixture.waitForPosts(4)
+        _ = await fixture.deliver(fixture.webex.say("follow-up A", parentId: threadA))
+        _ = try await fixture.waitForPosts(6)
+        let seen = fixture.llm.received.map { $0.messages.filter { $0.role != "system" }.map(\.content) }
+        switch scope {
+        case .thread:
+            #expect(seen == [["question A"], ["question B"], ["question A", "a1", "follow-up A"]])
+        case .room:
+            #expect(seen.last == ["question A", "a1", "question B", "b1", "follow-up A"])
+        }
     }
 
     @Test func aLongEmojiAnswerIsSplitWithinTheLimit() async throws {

@@ -12,6 +12,14 @@ public struct SessionsConfiguration: Sendable, Equatable {
         case normal
     }
 
+    /// What one conversation is in a Webex room.
+    public enum Scope: String, Sendable, CaseIterable {
+        /// One conversation per user and room, threads included.
+        case room
+        /// One conversation per user and thread (a message outside a thread starts one).
+        case thread
+    }
+
     /// SQLite file path (or, with the PostgreSQL backend, a `postgres://` URL). `POKEDEX_DATABASE`.
     public var database = "./.pokedex/pokedex.db"
     /// Messages kept per session; the newest are kept. `sessions.max_messages`.
@@ -33,6 +41,8 @@ public struct SessionsConfiguration: Sendable, Equatable {
     public var busyTimeout: Duration = .seconds(10)
     /// Largest message accepted, in UTF-8 bytes. `sessions.max_message_bytes`.
     public var maxMessageBytes = 1_048_576
+    /// `sessions.scope`.
+    public var scope = Scope.room
 
     public init() {}
 
@@ -48,6 +58,7 @@ public struct SessionsConfiguration: Sendable, Equatable {
         ("sessions.durability", "POKEDEX_SESSIONS_DURABILITY"),
         ("sessions.busy_timeout", "POKEDEX_SESSIONS_BUSY_TIMEOUT"),
         ("sessions.max_message_bytes", "POKEDEX_SESSIONS_MAX_MESSAGE_BYTES"),
+        ("sessions.scope", "POKEDEX_SESSIONS_SCOPE"),
     ]
 
     /// Applies one `key = value` setting, as read from a file or the environment.
@@ -65,6 +76,7 @@ public struct SessionsConfiguration: Sendable, Equatable {
             case "sessions.busy_timeout": busyTimeout = try SettingParser.duration(value, key: key)
             case "sessions.max_message_bytes": maxMessageBytes = try SettingParser.integer(value, key: key)
             case "sessions.durability": durability = try SettingParser.choice(value, key: key, as: Durability.self)
+            case "sessions.scope": scope = try SettingParser.choice(value, key: key, as: Scope.self)
             default: throw SettingError(key: key, message: "is not a sessions setting")
             }
         } catch {
