@@ -18,6 +18,7 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
     let clock: any WallClock
     let logger: Logger
     private let appends: PostgresAppendQueue
+    private let turnPermits = TurnPermits(PostgresURL.turnsAtOnce)
     private let running: Task<Void, Never>
 
     /// Connects (the pool runs until ``close()``) and brings the schema up to date.
@@ -163,8 +164,21 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
     }
 
     /// Runs `body` while holding the session's advisory lock on a connection of its own, so that a
-    /// turn of this session on another replica waits until this one is stored.
+    /// turn of this session on another replica waits until this one is stored. At most
+    /// `PostgresURL.turnsAtOnce` turns hold a lock at once; later ones wait their turn here.
     public func withExclusiveTurn<T: Sendable>(_ key: SessionKey, _ body: () async throws -> T) async throws -> T {
+        try await turnPermits.acquire()
+        do {
+            let value = try await lockedTurn(key, body)
+            await turnPermits.release()
+            return value
+        } catch {
+            await turnPermits.release()
+            throw error
+        }
+    }
+
+    private func lockedTurn<T: Sendable>(_ key: SessionKey, _ body: () async throws -> T) async throws -> T {
         let lockKey = Self.lockKey(key)
         // The turn itself is not time-limited here (the assistant's deadline does that), so check
         // first, within the busy timeout, that PostgreSQL answers at all.

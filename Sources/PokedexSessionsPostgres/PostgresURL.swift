@@ -13,6 +13,11 @@ struct PostgresURL: Sendable {
     var database: String
     var sslMode: String
 
+    /// Connections per replica. A turn holds one for its session lock, so at most
+    /// `turnsAtOnce` turns run at once and the rest of the pool serves their reads and writes.
+    static let poolSize = 40
+    static let turnsAtOnce = 32
+
     init(_ text: String) throws(SessionStoreError) {
         guard let components = URLComponents(string: text), ["postgres", "postgresql"].contains(components.scheme),
             let host = components.host, !host.isEmpty
@@ -47,7 +52,7 @@ struct PostgresURL: Sendable {
             }
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
-        configuration.options.maximumConnections = 40
+        configuration.options.maximumConnections = PostgresURL.poolSize
         return configuration
     }
 }

@@ -48,6 +48,28 @@ struct PostgresReplicaTests {
         try await other.withExclusiveTurn(.bob) { events.add("bob") }
     }
 
+    /// More turns at once than the pool has connections: each turn holds a connection for its lock
+    /// and needs more for its reads and writes, which must never starve.
+    @Test func moreTurnsAtOnceThanPooledConnectionsAllComplete() async throws {
+        let fixture = try await StoreFixture(.postgres) { $0.busyTimeout = .seconds(3) }
+        defer { fixture.remove() }
+        let store = fixture.store
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for user in 0..<100 {
+                group.addTask {
+                    let key = SessionKey(user: "user-\(user)", room: "r")
+                    try await store.withExclusiveTurn(key) {
+                        _ = try await store.context(for: key)
+                        try await Task.sleep(for: .milliseconds(50))  // the model answering
+                        try await store.append([(.user, "q"), (.assistant, "a")], to: key)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await store.statistics().totalMessages == 200)
+    }
+
     @Test func cleanupOnEveryReplicaAtOnceRemovesEachMessageOnce() async throws {
         let fixture = try await StoreFixture(.postgres) { $0.cleanupBatchSize = 50 }
         defer { fixture.remove() }
