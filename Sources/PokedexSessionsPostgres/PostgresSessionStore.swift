@@ -45,6 +45,15 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
         }
         for await _ in started {}
         do {
+            // One connection of its own first: the pool would keep retrying an unreachable server,
+            // a rejected certificate or a wrong password, where an operator needs the reason now.
+            try await Self.guarded(
+                "cannot open \(PostgresURL.masked(configuration.database))", within: configuration.busyTimeout
+            ) {
+                let probe = try await PostgresConnection.connect(
+                    configuration: try url.connectionConfiguration(), id: 0, logger: Logger.quiet)
+                try? await probe.close()
+            }
             try await PostgresSchema.migrate(client, logger: logger)
         } catch {
             running.cancel()
@@ -340,6 +349,24 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
         }
     }
 
+    /// Why a connection failed, in an operator's words (the underlying error names host and port,
+    /// never the password).
+    static func connectionProblem(_ error: PSQLError) -> String {
+        switch error.code {
+        case .sslUnsupported:
+            return "the server does not offer TLS, which this sslmode requires"
+        case .connectionError, .failedToAddSSLHandler:
+            let underlying = error.underlying.map { "\($0)" } ?? "no detail"
+            if error.underlying is NIOSSLError || underlying.contains("CERTIFICATE_VERIFY_FAILED") {
+                return "the TLS handshake failed (\(underlying)); with sslmode verify-ca or verify-full the "
+                    + "server's certificate must be signed by a CA in sslrootcert or the system's trust store"
+            }
+            return "cannot connect (\(underlying))"
+        default:
+            return "PostgreSQL is unreachable or closed the connection"
+        }
+    }
+
     /// A ``SessionStoreError`` with the server's own message: never the SQL, its arguments (which
     /// hold message text) or the password.
     static func storageError(_ error: any Error, context: String) -> any Error {
@@ -350,7 +377,7 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
             if let message = error.serverInfo?[.message] {
                 return SessionStoreError.storage("\(context): \(message)")
             }
-            return SessionStoreError.storage("\(context): PostgreSQL is unreachable or closed the connection")
+            return SessionStoreError.storage("\(context): \(connectionProblem(error))")
         case let error as PostgresTransactionError:
             return storageError(
                 error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error,

@@ -29,6 +29,14 @@ public enum PostgresTestDatabase {
         }
     }
 
+    /// Runs one statement on the server's own database and returns its result, unaligned.
+    public static func query(_ statement: String) async throws -> String {
+        let outcome = try await ChildProcess.run(
+            executable: URL(fileURLWithPath: "/usr/bin/psql"), [serverURL ?? "", "-tA", "-c", statement])
+        guard outcome.status == 0 else { throw PostgresTestError("psql failed: \(outcome.stderr)") }
+        return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     private static func psql(_ statement: String) async throws -> ChildProcess.Outcome {
         try await ChildProcess.run(
             executable: URL(fileURLWithPath: "/usr/bin/psql"), [serverURL ?? "", "-q", "-c", statement])
