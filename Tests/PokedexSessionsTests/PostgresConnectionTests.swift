@@ -72,14 +72,15 @@ struct PostgresConnectionTests {
     @Test func anUnreachableServerIsACleanErrorNotAWait() async throws {
         var configuration = SessionsConfiguration()
         configuration.database = "postgres://pokedex:s3cret@127.0.0.1:1/pokedex?sslmode=disable"
-        let started = ContinuousClock.now
+        // The refusal itself, not the time limit running out, must be what ends the start-up.
+        configuration.busyTimeout = .seconds(60)
         await #expect {
             _ = try await PostgresSessionStore(configuration: configuration)
         } throws: { error in
             let text = "\(error)"
-            return text.contains("cannot connect") && text.contains("Connection refused") && !text.contains("s3cret")
+            return text.contains("cannot connect") && text.contains("Connection refused")
+                && !text.contains("did not answer") && !text.contains("s3cret")
         }
-        #expect(ContinuousClock.now - started < configuration.busyTimeout)
     }
 
     @Test(arguments: ["sslmode=allow-anything", "sslrootcert=/nonexistent/ca.pem"])
