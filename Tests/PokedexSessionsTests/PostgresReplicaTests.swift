@@ -51,7 +51,7 @@ struct PostgresReplicaTests {
     /// More turns at once than the pool has connections: each turn holds a connection for its lock
     /// and needs more for its reads and writes, which must never starve.
     @Test func moreTurnsAtOnceThanPooledConnectionsAllComplete() async throws {
-        let fixture = try await StoreFixture(.postgres) { $0.busyTimeout = .seconds(3) }
+        let fixture = try await StoreFixture(.postgres)
         defer { fixture.remove() }
         let store = fixture.store
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -103,7 +103,7 @@ struct PostgresReplicaTests {
     }
 
     @Test func thePoolClosesOnlyAfterTheServicesListedAfterIt() async throws {
-        let fixture = try await StoreFixture(.postgres) { $0.busyTimeout = .seconds(2) }
+        let fixture = try await StoreFixture(.postgres)
         defer { fixture.remove() }
         let store = try #require(fixture.store as? PostgresSessionStore)
         let (started, start) = AsyncStream<Void>.makeStream()
