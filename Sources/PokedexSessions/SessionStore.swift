@@ -9,12 +9,6 @@ public protocol SessionStore: Sendable {
     /// The settings the store was opened with.
     var configuration: SessionsConfiguration { get }
 
-    /// Stores a message; when this returns, the message is durable.
-    /// - Returns: the stored message with its sequence number and timestamp.
-    /// - Throws: ``SessionStoreError`` for an invalid key, an oversized message or a storage failure.
-    @discardableResult
-    func append(_ role: MessageRole, _ content: String, to key: SessionKey) async throws -> StoredMessage
-
     /// Stores several messages of one session together (a turn: the question and its answer),
     /// in order and all or none; when this returns, they are durable.
     @discardableResult
@@ -78,6 +72,14 @@ public protocol SessionStore: Sendable {
 }
 
 extension SessionStore {
+    /// Stores a message; when this returns, the message is durable.
+    /// - Returns: the stored message with its sequence number and timestamp.
+    /// - Throws: ``SessionStoreError`` for an invalid key, an oversized message or a storage failure.
+    @discardableResult
+    public func append(_ role: MessageRole, _ content: String, to key: SessionKey) async throws -> StoredMessage {
+        try await append([(role, content)], to: key)[0]
+    }
+
     /// One process per store: the assistant's own queue is enough.
     public func withExclusiveTurn<T: Sendable>(_ key: SessionKey, _ body: () async throws -> T) async throws -> T {
         try await body()

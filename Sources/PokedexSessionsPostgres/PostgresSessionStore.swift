@@ -77,11 +77,6 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
     // MARK: Writing
 
     @discardableResult
-    public func append(_ role: MessageRole, _ content: String, to key: SessionKey) async throws -> StoredMessage {
-        try await append([(role, content)], to: key)[0]
-    }
-
-    @discardableResult
     public func append(
         _ messages: [(role: MessageRole, content: String)], to key: SessionKey
     ) async throws

@@ -81,11 +81,6 @@ public final class SQLiteSessionStore: SessionStore {
     }
 
     @discardableResult
-    public func append(_ role: MessageRole, _ content: String, to key: SessionKey) async throws -> StoredMessage {
-        try await append([(role, content)], to: key)[0]
-    }
-
-    @discardableResult
     public func append(
         _ messages: [(role: MessageRole, content: String)], to key: SessionKey
     ) async throws
