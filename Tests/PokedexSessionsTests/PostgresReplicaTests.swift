@@ -4,7 +4,6 @@ import PokedexSessions
 import PokedexSessionsPostgres
 import PokedexTesting
 import ServiceLifecycle
-import Synchronization
 import Testing
 
 /// What only a store shared by several processes needs: turns of one session kept apart across
@@ -15,12 +14,6 @@ import Testing
         if: PostgresTestDatabase.serverURL != nil,
         "PostgreSQL cases skipped: set POKEDEX_TEST_POSTGRES_URL (.ci/run starts a server on loopback)"))
 struct PostgresReplicaTests {
-    final class Events: Sendable {
-        private let list = Mutex<[String]>([])
-        func add(_ event: String) { list.withLock { $0.append(event) } }
-        var all: [String] { list.withLock { $0 } }
-    }
-
     @Test func turnsOfOneSessionOnTwoReplicasDoNotInterleave() async throws {
         let fixture = try await StoreFixture(.postgres)
         defer { fixture.remove() }

@@ -2,6 +2,7 @@ import Foundation
 import PokedexSessions
 import PokedexSessionsPostgres
 import PokedexTesting
+import Synchronization
 import Testing
 
 /// The backends the conformance suite runs against. A new backend adds a case here and passes the
@@ -66,4 +67,11 @@ struct StoreFixture {
 extension SessionKey {
     static let alice = SessionKey(user: "alice@example.com", room: "soc-room")
     static let bob = SessionKey(user: "bob@example.com", room: "soc-room")
+}
+
+/// What happened, in order, across tasks.
+final class Events: Sendable {
+    private let list = Mutex<[String]>([])
+    func add(_ event: String) { list.withLock { $0.append(event) } }
+    var all: [String] { list.withLock { $0 } }
 }

@@ -1,4 +1,3 @@
-import Synchronization
 import Testing
 
 @testable import PokedexSessionsPostgres
@@ -6,14 +5,8 @@ import Testing
 /// The limit on turns holding a PostgreSQL connection for their session lock.
 @Suite("Turn permits")
 struct TurnPermitsTests {
-    final class Order: Sendable {
-        private let names = Mutex<[String]>([])
-        func add(_ name: String) { names.withLock { $0.append(name) } }
-        var all: [String] { names.withLock { $0 } }
-    }
-
     /// Starts a task that takes a permit, and returns once it holds one or waits for one.
-    static func start(_ name: String, _ permits: TurnPermits, _ order: Order) async -> Task<Void, any Error> {
+    static func start(_ name: String, _ permits: TurnPermits, _ order: Events) async -> Task<Void, any Error> {
         let before = await permits.waitingCount + order.all.count
         let task = Task {
             try await permits.acquire()
@@ -25,7 +18,7 @@ struct TurnPermitsTests {
 
     @Test func beyondTheLimitTurnsWaitAndGoInArrivalOrder() async throws {
         let permits = TurnPermits(2)
-        let order = Order()
+        let order = Events()
         let holders = [await Self.start("a", permits, order), await Self.start("b", permits, order)]
         for holder in holders { try await holder.value }
         let waiters = [
@@ -47,7 +40,7 @@ struct TurnPermitsTests {
 
     @Test func aCancelledWaiterLeavesWithoutTakingAPermit() async throws {
         let permits = TurnPermits(1)
-        let order = Order()
+        let order = Events()
         try await Self.start("holder", permits, order).value
         let cancelled = await Self.start("cancelled", permits, order)
         let next = await Self.start("next", permits, order)
