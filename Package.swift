@@ -29,6 +29,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "PokedexSettings"),
+        .target(name: "CPokedexSpawn"),
         .target(
             name: "PokedexSessions",
             dependencies: [
@@ -58,6 +59,7 @@ let package = Package(
         .target(
             name: "PokedexTools",
             dependencies: [
+                "CPokedexSpawn",
                 "PokedexRecovery",
                 "PokedexSettings",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -104,7 +106,7 @@ let package = Package(
         .target(
             name: "PokedexTesting",
             dependencies: [
-                "PokedexSessions", "PokedexRecovery",
+                "PokedexSessions", "PokedexRecovery", "CPokedexSpawn",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

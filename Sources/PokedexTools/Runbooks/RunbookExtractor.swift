@@ -154,23 +154,23 @@ public struct RunbookExtractor: Sendable {
         else {
             throw .needsTool(tool)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let data: Data
         do {
-            try process.run()
+            data = try ConverterProcess.run(path, arguments)
         } catch {
-            throw .unreadable("\(tool) could not start")
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw .unreadable("\(tool) failed (exit \(process.terminationStatus))")
+            throw .unreadable(reason(tool, error))
         }
         guard let text = String(data: data, encoding: .utf8) else { throw .notUTF8 }
         return text
+    }
+
+    private static func reason(_ tool: String, _ failure: ConverterProcess.Failure) -> String {
+        switch failure {
+        case .cannotRun(let reason): "\(tool) could not run (\(reason))"
+        case .timedOut: "\(tool) took longer than \(ConverterProcess.defaultTimeLimit.components.seconds) seconds"
+        case .tooMuchOutput: "\(tool) wrote more than \(ConverterProcess.defaultOutputLimit >> 20) MiB of text"
+        case .exited(let status): "\(tool) failed (exit \(status))"
+        case .signalled(let signal): "\(tool) was killed (signal \(signal))"
+        }
     }
 }
