@@ -1,3 +1,4 @@
+import CPokedexSpawn
 import Foundation
 
 #if canImport(Glibc)
@@ -10,7 +11,8 @@ import Foundation
 ///
 /// Built on `posix_spawn` with close-on-exec pipes and one plain thread per blocking read or wait,
 /// because Foundation's `Process` on Linux leaks pipe ends into concurrently spawned children and
-/// was seen hanging and crashing when tests start many processes at once.
+/// was seen hanging and crashing when tests start many processes at once. A child keeps only its
+/// three standard streams, so it cannot hold open a pipe that some other code here is reading.
 public final class ChildProcess: @unchecked Sendable {
     /// What a finished process left behind.
     public struct Outcome: Sendable {
@@ -70,10 +72,6 @@ public final class ChildProcess: @unchecked Sendable {
         }
         let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
 
-        // Spawning one at a time means no child can inherit another's pipe in the moment between
-        // pipe() and fcntl(FD_CLOEXEC).
-        Self.spawnLock.lock()
-        defer { Self.spawnLock.unlock() }
         let stdin = try Self.pipe()
         let stdout = try Self.pipe()
         let stderr = try Self.pipe()
@@ -83,6 +81,7 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, stdin.read, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout.write, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr.write, 2)
+        pokedex_spawn_close_from(&actions, 3)
 
         var child: pid_t = 0
         let result = Self.withCStrings(argv) { cArguments in
@@ -107,16 +106,22 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// How long ``outcome(timeLimit:)`` waits before it kills the process: far beyond any test's
+    /// need, so that a hung child fails its test instead of hanging the whole run.
+    public static let defaultTimeLimit = Duration.seconds(300)
+
     /// Runs a process to the end.
-    /// - Parameter stdin: written to its standard input, which is then closed.
+    /// - Parameters:
+    ///   - stdin: written to its standard input, which is then closed.
+    ///   - timeLimit: after which the process is killed (SIGKILL).
     public static func run(
         executable: URL = ChildProcess.pokedexExecutable, _ arguments: [String], environment: [String: String] = [:],
-        directory: URL? = nil, stdin: Data = Data()
+        directory: URL? = nil, stdin: Data = Data(), timeLimit: Duration = defaultTimeLimit
     ) async throws -> Outcome {
         let child = try ChildProcess(executable, arguments: arguments, environment: environment, directory: directory)
         child.write(stdin)
         child.closeInput()
-        return await child.outcome()
+        return await child.outcome(timeLimit: timeLimit)
     }
 
     /// Writes to the process's standard input (ignoring a process that has gone away).
@@ -150,8 +155,14 @@ public final class ChildProcess: @unchecked Sendable {
         _ = Glibc.kill(pid, signal)
     }
 
-    /// Waits for the process to end and its output to be read completely.
-    public func outcome() async -> Outcome {
+    /// Waits for the process to end and its output to be read completely; kills it (SIGKILL) if it
+    /// is still running after `timeLimit`.
+    public func outcome(timeLimit: Duration = defaultTimeLimit) async -> Outcome {
+        let watchdog = Task { [self] in
+            try await Task.sleep(for: timeLimit)
+            kill()
+        }
+        defer { watchdog.cancel() }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = lock.withLock {
                 if ended.count == 3 { return true }
@@ -220,15 +231,10 @@ public final class ChildProcess: @unchecked Sendable {
         for waiter in ready { waiter.resume() }
     }
 
-    private static let spawnLock = NSLock()
-
     private static func pipe() throws -> (read: Int32, write: Int32) {
         var descriptors: [Int32] = [0, 0]
-        guard Glibc.pipe(&descriptors) == 0 else {
+        guard pokedex_pipe_cloexec(&descriptors) == 0 else {
             throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-        }
-        for descriptor in descriptors {
-            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
         }
         return (descriptors[0], descriptors[1])
     }

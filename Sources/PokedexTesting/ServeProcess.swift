@@ -5,10 +5,16 @@ import Foundation
 /// and the model found in the background). Shared by the server tests and the HTTP benchmark.
 public enum ServeProcess {
     /// - Returns: the running process and the port it listens on.
-    /// - Throws: when the server exits before listening or is not ready within ten seconds.
+    /// - Throws: when the server exits (or is killed after a minute) before listening, or is not
+    ///   ready within ten seconds of listening.
     public static func start(environment: [String: String]) async throws -> (process: ChildProcess, port: Int) {
         let process = try ChildProcess(
             ChildProcess.builtProduct("pokedex"), arguments: ["serve", "--port", "0"], environment: environment)
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(60))
+            process.kill()
+        }
+        defer { watchdog.cancel() }
         var port: Int?
         for await line in process.lines {
             if let match = line.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/) {

@@ -7,10 +7,11 @@ import Testing
 @Suite("Foreign clients")
 struct ForeignClientTests {
     /// The `python3` on the PATH (where `pip install openai` put the package).
-    static let hasOpenAIPackage: Bool = {
-        let probe = try? ChildProcessRunner.run("/usr/bin/env", ["python3", "-c", "import openai"])
-        return probe == 0
-    }()
+    static func hasOpenAIPackage() async -> Bool {
+        let probe = try? await ChildProcess.run(
+            executable: URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import openai"])
+        return probe?.status == 0
+    }
 
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {
         FileManager.default.isExecutableFile(atPath: $0)
@@ -20,7 +21,7 @@ struct ForeignClientTests {
     static let artifacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".build/test-artifacts")
 
-    @Test(.enabled(if: hasOpenAIPackage, "pip install openai (the .ci/run script does) to run this"))
+    @Test(.enabled("pip install openai (the .ci/run script does) to run this") { await hasOpenAIPackage() })
     func theOfficialOpenAIClientChatsStreamingAndNot() async throws {
         let llm = try await ScriptedLLMServer.start([.text("Nice to meet you, Frank."), .text("Your name is Frank.")])
         defer { Task { try await llm.stop() } }
@@ -91,19 +92,5 @@ struct ForeignClientTests {
         #expect(shot.status == 0, "\(shot.stderr.suffix(500))")
         let size = (try? FileManager.default.attributesOfItem(atPath: screenshot.path)[.size] as? Int) ?? 0
         #expect(size > 10_000)
-    }
-}
-
-/// Runs a command synchronously for a yes/no probe (used before any test starts).
-enum ChildProcessRunner {
-    static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
     }
 }
