@@ -91,7 +91,8 @@ extension Assistant {
         guard let model else { return nil }
         if !recovery.isAvailable(.llm) { return .failure("out of service after repeated failures") }
         do {
-            try await model.ping(timeLimit: min(.seconds(3), recovery.remainingTime() ?? .seconds(3)))
+            let limit = configuration.modelCheckTimeLimit
+            try await model.ping(timeLimit: min(limit, recovery.remainingTime() ?? limit))
             return .success("\(model.provider), model \(model.model)")
         } catch let failure as ServiceFailure {
             return .failure(failure.message)

@@ -33,6 +33,9 @@ public struct AssistantConfiguration: Sendable, Equatable {
     public var apiKey = ""
     /// The longest answer the model may write, in tokens. `llm.max_tokens`, `POKEDEX_LLM_MAX_TOKENS`.
     public var maxTokens = 512
+    /// How long the status command waits for the model's answer before calling it unreachable
+    /// (not a setting: the status answer must stay quick; tests on a loaded machine lengthen it).
+    public var modelCheckTimeLimit = Duration.seconds(3)
 
     public init() {}
 

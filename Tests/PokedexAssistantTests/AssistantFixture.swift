@@ -76,6 +76,8 @@ final class AssistantFixture: Sendable {
             now: { [clock] in clock.currentDate })
 
         var configuration = AssistantConfiguration()
+        // The scripted model always answers; on a loaded machine its answer may take over 3 s.
+        configuration.modelCheckTimeLimit = .seconds(60)
         configure(&configuration)
         var model: (any ChatModel)?
         if script != nil {
