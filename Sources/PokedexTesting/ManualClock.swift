@@ -25,7 +25,15 @@ public final class ManualClock: Clock, WallClock, @unchecked Sendable {
     private var sleepers: [Sleeper] = []
     private var cancelled: Set<UInt64> = []
     private var nextID: UInt64 = 0
-    private var sleeperWaiters: [(count: Int, horizon: Duration?, continuation: CheckedContinuation<Void, Never>)] = []
+    private var sleeperWaiters: [SleeperWaiter] = []
+
+    private struct SleeperWaiter {
+        var id: UInt64
+        var count: Int
+        var horizon: Duration?
+        var continuation: CheckedContinuation<Void, Never>
+        var giveUp: Task<Void, Never>
+    }
 
     /// - Parameter start: the wall-clock date at instant zero.
     public init(start: Date = Date(timeIntervalSince1970: 1_790_000_000)) {
@@ -88,16 +96,39 @@ public final class ManualClock: Clock, WallClock, @unchecked Sendable {
 
     /// Returns once at least `count` tasks are sleeping on this clock (only counting those that wake
     /// within `horizon` from now, when given), so a test can advance time knowing the code under test
-    /// is already waiting.
-    public func waitForSleepers(_ count: Int = 1, within horizon: Duration? = nil) async {
+    /// is already waiting. If they never come, it gives up after `patience` (real time) and says so
+    /// on stderr: the test then fails on what it expects, instead of hanging the whole run.
+    public func waitForSleepers(
+        _ count: Int = 1, within horizon: Duration? = nil, patience: Duration = .seconds(60)
+    )
+        async
+    {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = lock.withLock { () -> Bool in
                 if sleepingCount(within: horizon) >= count { return true }
-                sleeperWaiters.append((count, horizon, continuation))
+                nextID += 1
+                let id = nextID
+                let giveUp = Task.detached { [weak self] in
+                    guard (try? await Task.sleep(for: patience)) != nil else { return }
+                    self?.stopWaiting(id, for: count, after: patience)
+                }
+                sleeperWaiters.append(
+                    SleeperWaiter(id: id, count: count, horizon: horizon, continuation: continuation, giveUp: giveUp))
                 return false
             }
             if ready { continuation.resume() }
         }
+    }
+
+    private func stopWaiting(_ id: UInt64, for count: Int, after patience: Duration) {
+        let waiter = lock.withLock { () -> SleeperWaiter? in
+            guard let index = sleeperWaiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return sleeperWaiters.remove(at: index)
+        }
+        guard let waiter else { return }
+        FileHandle.standardError.write(
+            Data("ManualClock: gave up waiting for \(count) sleeper(s) after \(patience)\n".utf8))
+        waiter.continuation.resume()
     }
 
     /// Waits for a task to sleep until no later than `horizon` from now, then moves time to the
@@ -119,15 +150,15 @@ public final class ManualClock: Clock, WallClock, @unchecked Sendable {
     }
 
     private func wakeSleeperWaiters() {
-        let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
-            let isReady = {
-                (waiter: (count: Int, horizon: Duration?, continuation: CheckedContinuation<Void, Never>)) in
-                waiter.count <= self.sleepingCount(within: waiter.horizon)
-            }
-            let ready = sleeperWaiters.filter(isReady).map(\.continuation)
+        let ready = lock.withLock { () -> [SleeperWaiter] in
+            let isReady = { (waiter: SleeperWaiter) in waiter.count <= self.sleepingCount(within: waiter.horizon) }
+            let ready = sleeperWaiters.filter(isReady)
             sleeperWaiters.removeAll(where: isReady)
             return ready
         }
-        for continuation in ready { continuation.resume() }
+        for waiter in ready {
+            waiter.giveUp.cancel()
+            waiter.continuation.resume()
+        }
     }
 }
