@@ -66,8 +66,9 @@ struct RealLLMEndToEndTests {
             let text = try #require(reply["reply"] as? String)
             let elapsed = try #require(reply["elapsed_ms"] as? Int)
             #expect(!text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
-            #expect(elapsed <= (deadlineSeconds + 1) * 1000, "the turn took \(elapsed) ms")
-            #expect(wall < .seconds(deadlineSeconds + 10), "the process took \(wall)")
+            // Slack for a loaded machine: a fallback written after the deadline, a slow process start.
+            #expect(elapsed <= (deadlineSeconds + 2) * 1000, "the turn took \(elapsed) ms")
+            #expect(wall < .seconds(deadlineSeconds + 20), "the process took \(wall)")
             for word in RealLLMEndToEndTests.technical {
                 #expect(!text.contains(word), "a technical error reached the user: \(text)")
             }
