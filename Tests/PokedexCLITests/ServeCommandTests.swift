@@ -81,7 +81,8 @@ struct ServeCommandTests {
         let stopping = ContinuousClock.now
         server.process.kill(SIGTERM)
         let outcome = await server.process.outcome()
-        #expect(ContinuousClock.now - stopping < .seconds(5))
+        // Far less than the turn's own 30 s deadline, with room for a loaded machine.
+        #expect(ContinuousClock.now - stopping < .seconds(10))
         #expect(outcome.status == 0, "\(outcome.stderr)")
         _ = await turn.value
     }
