@@ -106,22 +106,20 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// How long ``outcome(timeLimit:)`` waits before it kills the process: far beyond any test's
-    /// need, so that a hung child fails its test instead of hanging the whole run.
-    public static let defaultTimeLimit = Duration.seconds(300)
+    /// How long ``outcome()`` waits before it kills the process: far beyond any test's need, so
+    /// that a hung child fails its test instead of hanging the whole run.
+    public static let timeLimit = Duration.seconds(300)
 
     /// Runs a process to the end.
-    /// - Parameters:
-    ///   - stdin: written to its standard input, which is then closed.
-    ///   - timeLimit: after which the process is killed (SIGKILL).
+    /// - Parameter stdin: written to its standard input, which is then closed.
     public static func run(
         executable: URL = ChildProcess.pokedexExecutable, _ arguments: [String], environment: [String: String] = [:],
-        directory: URL? = nil, stdin: Data = Data(), timeLimit: Duration = defaultTimeLimit
+        directory: URL? = nil, stdin: Data = Data()
     ) async throws -> Outcome {
         let child = try ChildProcess(executable, arguments: arguments, environment: environment, directory: directory)
         child.write(stdin)
         child.closeInput()
-        return await child.outcome(timeLimit: timeLimit)
+        return await child.outcome()
     }
 
     /// Writes to the process's standard input (ignoring a process that has gone away).
@@ -156,10 +154,10 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Waits for the process to end and its output to be read completely; kills it (SIGKILL) if it
-    /// is still running after `timeLimit`.
-    public func outcome(timeLimit: Duration = defaultTimeLimit) async -> Outcome {
+    /// is still running after ``timeLimit``.
+    public func outcome() async -> Outcome {
         let watchdog = Task { [self] in
-            try await Task.sleep(for: timeLimit)
+            try await Task.sleep(for: Self.timeLimit)
             kill()
         }
         defer { watchdog.cancel() }
