@@ -22,30 +22,48 @@ public final class ServerMetrics: Sendable {
     public init() {
         registry = PrometheusCollectorRegistry()
         factory = PrometheusMetricsFactory(registry: registry)
-        turns = registry.makeCounter(name: "pokedex_turns_total", help: "Turns answered")
+        turns = registry.makeCounter(descriptor: Self.name("turns", "total", help: "Turns answered"))
         degradedTurns = registry.makeCounter(
-            name: "pokedex_degraded_turns_total", help: "Turns answered without the language model")
+            descriptor: Self.name("degraded_turns", "total", help: "Turns answered without the language model"))
         fallbackTurns = registry.makeCounter(
-            name: "pokedex_fallback_turns_total", help: "Turns answered with a fallback")
-        sessions = registry.makeGauge(name: "pokedex_sessions", help: "Stored sessions")
-        messages = registry.makeGauge(name: "pokedex_messages", help: "Stored messages")
+            descriptor: Self.name("fallback_turns", "total", help: "Turns answered with a fallback"))
+        sessions = registry.makeGauge(descriptor: Self.name("sessions", help: "Stored sessions"))
+        messages = registry.makeGauge(descriptor: Self.name("messages", help: "Stored messages"))
         activeSessions = registry.makeGauge(
-            name: "pokedex_active_sessions", help: "Sessions active in the last 24 hours")
+            descriptor: Self.name("active_sessions", help: "Sessions active in the last 24 hours"))
     }
+
+    private static func name(_ metric: String, _ unit: String = "", help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "pokedex", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    private static var requests: MetricNameDescriptor {
+        name("http_requests", "total", help: "HTTP requests by route, method and status")
+    }
+    private static var requestDuration: MetricNameDescriptor {
+        name("http_request_duration", "seconds", help: "HTTP request latency by route")
+    }
+    private static let requestBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10),
+        .seconds(30),
+    ]
 
     /// Counts one HTTP request by route pattern (never the raw path, which may hold user names).
     func request(route: String, method: String, status: Int, seconds: Double) {
-        registry.makeCounter(
-            name: "pokedex_http_requests_total",
-            labels: [("route", route), ("method", method), ("status", "\(status)")]
-        ).increment()
-        registry.makeDurationHistogram(
-            name: "pokedex_http_request_duration_seconds", labels: [("route", route)],
-            buckets: [
-                .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10),
-                .seconds(30),
-            ]
-        ).record(.milliseconds(Int64(seconds * 1000)))
+        let (counter, histogram) = requestInstruments.withLock { cache in
+            let key = "\(method) \(route) \(status)"
+            if let found = cache[key] { return found }
+            let made = (
+                registry.makeCounter(
+                    descriptor: Self.requests, labels: [("route", route), ("method", method), ("status", "\(status)")]),
+                registry.makeDurationHistogram(
+                    descriptor: Self.requestDuration, labels: [("route", route)], buckets: Self.requestBuckets)
+            )
+            cache[key] = made
+            return made
+        }
+        counter.increment()
+        histogram.record(.milliseconds(Int64(seconds * 1000)))
     }
 
     func turn(degraded: Bool, fallback: Bool) {
