@@ -315,6 +315,7 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
 
     /// Runs a store operation within `sessions.busy_timeout`: while PostgreSQL is down the pool
     /// keeps trying to connect, and a caller must get a clear error instead of waiting forever.
+    @discardableResult
     func guarded<T: Sendable>(_ context: String, _ operation: () async throws -> T) async throws -> T {
         try await Self.guarded(context, within: configuration.busyTimeout, operation)
     }
