@@ -15,7 +15,8 @@ struct WeatherToolTests {
         var configuration = RecoveryConfiguration()
         configuration.policies[.weather]?.jitter = 0
         if let retries { configuration.policies[.weather]?.maxRetries = retries }
-        let client = OpenMeteoClient(weatherURL: simulator.baseURL, geocodingURL: simulator.baseURL + "/")
+        let client = OpenMeteoClient(
+            weatherURL: simulator.baseURL, geocodingURL: simulator.baseURL + "/", now: { clock.currentDate })
         return WeatherTool(client: client, units: units, recovery: Recovery(configuration: configuration, clock: clock))
     }
 
@@ -64,6 +65,24 @@ struct WeatherToolTests {
         let result = try await answer.value
         #expect(result.text.hasPrefix("Current weather in Berlin, Germany"))
         #expect(faults.requestCount == 3)
+    }
+
+    /// A `Retry-After` date is measured against the injected clock, not the machine's.
+    @Test func aRetryAfterDateIsMeasuredAgainstTheClock() async throws {
+        let clock = ManualClock()
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let date = formatter.string(from: clock.currentDate.addingTimeInterval(7))
+        let faults = FaultInjector(FaultPlan().failFirst(1, with: .status(503, retryAfter: date)))
+        let simulator = try await OpenMeteoSimulator.start(faults: faults)
+        defer { Task { try await simulator.stop() } }
+        let weather = tool(simulator, clock: clock)
+        let answer = Task { try await ask(weather, "Berlin") }
+        // Within 8 s: the attempt's 10 s time limit also sleeps on this clock.
+        #expect(await clock.advanceToNextWake(within: .seconds(8)) == .seconds(7))
+        #expect(try await answer.value.text.hasPrefix("Current weather in Berlin, Germany"))
     }
 
     @Test func aDeadServiceGivesTheWeatherFallbackAfterItsRetries() async throws {

@@ -51,7 +51,7 @@ public struct ToolSet: Sendable {
 
         if configuration.weatherEnabled {
             let client = OpenMeteoClient(
-                weatherURL: configuration.weatherURL, geocodingURL: configuration.geocodingURL, http: http)
+                weatherURL: configuration.weatherURL, geocodingURL: configuration.geocodingURL, http: http, now: now)
             tools.append(WeatherTool(client: client, units: configuration.weatherUnits, recovery: recovery))
         } else {
             disabled[.weather] = "turned off (weather.enabled = false)"

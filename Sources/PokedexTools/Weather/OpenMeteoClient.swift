@@ -18,18 +18,21 @@ public struct OpenMeteoClient: Sendable {
     private let weatherURL: String
     private let geocodingURL: String
     private let http: ServiceHTTP
+    private let now: @Sendable () -> Date
 
     /// - Parameters:
     ///   - weatherURL: scheme and host of the forecast API (`POKEDEX_WEATHER_URL`).
     ///   - geocodingURL: scheme and host of the geocoding API (`POKEDEX_GEOCODING_URL`).
+    ///   - now: the wall clock a `Retry-After` date is measured against.
     public init(
         weatherURL: String = "https://api.open-meteo.com",
         geocodingURL: String = "https://geocoding-api.open-meteo.com",
-        http: HTTPClient = .shared
+        http: HTTPClient = .shared, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.weatherURL = weatherURL.trimmingTrailingSlash()
         self.geocodingURL = geocodingURL.trimmingTrailingSlash()
         self.http = ServiceHTTP(http: http, service: "Open-Meteo")
+        self.now = now
     }
 
     /// The best match for a place name, or nil when there is none.
@@ -73,7 +76,7 @@ public struct OpenMeteoClient: Sendable {
             let reason = (try? JSONDecoder().decode(Problem.self, from: body))?.reason ?? "error"
             throw ServiceFailure(
                 .http(status: status), "Open-Meteo: \(reason)",
-                retryAfter: headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date()) })
+                retryAfter: headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: now()) })
         }
         do {
             return try JSONDecoder().decode(T.self, from: body)
