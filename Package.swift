@@ -49,6 +49,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PokedexHTTP",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
+        .target(
             name: "PokedexRecovery",
             dependencies: [
                 "PokedexSettings",
@@ -60,6 +64,7 @@ let package = Package(
             name: "PokedexTools",
             dependencies: [
                 "CPokedexSpawn",
+                "PokedexHTTP",
                 "PokedexRecovery",
                 "PokedexSettings",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -69,6 +74,7 @@ let package = Package(
         .target(
             name: "PokedexLLM",
             dependencies: [
+                "PokedexHTTP",
                 "PokedexRecovery",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -76,7 +82,7 @@ let package = Package(
         .target(
             name: "PokedexAssistant",
             dependencies: [
-                "PokedexSessions", "PokedexRecovery", "PokedexTools", "PokedexLLM", "PokedexSettings",
+                "PokedexSessions", "PokedexRecovery", "PokedexTools", "PokedexLLM", "PokedexSettings", "PokedexHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -84,7 +90,7 @@ let package = Package(
         .target(
             name: "PokedexWebex",
             dependencies: [
-                "PokedexAssistant", "PokedexRecovery", "PokedexSessions",
+                "PokedexAssistant", "PokedexHTTP", "PokedexRecovery", "PokedexSessions",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

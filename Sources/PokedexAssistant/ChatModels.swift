@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import PokedexHTTP
 import PokedexLLM
 
 /// Picks the language model client the configuration asks for.
@@ -7,7 +8,7 @@ public enum ChatModels {
     /// (ending in `/v1`: OpenAI-compatible, else Ollama), and otherwise asks the default local
     /// Ollama whether it is there (half a second at most), falling back to no model.
     public static func make(
-        _ configuration: AssistantConfiguration, http: HTTPClient = .shared
+        _ configuration: AssistantConfiguration, http: HTTPClient = .services
     ) async -> (any ChatModel)? {
         switch configuration.provider {
         case .none: return nil

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import PokedexHTTP
 import PokedexRecovery
 
 /// Ollama's native `POST /api/chat`: tool arguments are JSON objects, tool results carry the tool's
@@ -11,7 +12,7 @@ public struct OllamaChatModel: ChatModel {
     private let http: LLMHTTP
 
     /// - Parameter baseURL: scheme, host and port, e.g. `http://127.0.0.1:11434`.
-    public init(baseURL: String, model: String, http: HTTPClient = .shared) {
+    public init(baseURL: String, model: String, http: HTTPClient = .services) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.model = model
         self.http = LLMHTTP(http: http, apiKey: nil)

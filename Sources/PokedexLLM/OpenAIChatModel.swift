@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import PokedexHTTP
 import PokedexRecovery
 
 /// Any OpenAI-compatible `POST /v1/chat/completions` (OpenAI, vLLM, LM Studio, llama.cpp, Ollama's
@@ -13,7 +14,7 @@ public struct OpenAIChatModel: ChatModel {
     private let http: LLMHTTP
 
     /// - Parameter baseURL: the server, with or without its `/v1` (`http://127.0.0.1:8089/v1`).
-    public init(baseURL: String, model: String, apiKey: String?, http: HTTPClient = .shared) {
+    public init(baseURL: String, model: String, apiKey: String?, http: HTTPClient = .services) {
         var base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         if !base.hasSuffix("/v1") { base += "/v1" }
         self.baseURL = base

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import PokedexHTTP
 import PokedexRecovery
 
 /// Webex's REST API, as the bot uses it. A 429 is waited out (`Retry-After` seconds, at most a
@@ -39,7 +40,7 @@ public struct WebexClient: Sendable {
 
     /// - Parameter sleep: how 429 waits are spent (a test records them instead).
     public init(
-        baseURL: String, token: String, http: HTTPClient = .shared,
+        baseURL: String, token: String, http: HTTPClient = .services,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL

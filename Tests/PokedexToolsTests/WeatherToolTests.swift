@@ -100,6 +100,20 @@ struct WeatherToolTests {
         #expect(faults.requestCount == 4)
     }
 
+    /// A refused connection fails the attempt at once (recovery then retries it), not after the
+    /// attempt's whole time limit.
+    @Test func aServiceThatIsNotListeningIsUnreachableAtOnce() async throws {
+        let simulator = try await OpenMeteoSimulator.start()
+        try await simulator.stop()
+        let client = OpenMeteoClient(weatherURL: simulator.baseURL, geocodingURL: simulator.baseURL)
+        do {
+            _ = try await client.place(named: "Berlin", timeLimit: .seconds(60))
+            Issue.record("a stopped service must not answer")
+        } catch let failure as ServiceFailure {
+            #expect(failure.kind == .connection, "\(failure)")
+        }
+    }
+
     @Test func aMalformedAnswerIsNeverTurnedIntoInventedWeather() async throws {
         let faults = FaultInjector(FaultPlan().failAlways(with: .malformedBody))
         let simulator = try await OpenMeteoSimulator.start(faults: faults)

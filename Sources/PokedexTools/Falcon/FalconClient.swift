@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import PokedexHTTP
 import PokedexRecovery
 import Synchronization
 
@@ -25,7 +26,7 @@ public final class FalconClient: Sendable {
     ///   - baseURL: scheme and host of the tenant's cloud, e.g. `https://api.us-2.crowdstrike.com`.
     ///   - now: the time, for token expiry and for how long a rate limit's epoch second is away.
     public init(
-        baseURL: String, clientID: String, clientSecret: String, http: HTTPClient = .shared,
+        baseURL: String, clientID: String, clientSecret: String, http: HTTPClient = .services,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         credentials = (clientID, clientSecret)

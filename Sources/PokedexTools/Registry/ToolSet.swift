@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import PokedexHTTP
 import PokedexRecovery
 
 /// The tools an installation has, built from its configuration: a tool whose integration is not
@@ -22,7 +23,7 @@ public struct ToolSet: Sendable {
     /// - Throws: ``ContainmentAuditError`` when containment is enabled but its audit log cannot be
     ///   opened: an enabled containment action without its audit trail must stop start-up.
     public static func make(
-        _ configuration: ToolsConfiguration, recovery: Recovery, http: HTTPClient = .shared,
+        _ configuration: ToolsConfiguration, recovery: Recovery, http: HTTPClient = .services,
         ledger: any ConfirmationLedger = InMemoryConfirmationLedger(), now: @escaping @Sendable () -> Date = { Date() }
     ) throws -> ToolSet {
         var tools: [any Tool] = []

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import PokedexHTTP
 import PokedexRecovery
 
 /// Open-Meteo's geocoding and forecast APIs (no key). Failures are reported as
@@ -27,7 +28,7 @@ public struct OpenMeteoClient: Sendable {
     public init(
         weatherURL: String = "https://api.open-meteo.com",
         geocodingURL: String = "https://geocoding-api.open-meteo.com",
-        http: HTTPClient = .shared, now: @escaping @Sendable () -> Date = { Date() }
+        http: HTTPClient = .services, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.weatherURL = weatherURL.trimmingTrailingSlash()
         self.geocodingURL = geocodingURL.trimmingTrailingSlash()
