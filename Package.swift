@@ -122,6 +122,7 @@ let package = Package(
         .executableTarget(
             name: "pokedex",
             dependencies: [
+                "PokedexHTTP",
                 "PokedexSessions",
                 "PokedexSessionsPostgres",
                 "PokedexTools",

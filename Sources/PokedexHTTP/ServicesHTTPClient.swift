@@ -1,7 +1,8 @@
 import AsyncHTTPClient
 
 extension HTTPClient {
-    /// The client Pokedex talks to its services with: the language model, Falcon, Open-Meteo, Webex.
+    /// The client Pokedex talks to other servers with: the language model, Falcon, Open-Meteo, Webex,
+    /// and a running Pokedex for `pokedex health`.
     ///
     /// `HTTPClient.shared` quietly retries a refused connection until the request's time limit, so a
     /// service that is down looked like one that hangs: every attempt, and the user, waited the whole

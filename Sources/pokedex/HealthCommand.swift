@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import PokedexHTTP
 import PokedexRecovery
 
 /// `pokedex health`: component and tool health from a running server.
@@ -50,7 +51,7 @@ struct HealthCommand: AsyncParsableCommand {
         var request = HTTPClientRequest(url: url)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            let response = try await HTTPClient.services.execute(request, timeout: .seconds(5))
             let body = try await response.body.collect(upTo: 1 << 20)
             return (Int(response.status.code), Data(body.readableBytesView))
         } catch {

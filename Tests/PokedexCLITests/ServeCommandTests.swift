@@ -131,6 +131,11 @@ struct ServeCommandTests {
             ["health", "--url", server.url, "--token", "wrong-token-0123456789"], environment: server.environment)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("401"))
+        server.process.kill(SIGTERM)
+        _ = await server.process.outcome()
+        let gone = try await ChildProcess.run(["health", "--url", server.url], environment: server.environment)
+        #expect(gone.status != 0)
+        #expect(gone.stderr.contains("cannot reach the server at \(server.url)"), "\(gone.stderr)")
     }
 
     @Test func withoutTokensOnlyLoopbackIsAllowed() async throws {
