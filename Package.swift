@@ -22,14 +22,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         .target(name: "PokedexSettings"),
         .target(name: "CPokedexSpawn"),
+        .target(name: "PokedexAudit"),
         .target(
             name: "PokedexSessions",
             dependencies: [
@@ -64,6 +67,7 @@ let package = Package(
             name: "PokedexTools",
             dependencies: [
                 "CPokedexSpawn",
+                "PokedexAudit",
                 "PokedexHTTP",
                 "PokedexRecovery",
                 "PokedexSettings",
@@ -76,13 +80,15 @@ let package = Package(
             dependencies: [
                 "PokedexHTTP",
                 "PokedexRecovery",
+                "PokedexSettings",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .target(
             name: "PokedexAssistant",
             dependencies: [
-                "PokedexSessions", "PokedexRecovery", "PokedexTools", "PokedexLLM", "PokedexSettings", "PokedexHTTP",
+                "PokedexAudit", "PokedexSessions", "PokedexRecovery", "PokedexTools", "PokedexLLM", "PokedexSettings",
+                "PokedexHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -90,7 +96,7 @@ let package = Package(
         .target(
             name: "PokedexWebex",
             dependencies: [
-                "PokedexAssistant", "PokedexHTTP", "PokedexRecovery", "PokedexSessions",
+                "PokedexAssistant", "PokedexAudit", "PokedexHTTP", "PokedexRecovery", "PokedexSessions", "PokedexSettings",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -100,9 +106,13 @@ let package = Package(
         .target(
             name: "PokedexServer",
             dependencies: [
-                "PokedexAssistant", "PokedexSessions", "PokedexSessionsPostgres", "PokedexRecovery", "PokedexSettings",
-                "PokedexWebex",
+                "PokedexAssistant", "PokedexAudit", "PokedexSessions", "PokedexSessionsPostgres", "PokedexRecovery",
+                "PokedexSettings", "PokedexWebex", "PokedexHTTP",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,6 +132,7 @@ let package = Package(
         .executableTarget(
             name: "pokedex",
             dependencies: [
+                "PokedexAudit",
                 "PokedexHTTP",
                 "PokedexSessions",
                 "PokedexSessionsPostgres",
@@ -166,7 +177,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PokedexToolsTests",
-            dependencies: ["PokedexTools", "PokedexTesting"],
+            dependencies: ["PokedexTools", "PokedexTesting", "PokedexAudit"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -175,12 +186,13 @@ let package = Package(
         ),
         .testTarget(
             name: "PokedexAssistantTests",
-            dependencies: ["PokedexAssistant", "PokedexTesting"]
+            dependencies: ["PokedexAssistant", "PokedexTesting", "PokedexAudit"]
         ),
         .testTarget(
             name: "PokedexServerTests",
             dependencies: [
-                "PokedexServer", "PokedexTesting", "PokedexLLM", "PokedexWebex",
+                "PokedexServer", "PokedexTesting", "PokedexLLM", "PokedexWebex", "PokedexAudit",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -194,7 +206,8 @@ let package = Package(
         .testTarget(
             name: "PokedexCLITests",
             dependencies: [
-                "pokedex", "PokedexSessions", "PokedexTesting",
+                "pokedex", "PokedexSessions", "PokedexTesting", "PokedexAudit",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

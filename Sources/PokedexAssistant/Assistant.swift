@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PokedexAudit
 import PokedexLLM
 import PokedexRecovery
 import PokedexSessions
@@ -60,7 +61,7 @@ public final class Assistant: Sendable {
         } catch {
             return Reply(text: AssistantTexts.badSession(error))
         }
-        let question = Question(text: text, key: key, onText: turn.onText)
+        let question = Question(text: text, key: key, caller: turn.caller, onText: turn.onText)
         return await turns.run(key) {
             do {
                 // A store shared by several replicas also keeps this session's turns on other replicas apart.
@@ -76,9 +77,10 @@ public final class Assistant: Sendable {
     struct Question: Sendable {
         var text: String
         var key: SessionKey
+        var caller: Caller
         var onText: (@Sendable (String) -> Void)?
 
-        var context: ToolContext { ToolContext(question: text, user: key.user, room: key.room) }
+        var context: ToolContext { ToolContext(question: text, user: key.user, room: key.room, caller: caller) }
     }
 
     /// What a step of the pipeline decided: the reply, and whether the turn is stored.

@@ -30,7 +30,7 @@ public struct AssistantConfiguration: Sendable, Equatable {
     /// `llm.model`, `POKEDEX_LLM_MODEL`.
     public var model = "qwen2.5:7b"
     /// Bearer key for OpenAI-compatible servers; a secret. `llm.api_key`, `POKEDEX_LLM_API_KEY`.
-    public var apiKey = ""
+    public var apiKey = Secret("")
     /// The longest answer the model may write, in tokens. `llm.max_tokens`, `POKEDEX_LLM_MAX_TOKENS`.
     public var maxTokens = 512
     /// How long the status command waits for the model's answer before calling it unreachable
@@ -54,8 +54,6 @@ public struct AssistantConfiguration: Sendable, Equatable {
         ("llm.max_tokens", "POKEDEX_LLM_MAX_TOKENS"),
     ]
 
-    public static let secretKeys: Set<String> = ["llm.api_key"]
-
     public mutating func set(_ key: String, to value: String) throws(SettingError) {
         switch key {
         case "assistant.deadline": deadline = try SettingParser.duration(value, key: key)
@@ -74,7 +72,7 @@ public struct AssistantConfiguration: Sendable, Equatable {
         case "llm.model":
             model = value.trimmingCharacters(in: .whitespaces)
             if model.isEmpty { throw SettingError(key: key, message: "must not be empty") }
-        case "llm.api_key": apiKey = value.trimmingCharacters(in: .whitespaces)
+        case "llm.api_key": apiKey = Secret(value.trimmingCharacters(in: .whitespaces))
         case "llm.max_tokens": maxTokens = try SettingParser.integer(value, key: key)
         default: throw SettingError(key: key, message: "is not an assistant setting")
         }
@@ -87,7 +85,7 @@ public struct AssistantConfiguration: Sendable, Equatable {
             ("assistant.max_input_chars", "\(maxInputCharacters)"),
             ("assistant.max_tool_rounds", "\(maxToolRounds)"),
             ("assistant.bot_names", botNames.joined(separator: ",")),
-            ("llm.provider", provider.rawValue), ("llm.url", llmURL), ("llm.model", model), ("llm.api_key", apiKey),
+            ("llm.provider", provider.rawValue), ("llm.url", llmURL), ("llm.model", model), ("llm.api_key", apiKey.description),
             ("llm.max_tokens", "\(maxTokens)"),
         ]
     }

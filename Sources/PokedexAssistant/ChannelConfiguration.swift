@@ -1,30 +1,46 @@
 import Foundation
 import PokedexSettings
 
-/// The HTTP server's settings (SPEC 6, 7). Without API tokens the server binds loopback only.
+/// The HTTP server's settings (SPEC 6, 7). Without credentials the server binds loopback only.
 public struct ServerConfiguration: Sendable, Equatable {
     /// `server.host`, `POKEDEX_SERVER_HOST`.
     public var host = "127.0.0.1"
     /// `server.port`, `POKEDEX_SERVER_PORT`.
     public var port = 8080
-    /// Bearer tokens for `/api` and `/v1`; secrets. `server.api_tokens`, `POKEDEX_API_TOKENS`.
-    public var apiTokens: [String] = []
+    /// Principals and JWTs: who may call the API.
+    public var access = AccessConfiguration()
     /// Largest request body. `server.max_body_bytes`.
     public var maxBodyBytes = 1_048_576
     /// How long in-flight turns may run on after SIGTERM. `server.grace_period`.
     public var gracePeriod: Duration = .seconds(10)
+    /// A new connection must have sent a whole request head by then. `server.header_timeout`.
+    public var headerTimeout: Duration = .seconds(10)
+    /// A connection with no request in progress is closed after this. `server.idle_timeout`.
+    public var idleTimeout: Duration = .seconds(60)
+    /// A request body must have arrived whole by then. `server.body_timeout`.
+    public var bodyTimeout: Duration = .seconds(30)
+    /// Open connections at most; more wait to be accepted. `server.max_connections`.
+    public var maxConnections = 1024
+    /// Open connections from one client address at most; more are closed at once.
+    /// `server.max_connections_per_client` (a reverse proxy counts as one client).
+    public var maxConnectionsPerClient = 256
 
     public init() {}
 
-    public static let environmentKeys: [(key: String, variable: String)] = [
-        ("server.host", "POKEDEX_SERVER_HOST"), ("server.port", "POKEDEX_SERVER_PORT"),
-        ("server.api_tokens", "POKEDEX_API_TOKENS"), ("server.max_body_bytes", "POKEDEX_SERVER_MAX_BODY_BYTES"),
-        ("server.grace_period", "POKEDEX_SERVER_GRACE_PERIOD"),
-    ]
-
-    public static let secretKeys: Set<String> = ["server.api_tokens"]
+    public static let environmentKeys: [(key: String, variable: String)] =
+        [
+            ("server.host", "POKEDEX_SERVER_HOST"), ("server.port", "POKEDEX_SERVER_PORT"),
+            ("server.max_body_bytes", "POKEDEX_SERVER_MAX_BODY_BYTES"),
+            ("server.grace_period", "POKEDEX_SERVER_GRACE_PERIOD"),
+            ("server.header_timeout", "POKEDEX_SERVER_HEADER_TIMEOUT"),
+            ("server.idle_timeout", "POKEDEX_SERVER_IDLE_TIMEOUT"),
+            ("server.body_timeout", "POKEDEX_SERVER_BODY_TIMEOUT"),
+            ("server.max_connections", "POKEDEX_SERVER_MAX_CONNECTIONS"),
+            ("server.max_connections_per_client", "POKEDEX_SERVER_MAX_CONNECTIONS_PER_CLIENT"),
+        ] + AccessConfiguration.environmentKeys
 
     public mutating func set(_ key: String, to value: String) throws(SettingError) {
+        if AccessConfiguration.handles(key) { return try access.set(key, to: value) }
         switch key {
         case "server.host":
             host = value.trimmingCharacters(in: .whitespaces)
@@ -34,9 +50,13 @@ public struct ServerConfiguration: Sendable, Equatable {
             if port > 65535 {
                 throw SettingError(key: key, message: "must be a port number up to 65535 (got '\(value)')")
             }
-        case "server.api_tokens": apiTokens = SettingParser.list(value)
         case "server.max_body_bytes": maxBodyBytes = try SettingParser.integer(value, key: key)
         case "server.grace_period": gracePeriod = try SettingParser.duration(value, key: key)
+        case "server.header_timeout": headerTimeout = try SettingParser.duration(value, key: key)
+        case "server.idle_timeout": idleTimeout = try SettingParser.duration(value, key: key)
+        case "server.body_timeout": bodyTimeout = try SettingParser.duration(value, key: key)
+        case "server.max_connections": maxConnections = try SettingParser.integer(value, key: key)
+        case "server.max_connections_per_client": maxConnectionsPerClient = try SettingParser.integer(value, key: key)
         default: throw SettingError(key: key, message: "is not a server setting")
         }
     }
@@ -46,33 +66,37 @@ public struct ServerConfiguration: Sendable, Equatable {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
-    /// Without tokens, anything but loopback would expose the API to the network.
+    /// Without credentials, anything but loopback would expose the API to the network.
     public func validate() throws(SettingError) {
-        if apiTokens.isEmpty && !bindsLoopbackOnly {
+        if !access.requiresCredentials && !bindsLoopbackOnly {
             throw SettingError(
                 key: "server.host",
-                message: "is \(host), but without API tokens (POKEDEX_API_TOKENS) the server binds loopback only")
+                message:
+                    "is \(host), but without API credentials (POKEDEX_API_TOKENS, server.principals or server.jwt) the server binds loopback only"
+            )
         }
-        if apiTokens.contains(where: { $0.count < 16 }) {
-            throw SettingError(key: "server.api_tokens", message: "each token must have at least 16 characters")
-        }
+        try access.validate()
     }
 
     public var values: [(key: String, value: String)] {
         [
             ("server.host", host), ("server.port", "\(port)"),
-            ("server.api_tokens", apiTokens.isEmpty ? "" : "\(apiTokens.count) token(s)"),
             ("server.max_body_bytes", "\(maxBodyBytes)"), ("server.grace_period", SettingParser.text(gracePeriod)),
-        ]
+            ("server.header_timeout", SettingParser.text(headerTimeout)),
+            ("server.idle_timeout", SettingParser.text(idleTimeout)),
+            ("server.body_timeout", SettingParser.text(bodyTimeout)),
+            ("server.max_connections", "\(maxConnections)"),
+            ("server.max_connections_per_client", "\(maxConnectionsPerClient)"),
+        ] + access.values
     }
 }
 
 /// The Webex bot's settings (SPEC 5, 7). Without a token the channel is off.
 public struct WebexConfiguration: Sendable, Equatable {
     /// `webex.token`, `POKEDEX_WEBEX_TOKEN`; a secret.
-    public var token = ""
+    public var token = Secret("")
     /// `webex.webhook_secret`, `POKEDEX_WEBEX_WEBHOOK_SECRET`; a secret.
-    public var webhookSecret = ""
+    public var webhookSecret = Secret("")
     /// `webex.base_url`, `POKEDEX_WEBEX_BASE_URL` (including `/v1`).
     public var baseURL = "https://webexapis.com/v1"
     /// `webex.allowed_emails`, `POKEDEX_WEBEX_ALLOWED_EMAILS`.
@@ -81,6 +105,9 @@ public struct WebexConfiguration: Sendable, Equatable {
     public var allowedDomains: [String] = []
     /// `webex.allowed_rooms`, `POKEDEX_WEBEX_ALLOWED_ROOMS`.
     public var allowedRooms: [String] = []
+    /// How long a message id is remembered, so a redelivered message is not answered again.
+    /// `webex.redelivery_window`.
+    public var redeliveryWindow: Duration = .seconds(86_400)
 
     public init() {}
 
@@ -89,16 +116,15 @@ public struct WebexConfiguration: Sendable, Equatable {
         ("webex.base_url", "POKEDEX_WEBEX_BASE_URL"), ("webex.allowed_emails", "POKEDEX_WEBEX_ALLOWED_EMAILS"),
         ("webex.allowed_domains", "POKEDEX_WEBEX_ALLOWED_DOMAINS"),
         ("webex.allowed_rooms", "POKEDEX_WEBEX_ALLOWED_ROOMS"),
+        ("webex.redelivery_window", "POKEDEX_WEBEX_REDELIVERY_WINDOW"),
     ]
-
-    public static let secretKeys: Set<String> = ["webex.token", "webex.webhook_secret"]
 
     public var enabled: Bool { !token.isEmpty }
 
     public mutating func set(_ key: String, to value: String) throws(SettingError) {
         switch key {
-        case "webex.token": token = value.trimmingCharacters(in: .whitespaces)
-        case "webex.webhook_secret": webhookSecret = value.trimmingCharacters(in: .whitespaces)
+        case "webex.token": token = Secret(value.trimmingCharacters(in: .whitespaces))
+        case "webex.webhook_secret": webhookSecret = Secret(value.trimmingCharacters(in: .whitespaces))
         case "webex.base_url":
             let trimmed = value.trimmingCharacters(in: .whitespaces)
             guard let url = URL(string: trimmed), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
@@ -108,6 +134,7 @@ public struct WebexConfiguration: Sendable, Equatable {
         case "webex.allowed_emails": allowedEmails = SettingParser.list(value).map { $0.lowercased() }
         case "webex.allowed_domains": allowedDomains = SettingParser.list(value).map { $0.lowercased() }
         case "webex.allowed_rooms": allowedRooms = SettingParser.list(value)
+        case "webex.redelivery_window": redeliveryWindow = try SettingParser.duration(value, key: key)
         default: throw SettingError(key: key, message: "is not a webex setting")
         }
     }
@@ -123,10 +150,11 @@ public struct WebexConfiguration: Sendable, Equatable {
 
     public var values: [(key: String, value: String)] {
         [
-            ("webex.token", token), ("webex.webhook_secret", webhookSecret), ("webex.base_url", baseURL),
+            ("webex.token", token.description), ("webex.webhook_secret", webhookSecret.description), ("webex.base_url", baseURL),
             ("webex.allowed_emails", allowedEmails.joined(separator: ",")),
             ("webex.allowed_domains", allowedDomains.joined(separator: ",")),
             ("webex.allowed_rooms", allowedRooms.joined(separator: ",")),
+            ("webex.redelivery_window", SettingParser.text(redeliveryWindow)),
         ]
     }
 }

@@ -15,6 +15,9 @@ public struct PokedexConfiguration: Sendable {
     public var assistant = AssistantConfiguration()
     public var server = ServerConfiguration()
     public var webex = WebexConfiguration()
+    /// The append-only audit log of containment steps and admin actions. `audit.log`,
+    /// `POKEDEX_AUDIT_LOG` (`falcon.containment.audit_log` is its older name).
+    public var auditLog = "./.pokedex/audit.jsonl"
     /// The file the settings came from, if any.
     public var file: String?
 
@@ -61,12 +64,17 @@ public struct PokedexConfiguration: Sendable {
         case "falcon", "weather", "runbooks": try tools.set(key, to: value)
         case "assistant", "llm": try assistant.set(key, to: value)
         case "server": try server.set(key, to: value)
+        case "audit" where key == "audit.log", "falcon" where key == "falcon.containment.audit_log":
+            guard !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw SettingError(key: key, message: "must name a file")
+            }
+            auditLog = value.trimmingCharacters(in: .whitespaces)
         case "webex": try webex.set(key, to: value)
         default:
             throw SettingError(
                 key: key,
                 message:
-                    "is not a setting (sections: sessions, recovery, falcon, weather, runbooks, assistant, llm, server, webex)"
+                    "is not a setting (sections: sessions, recovery, falcon, weather, runbooks, assistant, llm, server, webex, audit)"
             )
         }
     }
@@ -82,6 +90,9 @@ public struct PokedexConfiguration: Sendable {
         for (key, variable) in WebexConfiguration.environmentKeys {
             if let value = environment[variable], !value.isEmpty { try webex.set(key, to: value) }
         }
+        for variable in ["POKEDEX_FALCON_CONTAINMENT_AUDIT_LOG", "POKEDEX_AUDIT_LOG"] {
+            if let value = environment[variable], !value.isEmpty { try set("audit.log", to: value) }
+        }
         try server.validate()
         try webex.validate()
         try recovery.apply(environment: environment)
@@ -93,12 +104,11 @@ public struct PokedexConfiguration: Sendable {
         }
     }
 
-    /// Every key with its effective value, secrets masked, for `pokedex config check`.
+    /// Every key with its effective value, for `pokedex config check`: secrets are ``Secret``s,
+    /// which print masked, and a password inside any URL is masked too.
     public var effectiveValues: [(key: String, value: String)] {
-        let secrets = ToolsConfiguration.secretKeys.union(AssistantConfiguration.secretKeys)
-            .union(WebexConfiguration.secretKeys)
         var values: [(String, String)] = [
-            ("database", Self.maskedDatabase(sessions.database)),
+            ("database", sessions.database),
             ("sessions.max_messages", "\(sessions.maxMessages)"),
             ("sessions.timeout", SettingParser.text(sessions.timeout)),
             ("sessions.context_messages", "\(sessions.contextMessages)"),
@@ -127,10 +137,9 @@ public struct PokedexConfiguration: Sendable {
         ]
         values += [
             ("falcon.base_url", tools.falconBaseURL), ("falcon.client_id", tools.falconClientID),
-            ("falcon.client_secret", tools.falconClientSecret),
+            ("falcon.client_secret", tools.falconClientSecret.description),
             ("falcon.containment.enabled", "\(tools.containmentEnabled)"),
             ("falcon.containment.responders", tools.containmentResponders.joined(separator: ",")),
-            ("falcon.containment.audit_log", tools.containmentAuditLog),
             ("falcon.containment.confirmation_window", SettingParser.text(tools.containmentConfirmationWindow)),
             ("weather.enabled", "\(tools.weatherEnabled)"), ("weather.url", tools.weatherURL),
             ("weather.geocoding_url", tools.geocodingURL), ("weather.units", tools.weatherUnits.rawValue),
@@ -139,16 +148,8 @@ public struct PokedexConfiguration: Sendable {
         values += assistant.values
         values += server.values
         values += webex.values
-        return values.map { key, value in
-            (key, secrets.contains(key) && !value.isEmpty ? "********" : value)
-        }
-    }
-
-    /// A database URL without its password (`postgres://user:secret@host` → `postgres://user:***@host`).
-    public static func maskedDatabase(_ database: String) -> String {
-        guard var components = URLComponents(string: database), components.password != nil else { return database }
-        components.password = "***"
-        return components.string ?? database
+        values.append(("audit.log", auditLog))
+        return values.map { key, value in (key, Secret.maskingPassword(in: value)) }
     }
 
     /// The session layer's "key message" text as a ``SettingError``.

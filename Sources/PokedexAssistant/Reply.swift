@@ -1,16 +1,24 @@
+import PokedexAudit
+
 /// One user message, from any channel.
 public struct Turn: Sendable {
     public var user: String
     public var room: String
     public var message: String
+    /// Who sent it, as the channel established it; unverified unless the channel says otherwise.
+    public var caller: Caller
     /// Handed each piece of the answer as the model writes it (streaming channels); the reply is
     /// complete either way.
     public var onText: (@Sendable (String) -> Void)?
 
-    public init(user: String, room: String, message: String, onText: (@Sendable (String) -> Void)? = nil) {
+    public init(
+        user: String, room: String, message: String, caller: Caller = .unverified(channel: "unknown"),
+        onText: (@Sendable (String) -> Void)? = nil
+    ) {
         self.user = user
         self.room = room
         self.message = message
+        self.caller = caller
         self.onText = onText
     }
 }

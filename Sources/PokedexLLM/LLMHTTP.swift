@@ -3,13 +3,14 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import PokedexRecovery
+import PokedexSettings
 
 /// The HTTP exchange both clients share: a JSON POST whose answer is read whole or line by line
 /// (NDJSON, server-sent events), with failures as ``ServiceFailure``s and error bodies read for
 /// their message. Secrets (the API key) never appear in an error.
 struct LLMHTTP: Sendable {
     let http: HTTPClient
-    let apiKey: String?
+    let apiKey: Secret?
 
     /// The largest answer read, so a runaway server cannot exhaust memory.
     static let maxBody = 16 << 20
@@ -41,7 +42,7 @@ struct LLMHTTP: Sendable {
         guard timeLimit > .zero else { throw ServiceFailure(.timeout, "no time left for the language model") }
         var request = request
         request.headers.add(name: "Accept", value: "application/json, text/event-stream, application/x-ndjson")
-        if let apiKey, !apiKey.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+        if let apiKey, !apiKey.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(apiKey.revealed)") }
         let response: HTTPClientResponse
         do {
             response = try await http.execute(request, timeout: .nanoseconds(Int64(timeLimit.seconds * 1e9)))

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import PokedexHTTP
 import PokedexRecovery
+import PokedexSettings
 
 /// Any OpenAI-compatible `POST /v1/chat/completions` (OpenAI, vLLM, LM Studio, llama.cpp, Ollama's
 /// `/v1`). Tolerates the dialects: missing call ids, arguments as an object instead of a string,
@@ -14,7 +15,7 @@ public struct OpenAIChatModel: ChatModel {
     private let http: LLMHTTP
 
     /// - Parameter baseURL: the server, with or without its `/v1` (`http://127.0.0.1:8089/v1`).
-    public init(baseURL: String, model: String, apiKey: String?, http: HTTPClient = .services) {
+    public init(baseURL: String, model: String, apiKey: Secret?, http: HTTPClient = .services) {
         var base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         if !base.hasSuffix("/v1") { base += "/v1" }
         self.baseURL = base

@@ -8,10 +8,13 @@ import PokedexSessions
 struct APIError: Error {
     var status: HTTPResponse.Status
     var message: String
+    /// The request field at fault, when one is (`user`, `room`).
+    var field: String?
 
-    init(_ status: HTTPResponse.Status, _ message: String) {
+    init(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) {
         self.status = status
         self.message = message
+        self.field = field
     }
 }
 
@@ -39,29 +42,46 @@ enum HTTPSupport {
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// `{"error": {"message": …, "type": …}}`, the shape OpenAI clients understand too.
-    static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+    /// `{"error": {"message": …, "type": …, "param": …}}`, the shape OpenAI clients understand too.
+    static func error(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) -> Response {
         struct Body: Encodable {
             struct Detail: Encodable {
                 var message: String
                 var type: String
                 var code: Int
+                var param: String?
             }
             var error: Detail
         }
         let type =
-            status.code >= 500
-            ? "server_error" : status == .unauthorized ? "authentication_error" : "invalid_request_error"
-        return (try? json(Body(error: .init(message: message, type: type, code: Int(status.code))), status: status))
-            ?? Response(status: status)
+            switch status {
+            case .unauthorized: "authentication_error"
+            case .forbidden: "permission_error"
+            default: status.code >= 500 ? "server_error" : "invalid_request_error"
+            }
+        let body = Body(error: .init(message: message, type: type, code: Int(status.code), param: field))
+        return (try? json(body, status: status)) ?? Response(status: status)
     }
 
-    /// The body, at most `limit` bytes, as valid UTF-8 JSON text.
-    /// - Throws: ``APIError`` 413 when larger, 400 when not UTF-8.
-    static func body(_ request: Request, limit: Int) async throws -> Data {
+    /// The body, at most `limit` bytes and whole within `timeLimit`, as valid UTF-8 text.
+    /// - Throws: ``APIError`` 413 when larger, 408 when it trickles in too slowly, 400 when not UTF-8.
+    static func body(_ request: Request, limit: Int, timeLimit: Duration) async throws -> Data {
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: limit)
+            buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                group.addTask { try await request.body.collect(upTo: limit) }
+                group.addTask {
+                    try await Task.sleep(for: timeLimit)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let buffer = first else {
+                    throw APIError(.requestTimeout, "the request body did not arrive within \(timeLimit)")
+                }
+                return buffer
+            }
+        } catch let error as APIError {
+            throw error
         } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, "the request body is larger than \(limit) bytes")
         } catch {
@@ -112,20 +132,5 @@ enum HTTPSupport {
             throw APIError(.badRequest, "the \(name) in the path is missing or not percent-encoded properly")
         }
         return decoded
-    }
-
-    /// The route a path belongs to, for metrics (never the raw path: it may hold user names).
-    static func route(_ path: String) -> String {
-        let known = [
-            "/api/v1/chat/stream", "/api/v1/chat", "/v1/chat/completions", "/api/v1/sessions/import",
-            "/api/v1/sessions/cleanup", "/api/v1/health/tools", "/health", "/ready", "/metrics", "/webhooks/webex", "/",
-        ]
-        if known.contains(path) { return path }
-        if path == "/api/v1/sessions" { return path }
-        if path.hasPrefix("/api/v1/sessions/") {
-            return path.hasSuffix("/export")
-                ? "/api/v1/sessions/{user}/{room}/export" : "/api/v1/sessions/{user}/{room}"
-        }
-        return "other"
     }
 }

@@ -1,7 +1,12 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import PokedexAssistant
+import PokedexAudit
+import PokedexHTTP
 import PokedexRecovery
 import PokedexSessions
 import PokedexSessionsPostgres
@@ -25,6 +30,23 @@ public struct PokedexServerApp {
     /// - Parameter onListening: told the bound port (the configured one, or the one picked for 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let metrics = ServerMetrics()
+        let auditLog: AuditLog
+        do {
+            auditLog = try AuditLog(path: configuration.auditLog)
+        } catch {
+            throw ServerStartError("\(error)")
+        }
+        let server = configuration.server
+        var jwt: JWTVerifier?
+        if server.access.jwt.enabled {
+            let verifier = JWTVerifier(server.access.jwt, http: .services, logger: logger)
+            do {
+                try await verifier.load()
+            } catch {
+                throw ServerStartError("the JWT key set cannot be used (server.jwt): \(error)")
+            }
+            jwt = verifier
+        }
         let store = try await SessionStores.open(configuration.sessions)
         let recovery = Recovery(configuration: configuration.recovery, metrics: metrics.factory)
         let slot = AssistantSlot()
@@ -32,22 +54,30 @@ public struct PokedexServerApp {
             configuration.webex.enabled
             ? WebexBot(
                 configuration: configuration.webex, slot: slot, sessionScope: configuration.sessions.scope,
-                logger: logger) : nil
+                deliveries: store, logger: logger) : nil
         var webhook: (@Sendable (Data, String?) async -> HTTPResponse.Status)?
         if let webex {
             webhook = { body, signature in HTTPResponse.Status(code: await webex.receive(body, signature: signature)) }
         }
         let dependencies = ServerDependencies(
-            configuration: configuration.server, store: store, recovery: recovery, slot: slot, metrics: metrics,
-            webexWebhook: webhook)
-        let server = configuration.server
+            configuration: server, store: store, recovery: recovery, slot: slot, metrics: metrics,
+            auditLog: auditLog, webexWebhook: webhook)
+        let perClient = ConnectionsPerClient(limit: server.maxConnectionsPerClient)
+        let headerTimeout = server.headerTimeout
         let app = Application(
-            router: PokedexRouter.make(dependencies),
-            configuration: .init(address: .hostname(server.host, port: server.port), serverName: "pokedex"),
+            router: PokedexRouter.make(dependencies, authenticator: Authenticator(server.access, jwt: jwt)),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ConnectionGuard(perClient: perClient, headerTimeout: headerTimeout)],
+                    idleTimeout: TimeAmount(server.idleTimeout))),
+            configuration: .init(
+                address: .hostname(server.host, port: server.port), serverName: "pokedex",
+                availableConnectionsDelegate: MaximumAvailableConnections(server.maxConnections, logger: logger)),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? server.port) },
             logger: logger)
         let startup = StartupService(
-            configuration: configuration, store: store, recovery: recovery, slot: slot, logger: logger)
+            configuration: configuration, store: store, recovery: recovery, slot: slot, auditLog: auditLog,
+            logger: logger)
         var services: [any Service] = [app, SessionJanitor(store: store, logger: logger), startup]
         if let webex { services.append(webex) }
         // A store with a connection pool (PostgreSQL) goes first, so it is shut down last.
@@ -60,17 +90,28 @@ public struct PokedexServerApp {
     }
 }
 
+/// The server cannot start; the message says why (never with a secret in it).
+public struct ServerStartError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// Builds the assistant while the server already listens (indexing the runbooks and looking for
 /// the model take a moment), then waits for shutdown.
-struct StartupService: Service {
+struct StartupService: Service, CustomStringConvertible {
+    /// ServiceLifecycle logs services by their description: a name, never the configuration.
+    var description: String { "StartupService" }
+
     let configuration: PokedexConfiguration
     let store: any SessionStore
     let recovery: Recovery
     let slot: AssistantSlot
+    let auditLog: AuditLog
     let logger: Logger
 
     func run() async throws {
-        let tools = try ToolSet.make(configuration.tools, recovery: recovery, ledger: StoredConfirmations(store: store))
+        let tools = try ToolSet.make(
+            configuration.tools, recovery: recovery, auditLog: auditLog, ledger: StoredConfirmations(store: store))
         let model = await ChatModels.make(configuration.assistant)
         let assistant = Assistant(
             configuration: configuration.assistant, store: store, recovery: recovery, tools: tools, model: model,

@@ -65,6 +65,11 @@ public protocol SessionStore: Sendable {
     /// before `now`. A held value is taken at most once, even by processes racing for it.
     func takeHeld(_ kind: String, for key: SessionKey, at now: Date) async throws -> Data?
 
+    /// Records that a delivery (a Webex message id) is being answered, and says whether this is
+    /// the first time: true once per id until `expires`, across restarts and every process sharing
+    /// the store, so a message delivered again (Webex and proxies retry) is answered once.
+    func claimDelivery(_ id: String, until expires: Date, at now: Date) async throws -> Bool
+
     /// Runs one turn of a session (read the context, answer, store) so that no other process
     /// sharing the store runs a turn of the same session meanwhile. Within one process the
     /// assistant already queues a session's turns; a store shared by several processes adds a lock.

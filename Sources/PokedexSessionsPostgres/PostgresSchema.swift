@@ -143,6 +143,15 @@ enum PostgresSchema {
                 "CREATE INDEX held_expires_at ON held (expires_at)",
             ]
         ),
+        (
+            6,
+            [
+                // Message ids already answered, until they expire: a redelivery, or the same
+                // message reaching another replica, is answered once.
+                "CREATE TABLE delivery (id TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)",
+                "CREATE INDEX delivery_expires_at ON delivery (expires_at)",
+            ]
+        ),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -32,4 +32,20 @@ extension PostgresSessionStore {
             return taken
         }
     }
+
+    public func claimDelivery(_ id: String, until expires: Date, at now: Date) async throws -> Bool {
+        let (moment, expiresAt) = (Timestamp.milliseconds(now), Timestamp.milliseconds(expires))
+        return try await guarded("cannot record the delivery") {
+            // One statement: an expired claim is taken over, a live one is left alone.
+            let rows = try await client.query(
+                """
+                INSERT INTO delivery (id, expires_at) VALUES (\(id), \(expiresAt))
+                ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE delivery.expires_at <= \(moment)
+                RETURNING id
+                """, logger: logger)
+            var claimed = false
+            for try await _ in rows.decode(String.self) { claimed = true }
+            return claimed
+        }
+    }
 }

@@ -176,6 +176,15 @@ extension PostgresSessionStore {
                 """)
             if deleted < batch { break }
         }
+        while true {
+            let deleted = try await deleteBatch(
+                """
+                DELETE FROM delivery WHERE id IN (
+                    SELECT id FROM delivery WHERE expires_at <= \(now) LIMIT \(batch) FOR UPDATE SKIP LOCKED)
+                RETURNING expires_at
+                """)
+            if deleted < batch { break }
+        }
         return removed
     }
 

@@ -12,7 +12,10 @@ import ServiceLifecycle
 /// key, so sequence numbers follow commit order and trimming never races; whole turns are kept
 /// apart across replicas by ``withExclusiveTurn(_:_:)`` (a session-level advisory lock). Appends
 /// arriving together are committed together (``PostgresAppendQueue``).
-public final class PostgresSessionStore: SessionStore, Service, Sendable {
+public final class PostgresSessionStore: SessionStore, Service, Sendable, CustomStringConvertible {
+    /// ServiceLifecycle logs services by their description: a name, never the connection settings.
+    public var description: String { "PostgresSessionStore" }
+
     public let configuration: SessionsConfiguration
     let client: PostgresClient
     let clock: any WallClock

@@ -10,13 +10,11 @@ public struct ToolsConfiguration: Sendable, Equatable {
     /// `falcon.client_id`; without it and the secret there is no `crowdstrike` tool.
     public var falconClientID = ""
     /// `falcon.client_secret`; a secret, never shown.
-    public var falconClientSecret = ""
+    public var falconClientSecret = Secret("")
     /// Offer `crowdstrike_containment`. `falcon.containment.enabled`; off by default.
     public var containmentEnabled = false
     /// Users allowed to contain hosts (Webex emails, CLI user names). `falcon.containment.responders`.
     public var containmentResponders: [String] = []
-    /// The append-only audit log of containment attempts. `falcon.containment.audit_log`.
-    public var containmentAuditLog = "./.pokedex/containment-audit.jsonl"
     /// How long a request waits for its confirmation turn. `falcon.containment.confirmation_window`.
     public var containmentConfirmationWindow: Duration = .seconds(300)
     /// Offer `weather`. `weather.enabled`.
@@ -41,7 +39,6 @@ public struct ToolsConfiguration: Sendable, Equatable {
         ("falcon.client_secret", "POKEDEX_FALCON_CLIENT_SECRET"),
         ("falcon.containment.enabled", "POKEDEX_FALCON_CONTAINMENT_ENABLED"),
         ("falcon.containment.responders", "POKEDEX_FALCON_CONTAINMENT_RESPONDERS"),
-        ("falcon.containment.audit_log", "POKEDEX_FALCON_CONTAINMENT_AUDIT_LOG"),
         ("falcon.containment.confirmation_window", "POKEDEX_FALCON_CONTAINMENT_CONFIRMATION_WINDOW"),
         ("weather.enabled", "POKEDEX_WEATHER_ENABLED"),
         ("weather.url", "POKEDEX_WEATHER_URL"),
@@ -51,18 +48,14 @@ public struct ToolsConfiguration: Sendable, Equatable {
         ("runbooks.index", "POKEDEX_RUNBOOKS_INDEX"),
     ]
 
-    /// Keys whose values are secrets (masked wherever configuration is shown).
-    public static let secretKeys: Set<String> = ["falcon.client_secret"]
-
     /// Applies one `key = value` setting.
     public mutating func set(_ key: String, to value: String) throws(SettingError) {
         switch key {
         case "falcon.base_url": falconBaseURL = try Self.url(value, key: key)
         case "falcon.client_id": falconClientID = value.trimmingCharacters(in: .whitespaces)
-        case "falcon.client_secret": falconClientSecret = value.trimmingCharacters(in: .whitespaces)
+        case "falcon.client_secret": falconClientSecret = Secret(value.trimmingCharacters(in: .whitespaces))
         case "falcon.containment.enabled": containmentEnabled = try SettingParser.boolean(value, key: key)
         case "falcon.containment.responders": containmentResponders = SettingParser.list(value)
-        case "falcon.containment.audit_log": containmentAuditLog = value
         case "falcon.containment.confirmation_window":
             containmentConfirmationWindow = try SettingParser.duration(value, key: key)
         case "weather.enabled": weatherEnabled = try SettingParser.boolean(value, key: key)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PokedexAssistant
+import PokedexAudit
 import PokedexSessions
 import ServiceLifecycle
 import Synchronization
@@ -33,16 +34,24 @@ public final class WebexBot: Service, Sendable {
     private let queue: AsyncStream<String>.Continuation
     private let events: AsyncStream<String>
     private let bot = Mutex<WebexClient.Person?>(nil)
+    private let deliveries: (any SessionStore)?
+    private let now: @Sendable () -> Date
 
     /// - Parameters:
     ///   - client: the Webex API (by default on `webex.base_url` with `webex.token`).
     ///   - progressInterval: the first wait before the "thinking…" message shows the elapsed time;
     ///     each later one is twice as long.
+    ///   - deliveries: where message ids are claimed, so a message delivered again (or reaching
+    ///     another replica) is answered once; nil answers every delivery.
+    ///   - now: the time, for how long a claimed id is remembered.
     public init(
         configuration: WebexConfiguration, slot: AssistantSlot, client: WebexClient? = nil,
-        sessionScope: SessionsConfiguration.Scope = .room, logger: Logger = Logger(label: "pokedex.webex"),
-        progressInterval: Duration = .seconds(3)
+        sessionScope: SessionsConfiguration.Scope = .room, deliveries: (any SessionStore)? = nil,
+        logger: Logger = Logger(label: "pokedex.webex"), progressInterval: Duration = .seconds(3),
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.deliveries = deliveries
+        self.now = now
         self.configuration = configuration
         self.sessionScope = sessionScope
         self.slot = slot
@@ -58,7 +67,7 @@ public final class WebexBot: Service, Sendable {
 
     /// Handles one webhook delivery; returns the HTTP status to answer with, at once.
     public func receive(_ body: Data, signature: String?) async -> Int {
-        guard WebexSignature.isValid(body, signature: signature, secret: configuration.webhookSecret) else {
+        guard WebexSignature.isValid(body, signature: signature, secret: configuration.webhookSecret.revealed) else {
             logger.warning("webex: refused a webhook with a missing or wrong signature")
             return 401
         }
@@ -102,6 +111,20 @@ public final class WebexBot: Service, Sendable {
 
     // MARK: One message
 
+    /// Claims the message id in the store. When the store cannot say, the message is answered:
+    /// a rare second answer is better than a question left unanswered.
+    private func firstDelivery(_ id: String) async -> Bool {
+        guard let deliveries else { return true }
+        let moment = now()
+        do {
+            let expires = moment.addingTimeInterval(Double(configuration.redeliveryWindow.components.seconds))
+            return try await deliveries.claimDelivery("webex:" + id, until: expires, at: moment)
+        } catch {
+            logger.warning("webex: cannot record the message id; answering it anyway", metadata: ["error": "\(error)"])
+            return true
+        }
+    }
+
     /// The room of the message's session: the Webex room, or with `sessions.scope = thread` the
     /// room and the thread's root message (Webex ids contain no spaces, so this cannot collide).
     func sessionRoom(_ room: String, thread root: String) -> String {
@@ -112,6 +135,10 @@ public final class WebexBot: Service, Sendable {
     }
 
     func handle(messageID: String) async {
+        guard await firstDelivery(messageID) else {
+            logger.info("webex: a message delivered again was not answered again", metadata: ["message": "\(messageID)"])
+            return
+        }
         let message: WebexClient.Message
         do {
             message = try await client.message(messageID)
@@ -141,7 +168,9 @@ public final class WebexBot: Service, Sendable {
         let thinking = await postThreaded("🤔 Thinking…", room: message.roomId, parent: parent)
         let progress = Task { await self.showProgress(thinking, room: message.roomId, since: started) }
         let answer = await ready.assistant.respond(
-            Turn(user: email, room: sessionRoom(message.roomId, thread: parent), message: text))
+            Turn(
+                user: email, room: sessionRoom(message.roomId, thread: parent), message: text,
+                caller: Caller(principal: "webex", channel: "webex", verified: true)))
         progress.cancel()
         _ = await progress.value
         await reply(answer.text, room: message.roomId, parent: parent)

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import PokedexHTTP
 import PokedexRecovery
+import PokedexSettings
 
 /// Webex's REST API, as the bot uses it. A 429 is waited out (`Retry-After` seconds, at most a
 /// minute, three times) and retried; other failures are ``ServiceFailure``s. The token is sent as a
@@ -34,13 +35,13 @@ public struct WebexClient: Sendable {
     }
 
     private let baseURL: String
-    private let token: String
+    private let token: Secret
     private let http: HTTPClient
     private let sleep: @Sendable (Duration) async throws -> Void
 
     /// - Parameter sleep: how 429 waits are spent (a test records them instead).
     public init(
-        baseURL: String, token: String, http: HTTPClient = .services,
+        baseURL: String, token: Secret, http: HTTPClient = .services,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -100,7 +101,7 @@ public struct WebexClient: Sendable {
         for attempt in 0...3 {
             var request = HTTPClientRequest(url: baseURL + path)
             request.method = method
-            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            request.headers.add(name: "Authorization", value: "Bearer \(token.revealed)")
             request.headers.add(name: "Accept", value: "application/json")
             if let json {
                 request.headers.add(name: "Content-Type", value: "application/json")

@@ -44,7 +44,7 @@ struct TurnBenchmark: AsyncParsableCommand {
         var toolsConfiguration = ToolsConfiguration()
         toolsConfiguration.weatherEnabled = false
         toolsConfiguration.runbooksDirectory = directory.appendingPathComponent("none").path
-        let tools = try ToolSet.make(toolsConfiguration, recovery: recovery)
+        let tools = try ToolSet.make(toolsConfiguration, recovery: recovery, auditLog: nil)
         let assistant = Assistant(
             configuration: AssistantConfiguration(), store: store, recovery: recovery, tools: tools, model: model)
 

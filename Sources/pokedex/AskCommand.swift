@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PokedexAssistant
+import PokedexAudit
 
 /// `pokedex ask "question"`: one turn, the reply on standard output.
 struct AskCommand: AsyncParsableCommand {
@@ -16,7 +17,9 @@ struct AskCommand: AsyncParsableCommand {
     func run() async throws {
         CommandLogging.bootstrap()
         let context = try await AssistantContext.start(global)
-        let reply = await context.assistant.respond(Turn(user: user ?? defaultUser, room: room, message: question))
+        let user = user ?? defaultUser
+        let reply = await context.assistant.respond(
+            Turn(user: user, room: room, message: question, caller: terminalCaller(user: user)))
         emit(json ? try jsonText(reply) : reply.text)
     }
 }

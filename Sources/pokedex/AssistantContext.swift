@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PokedexAssistant
+import PokedexAudit
 import PokedexLLM
 import PokedexRecovery
 import PokedexSessions
@@ -22,7 +23,10 @@ struct AssistantContext {
         let recovery = Recovery(configuration: configuration.recovery)
         let tools: ToolSet
         do {
-            tools = try ToolSet.make(configuration.tools, recovery: recovery, ledger: StoredConfirmations(store: store))
+            // Only a terminal that may take containment actions needs the audit log open.
+            let auditLog = configuration.tools.containmentEnabled ? try AuditLog(path: configuration.auditLog) : nil
+            tools = try ToolSet.make(
+                configuration.tools, recovery: recovery, auditLog: auditLog, ledger: StoredConfirmations(store: store))
         } catch {
             throw CommandError("\(error)")
         }
@@ -55,5 +59,19 @@ enum CommandLogging {
 
 /// The OS user, the default `--user` of the CLI.
 var defaultUser: String {
-    ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "cli-user"
+    ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? loginName ?? "cli-user"
+}
+
+/// The account this process runs as, from the system's user database (not from `$USER`, which
+/// anyone can set).
+var loginName: String? {
+    guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return nil }
+    return String(cString: name)
+}
+
+/// The terminal's caller: the operator at the keyboard is verified as their own login, never as
+/// a `--user` they type.
+func terminalCaller(user: String) -> Caller {
+    let login = loginName
+    return Caller(principal: "cli:\(login ?? "unknown")", channel: "cli", verified: login != nil && user == login)
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import PokedexAssistant
+import PokedexAudit
 import Synchronization
 
 /// `pokedex chat`: an interactive conversation in the terminal, in a persistent session.
@@ -32,7 +33,8 @@ struct ChatCommand: AsyncParsableCommand {
             if isatty(STDIN_FILENO) == 0 { emit(line) }  // piped input: show what was asked
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let turn = Task { [room] in
-                await context.assistant.respond(Turn(user: user, room: room, message: line))
+                await context.assistant.respond(
+                    Turn(user: user, room: room, message: line, caller: terminalCaller(user: user)))
             }
             interrupts.current = { turn.cancel() }
             let spinner = Spinner()

@@ -12,13 +12,19 @@ struct HealthCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "The server (default: http://server.host:server.port of the configuration).") var url: String?
-    @Option(help: "An API token (default: the first of POKEDEX_API_TOKENS).") var token: String?
+    @Option(help: "An API token (default: the first principal's token given in clear or in a file).")
+    var token: String?
     @Flag(help: "Print the health report as JSON.") var json = false
 
     func run() async throws {
         let configuration = try global.loadConfiguration()
         let base = url ?? "http://\(configuration.server.host):\(configuration.server.port)"
-        let token = token ?? configuration.server.apiTokens.first
+        let token =
+            token
+            ?? configuration.server.access.principals.lazy.compactMap { principal -> String? in
+                if case .token(let secret)? = principal.credential { return secret.revealed }
+                return nil
+            }.first
         let ready = try await get(base + "/ready", token: nil)
         let tools = try await get(base + "/api/v1/health/tools", token: token)
         guard tools.status == 200 else {

@@ -23,7 +23,7 @@ struct WebexCommand: AsyncParsableCommand {
             let client = WebexClient(baseURL: configuration.baseURL, token: configuration.token)
             do {
                 let webhook = try await client.registerWebhook(
-                    name: name, targetURL: url, secret: configuration.webhookSecret)
+                    name: name, targetURL: url, secret: configuration.webhookSecret.revealed)
                 emit("Webhook '\(webhook.name)' (\(webhook.id)) → \(webhook.targetUrl), \(webhook.status ?? "active")")
             } catch {
                 throw CommandError("could not register the webhook: \(error)")

@@ -184,6 +184,35 @@ struct SessionStoreConformanceTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aDeliveryIsClaimedOnceByAnyInstanceUntilItExpires(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
+        defer { fixture.remove() }
+        let store = fixture.store
+        let now = fixture.clock.currentDate
+        let later = now.addingTimeInterval(3600)
+        #expect(try await store.claimDelivery("message-1", until: later, at: now))
+        #expect(try await !store.claimDelivery("message-1", until: later, at: now))
+        #expect(try await store.claimDelivery("message-2", until: later, at: now))
+
+        // Another process or replica, after a restart: still claimed.
+        let other = try await fixture.reopen()
+        #expect(try await !other.claimDelivery("message-1", until: later, at: now))
+        let claims = try await withThrowingTaskGroup(of: Int.self) { group in
+            for claimer in [store, other, store, other] {
+                group.addTask { try await claimer.claimDelivery("raced", until: later, at: now) ? 1 : 0 }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(claims == 1)
+
+        // Once expired, the id may be claimed again; cleanup removes expired claims.
+        #expect(try await other.claimDelivery("message-1", until: later.addingTimeInterval(60), at: later))
+        fixture.clock.advance(by: .seconds(7200))
+        try await store.cleanup()
+        #expect(try await store.claimDelivery("message-2", until: later, at: now))
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func contextIsChronologicalAndBounded(_ kind: StoreKind) async throws {
         let fixture = try await StoreFixture(kind)
         defer { fixture.remove() }

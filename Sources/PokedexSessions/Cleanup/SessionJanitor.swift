@@ -4,7 +4,10 @@ import ServiceLifecycle
 /// Runs ``SessionStore/cleanup()`` every `sessions.cleanup_interval` in the background, as a
 /// ServiceLifecycle service: it stops when the service group shuts down. A failed cleanup is logged
 /// and tried again at the next tick; it never stops the server.
-public struct SessionJanitor: Service {
+public struct SessionJanitor: Service, CustomStringConvertible {
+    /// ServiceLifecycle logs services by their description: a name, never the store's settings.
+    public var description: String { "SessionJanitor" }
+
     private let store: any SessionStore
     private let interval: Duration
     private let clock: any Clock<Duration>

@@ -24,7 +24,8 @@ public struct SessionKey: Hashable, Sendable, Codable, CustomStringConvertible {
         try Self.check(room, name: "room")
     }
 
-    private static func check(_ value: String, name: String) throws(SessionStoreError) {
+    /// Checks one part (`name` is `user` or `room`), so a channel can say which field is wrong.
+    public static func check(_ value: String, name: String) throws(SessionStoreError) {
         if value.isEmpty {
             throw .invalidSessionKey("\(name) must not be empty")
         }

@@ -124,3 +124,10 @@ public struct SessionsConfiguration: Sendable, Equatable {
         }
     }
 }
+
+/// Printed (in a log line that shows a service, by `dump`) as its database without the password.
+extension SessionsConfiguration: CustomReflectable {
+    public var customMirror: Mirror {
+        Mirror(self, children: ["database": Secret.maskingPassword(in: database)], displayStyle: .struct)
+    }
+}

@@ -49,6 +49,10 @@ enum SQLiteSchema {
                     )
                     """)
         }
+        migrator.registerMigration("v4 claimed deliveries") { db in
+            // Message ids already answered, until they expire (redeliveries are answered once).
+            try db.execute(sql: "CREATE TABLE delivery (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)")
+        }
         return migrator
     }
 }

@@ -29,4 +29,17 @@ extension SQLiteSessionStore {
             }
         }
     }
+
+    public func claimDelivery(_ id: String, until expires: Date, at now: Date) async throws -> Bool {
+        let (moment, expiresAt) = (Timestamp.milliseconds(now), Timestamp.milliseconds(expires))
+        return try await guarded {
+            try await pool.write { db -> Bool in
+                try db.execute(sql: "DELETE FROM delivery WHERE id = ? AND expires_at <= ?", arguments: [id, moment])
+                try db.execute(
+                    sql: "INSERT INTO delivery (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+                    arguments: [id, expiresAt])
+                return db.changesCount == 1
+            }
+        }
+    }
 }

@@ -46,6 +46,12 @@ extension SQLiteSessionStore {
             return db.changesCount
         }
         try await repeatInBatches(batch) { db in
+            try db.execute(
+                sql: "DELETE FROM delivery WHERE rowid IN (SELECT rowid FROM delivery WHERE expires_at <= ? LIMIT ?)",
+                arguments: [now, batch])
+            return db.changesCount
+        }
+        try await repeatInBatches(batch) { db in
             let before = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
             try db.execute(sql: "PRAGMA incremental_vacuum(\(batch))")
             return before - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)

@@ -1,4 +1,5 @@
 import Foundation
+import PokedexAudit
 import PokedexRecovery
 
 /// Where containment requests are checked, held for confirmation and carried out (SPEC 4.1).
@@ -6,27 +7,28 @@ import PokedexRecovery
 /// The model can only *ask* (``request(_:hostname:context:)``, through ``ContainmentTool``); the
 /// action runs only when the user's own next message is the exact confirmation phrase, which the
 /// assistant hands to ``confirm(_:context:)`` before any model sees it — so a model cannot confirm
-/// for the user. Only responders may ask or confirm; the host must match exactly one device, both
+/// for the user. Only verified identities (``Caller/verified``) on the responders list may ask or
+/// confirm, and a confirmation counts only from the identity that asked; the host must match exactly one device, both
 /// when asked and when confirmed; the action is sent once (never retried); every step is written
 /// to the audit log first, and nothing happens when it cannot be. Requests wait for their
 /// confirmation in a ``ConfirmationLedger``.
 public final class ContainmentDesk: Sendable {
     private let client: FalconClient
     private let recovery: Recovery
-    private let auditLog: ContainmentAuditLog
+    private let auditLog: AuditLog
     private let responders: Set<String>
     private let confirmationWindow: Duration
     private let now: @Sendable () -> Date
     private let ledger: any ConfirmationLedger
 
     /// - Parameters:
-    ///   - responders: the users (as channels name them: Webex email, CLI user) allowed to act;
-    ///     compared case-insensitively.
+    ///   - responders: the users (as channels name them: Webex email, principal identity, JWT
+    ///     subject, CLI user) allowed to act, when verified; compared case-insensitively.
     ///   - confirmationWindow: how long a request waits for its confirmation.
     ///   - ledger: where requests wait for their confirmation (shared by replicas that share a store).
-    ///   - now: the time, for expiry and audit records.
+    ///   - now: the time, for expiry.
     public init(
-        client: FalconClient, recovery: Recovery, auditLog: ContainmentAuditLog, responders: [String],
+        client: FalconClient, recovery: Recovery, auditLog: AuditLog, responders: [String],
         confirmationWindow: Duration = .seconds(300), ledger: any ConfirmationLedger = InMemoryConfirmationLedger(),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -54,9 +56,7 @@ public final class ContainmentDesk: Sendable {
             return error.description
         }
         var record = record(action, host, context)
-        guard isResponder(context.user) else {
-            return audited(record, .refusedNotResponder, Self.notResponder)
-        }
+        if let refusal = refusal(context) { return audited(record, refusal.outcome, refusal.text) }
         let device: FalconDevice
         switch await exactlyOneDevice(host, question: context.question) {
         case .failure(let text, let outcome):
@@ -97,9 +97,7 @@ public final class ContainmentDesk: Sendable {
             return "'\(hostname)' is not a valid hostname, so there is nothing to confirm."
         }
         var record = record(action, host, context)
-        guard isResponder(context.user) else {
-            return audited(record, .refusedNotResponder, Self.notResponder)
-        }
+        if let refusal = refusal(context) { return audited(record, refusal.outcome, refusal.text) }
         let (user, room) = Self.requester(context)
         let request: PendingContainment?
         do {
@@ -169,7 +167,7 @@ public final class ContainmentDesk: Sendable {
 
     private enum Lookup {
         case success(FalconDevice)
-        case failure(String, ContainmentAuditLog.Outcome)
+        case failure(String, ContainmentOutcome)
     }
 
     /// The one device named exactly `host`, read through recovery (a read may be retried).
@@ -197,24 +195,26 @@ public final class ContainmentDesk: Sendable {
         }
     }
 
-    private func isResponder(_ user: String) -> Bool {
-        responders.contains(user.trimmingWhitespace().lowercased())
+    /// Why this caller may not act, or nil when it may: its identity must come from a credential
+    /// (a name a front end or a request body states is not enough) and be on the responders list.
+    private func refusal(_ context: ToolContext) -> (outcome: ContainmentOutcome, text: String)? {
+        guard context.caller.verified else { return (.refusedUnverified, Self.unverified) }
+        guard responders.contains(context.user.trimmingWhitespace().lowercased()) else {
+            return (.refusedNotResponder, Self.notResponder)
+        }
+        return nil
     }
 
-    private func record(
-        _ action: ContainmentAction, _ host: FalconHostname, _ context: ToolContext
-    )
-        -> ContainmentAuditLog.Record
-    {
-        ContainmentAuditLog.Record(
-            time: "", user: context.user, room: context.room, action: action, hostname: host.description,
-            deviceID: nil, outcome: .awaitingConfirmation, detail: nil)
+    private func record(_ action: ContainmentAction, _ host: FalconHostname, _ context: ToolContext) -> AuditRecord {
+        AuditRecord(
+            action: action.rawValue, outcome: ContainmentOutcome.awaitingConfirmation.rawValue, caller: context.caller,
+            user: context.user, room: context.room, hostname: host.description)
     }
 
     /// Writes the record (with `text` as its detail) and returns `text`, or the refusal when the
     /// audit log cannot be written.
     private func audited(
-        _ record: ContainmentAuditLog.Record, _ outcome: ContainmentAuditLog.Outcome, _ text: String
+        _ record: AuditRecord, _ outcome: ContainmentOutcome, _ text: String
     ) -> String {
         appendRecord(record, outcome, text) ? text : Self.auditUnavailable
     }
@@ -224,13 +224,9 @@ public final class ContainmentDesk: Sendable {
         (context.user.trimmingWhitespace().lowercased(), context.room)
     }
 
-    private func appendRecord(
-        _ record: ContainmentAuditLog.Record, _ outcome: ContainmentAuditLog.Outcome, _ detail: String?
-    ) -> Bool {
+    private func appendRecord(_ record: AuditRecord, _ outcome: ContainmentOutcome, _ detail: String?) -> Bool {
         var record = record
-        record.time = now().formatted(
-            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-        record.outcome = outcome
+        record.outcome = outcome.rawValue
         record.detail = detail
         do {
             try auditLog.append(record)
@@ -243,6 +239,11 @@ public final class ContainmentDesk: Sendable {
     private static let notResponder = """
         ⛔ Containment actions are restricted to responders, and you are not on the list. Nothing was done. \
         Ask an on-call responder, or use the Falcon console if you have access.
+        """
+
+    private static let unverified = """
+        ⛔ Containment actions need an identity proven by your credentials (Webex, your own API token or \
+        single sign-on); this request did not come with one. Nothing was done.
         """
 
     private static let ledgerUnavailable = """

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import PokedexHTTP
 import PokedexRecovery
+import PokedexSettings
 import Synchronization
 
 /// CrowdStrike Falcon's Hosts API: OAuth2 client credentials with a cached token (refreshed before
@@ -17,7 +18,7 @@ public final class FalconClient: Sendable {
         var expires: Date
     }
 
-    private let credentials: (id: String, secret: String)
+    private let credentials: (id: String, secret: Secret)
     private let http: ServiceHTTP
     private let now: @Sendable () -> Date
     private let state: Mutex<(base: String, token: Token?)>
@@ -26,7 +27,7 @@ public final class FalconClient: Sendable {
     ///   - baseURL: scheme and host of the tenant's cloud, e.g. `https://api.us-2.crowdstrike.com`.
     ///   - now: the time, for token expiry and for how long a rate limit's epoch second is away.
     public init(
-        baseURL: String, clientID: String, clientSecret: String, http: HTTPClient = .services,
+        baseURL: String, clientID: String, clientSecret: Secret, http: HTTPClient = .services,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         credentials = (clientID, clientSecret)
@@ -128,7 +129,7 @@ public final class FalconClient: Sendable {
         request.headers.add(name: "Accept", value: "application/json")
         request.body = .bytes(
             ByteBuffer(
-                string: "client_id=\(credentials.id.queryEncoded)&client_secret=\(credentials.secret.queryEncoded)"))
+                string: "client_id=\(credentials.id.queryEncoded)&client_secret=\(credentials.secret.revealed.queryEncoded)"))
         let (status, headers, body) = try await http.send(request, timeLimit: timeLimit)
         guard status == 201 || status == 200 else {
             if status == 401 || status == 403 {

@@ -1,3 +1,4 @@
+import PokedexAudit
 import PokedexRecovery
 
 /// Something the assistant can call: a name and description the model reads, the parameters it
@@ -29,11 +30,14 @@ public struct ToolContext: Sendable {
     public var user: String
     /// The room (conversation) the question came from.
     public var room: String
+    /// Who asked, and whether `user` was proven by a credential (actions need that).
+    public var caller: Caller
 
-    public init(question: String, user: String, room: String = "") {
+    public init(question: String, user: String, room: String = "", caller: Caller = .unverified(channel: "unknown")) {
         self.question = question
         self.user = user
         self.room = room
+        self.caller = caller
     }
 }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import PokedexAudit
 import PokedexHTTP
 import PokedexRecovery
 
@@ -19,11 +20,11 @@ public struct ToolSet: Sendable {
 
     /// Builds the configured tools; the runbook index is brought up to date (unchanged files are
     /// skipped by hash, so this is quick after the first time). `ledger` is where containment
-    /// requests wait for their confirmation.
-    /// - Throws: ``ContainmentAuditError`` when containment is enabled but its audit log cannot be
-    ///   opened: an enabled containment action without its audit trail must stop start-up.
+    /// requests wait for their confirmation; `auditLog` where their every step is recorded.
+    /// - Throws: ``ToolSetError`` when containment is enabled without an audit log: an enabled
+    ///   containment action without its audit trail must stop start-up.
     public static func make(
-        _ configuration: ToolsConfiguration, recovery: Recovery, http: HTTPClient = .services,
+        _ configuration: ToolsConfiguration, recovery: Recovery, auditLog: AuditLog?, http: HTTPClient = .services,
         ledger: any ConfirmationLedger = InMemoryConfirmationLedger(), now: @escaping @Sendable () -> Date = { Date() }
     ) throws -> ToolSet {
         var tools: [any Tool] = []
@@ -36,9 +37,9 @@ public struct ToolSet: Sendable {
                 clientSecret: configuration.falconClientSecret, http: http, now: now)
             tools.append(FalconTool(client: client, recovery: recovery))
             if configuration.containmentEnabled {
+                guard let auditLog else { throw ToolSetError.containmentWithoutAuditLog }
                 let desk = ContainmentDesk(
-                    client: client, recovery: recovery,
-                    auditLog: try ContainmentAuditLog(path: configuration.containmentAuditLog),
+                    client: client, recovery: recovery, auditLog: auditLog,
                     responders: configuration.containmentResponders,
                     confirmationWindow: configuration.containmentConfirmationWindow, ledger: ledger, now: now)
                 tools.append(ContainmentTool(desk: desk))
@@ -77,5 +78,14 @@ public struct ToolSet: Sendable {
         return ToolSet(
             registry: ToolRegistry(tools, recovery: recovery), containment: containment, runbooks: runbooks,
             disabled: disabled, runbookSummary: summary)
+    }
+}
+
+/// The configured tools cannot be built.
+public enum ToolSetError: Error, CustomStringConvertible {
+    case containmentWithoutAuditLog
+
+    public var description: String {
+        "containment is enabled (falcon.containment.enabled) but no audit log was opened for it"
     }
 }

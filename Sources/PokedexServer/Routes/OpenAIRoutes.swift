@@ -3,11 +3,37 @@ import Hummingbird
 import NIOCore
 import PokedexAssistant
 
-/// `POST /v1/chat/completions`, so OpenAI clients can talk to Pokedex. The session is the `user`
-/// field (default `openai`) in the room named by the `X-Pokedex-Room` header (default `openai`).
+/// `POST /v1/chat/completions` and `GET /v1/models`, so OpenAI clients can talk to Pokedex. The
+/// session is the principal's — its identity, or for a front end the `user` it states (its own
+/// name when it states none) — in the room named by the `X-Pokedex-Room` header or the
+/// `X-Pokedex-Conversation` id (default `openai`); never one session shared by all clients.
 /// Pokedex keeps the conversation itself, so only the last user message of `messages` is the
 /// question; the history a client sends along is not needed and is ignored.
-enum OpenAICompatibility {
+struct OpenAIRoutes {
+    let deps: ServerDependencies
+
+    func add(to group: RouterGroup<PokedexRequestContext>) {
+        let deps = self.deps
+        group.post("chat/completions") { request, context -> Response in
+            try await Self.completion(request, context: context, deps: deps)
+        }
+        group.get("models") { _, _ -> Response in
+            try HTTPSupport.json(
+                ModelList(data: [.init(id: "pokedex", object: "model", created: 1_735_689_600, owned_by: "pokedex")]))
+        }
+    }
+
+    private struct ModelList: Encodable {
+        struct Model: Encodable {
+            var id: String
+            var object: String
+            var created: Int
+            var owned_by: String
+        }
+        var object = "list"
+        var data: [Model]
+    }
+
     private struct CompletionRequest: Decodable {
         struct Message: Decodable {
             var role: String
@@ -47,16 +73,21 @@ enum OpenAICompatibility {
         var user: String?
     }
 
-    static func completion(_ request: Request, limit: Int, deps: ServerDependencies) async throws -> Response {
-        let body = try HTTPSupport.decode(
-            CompletionRequest.self, from: try await HTTPSupport.body(request, limit: limit))
+    static func completion(
+        _ request: Request, context: PokedexRequestContext, deps: ServerDependencies
+    ) async throws -> Response {
+        let body = try HTTPSupport.decode(CompletionRequest.self, from: try await deps.body(request))
         guard let question = body.messages.last(where: { $0.role == "user" })?.content?.text else {
-            throw APIError(.badRequest, "'messages' must contain a user message")
+            throw APIError(.badRequest, "'messages' must contain a user message", field: "messages")
         }
-        let user = body.user.flatMap { $0.isEmpty ? nil : $0 } ?? "openai"
-        let room = request.headers[.init("X-Pokedex-Room")!].flatMap { $0.isEmpty ? nil : $0 } ?? "openai"
-        let assistant = try PokedexRouter.ready(deps)
-        let turn = Turn(user: user, room: room, message: question)
+        let principal = try context.requirePrincipal()
+        let user = try ChatRoutes.checked(try principal.user(stated: body.user), field: "user")
+        let stated = [request.headers[.init("X-Pokedex-Room")!], request.headers[.init("X-Pokedex-Conversation")!]]
+            .compactMap { $0 }.first { !$0.isEmpty }
+        let room = try ChatRoutes.checked(stated ?? "openai", field: "room")
+        let assistant = try deps.assistant()
+        let turn = Turn(
+            user: user, room: room, message: question, caller: principal.caller(channel: "openai", context: context))
         let id = "chatcmpl-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let created = Int(Date().timeIntervalSince1970)
         let model = body.model ?? "pokedex"
@@ -64,7 +95,7 @@ enum OpenAICompatibility {
         guard body.stream == true else {
             let reply = await assistant.respond(turn)
             deps.metrics.turn(degraded: reply.degraded, fallback: reply.isFallback)
-            try PokedexRouter.notStored(reply)
+            try ChatRoutes.notStored(reply)
             return try HTTPSupport.json(
                 Completion(
                     id: id, object: "chat.completion", created: created, model: model,
@@ -74,7 +105,7 @@ enum OpenAICompatibility {
                     usage: .init(prompt_tokens: 0, completion_tokens: 0, total_tokens: 0)))
         }
         let first = Counter()
-        return PokedexRouter.stream(turn, assistant, deps.metrics) { event in
+        return ChatRoutes.stream(turn, assistant, deps.metrics) { event in
             switch event {
             case .piece(let text):
                 defer { first.increment() }

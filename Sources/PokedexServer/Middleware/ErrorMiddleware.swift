@@ -1,0 +1,55 @@
+import Hummingbird
+import Logging
+
+/// Turns every error into a JSON answer with the right status (never a stack trace or an
+/// internal message): ``APIError``s as they say, Hummingbird's own (404, 405, 413) with their
+/// status, anything else as a 500 whose details stay in the log.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            var response = HTTPSupport.error(error.status, error.message, field: error.field)
+            if error.status == .serviceUnavailable { response.headers[.retryAfter] = "2" }
+            if error.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+            return response
+        } catch let error as HTTPError {
+            return HTTPSupport.error(error.status, error.body ?? error.status.reasonPhrase)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(type(of: error))"])
+            return HTTPSupport.error(.internalServerError, "the request could not be completed")
+        }
+    }
+}
+
+/// Gives every answer the request's id (`X-Request-Id`), the one the logs and audit records carry.
+struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.init("X-Request-Id")!] = context.id
+        return response
+    }
+}
+
+/// Counts each request by the route it matched (the pattern, never the raw path, which may hold
+/// user names), its method and status, and times it.
+struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let started = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - started
+        metrics.request(
+            route: context.endpointPath ?? "NotFound", method: request.method.rawValue,
+            status: Int(response.status.code),
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return response
+    }
+}

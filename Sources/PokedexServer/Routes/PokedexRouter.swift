@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import PokedexAssistant
+import PokedexAudit
+import PokedexRecovery
+import PokedexSessions
+
+/// What the routes work with.
+public struct ServerDependencies: Sendable {
+    public var configuration: ServerConfiguration
+    public var store: any SessionStore
+    public var recovery: Recovery
+    public var slot: AssistantSlot
+    public var metrics: ServerMetrics
+    /// Where admin actions (and refusals of them) are recorded.
+    public var auditLog: AuditLog
+    /// Handles `POST /webhooks/webex` when the Webex bot is on: raw body and signature in, status out.
+    public var webexWebhook: (@Sendable (Data, String?) async -> HTTPResponse.Status)?
+
+    public init(
+        configuration: ServerConfiguration, store: any SessionStore, recovery: Recovery, slot: AssistantSlot,
+        metrics: ServerMetrics, auditLog: AuditLog,
+        webexWebhook: (@Sendable (Data, String?) async -> HTTPResponse.Status)? = nil
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.recovery = recovery
+        self.slot = slot
+        self.metrics = metrics
+        self.auditLog = auditLog
+        self.webexWebhook = webexWebhook
+    }
+
+    /// A request body, within the size and time limits.
+    func body(_ request: Request) async throws -> Data {
+        try await HTTPSupport.body(
+            request, limit: configuration.maxBodyBytes, timeLimit: configuration.bodyTimeout)
+    }
+
+    /// The assistant, or a 503 while it starts.
+    func assistant() throws -> Assistant {
+        guard let ready = slot.ready else { throw APIError(.serviceUnavailable, AssistantSlot.startingUp) }
+        return ready.assistant
+    }
+}
+
+/// The routes of SPEC 7, by structure: the public ones (an explicit short list) on the router
+/// itself, every other one inside a group whose middleware authenticates — so no spelling of a
+/// path can reach a protected handler without a credential. One middleware per concern around
+/// everything: metrics by matched route, the request id, errors rendered as JSON.
+public enum PokedexRouter {
+    /// The router with the configured tokens (JWTs need ``PokedexServerApp``, which loads the keys).
+    public static func make(_ dependencies: ServerDependencies) -> Router<PokedexRequestContext> {
+        make(dependencies, authenticator: Authenticator(dependencies.configuration.access, jwt: nil))
+    }
+
+    static func make(_ dependencies: ServerDependencies, authenticator: Authenticator) -> Router<PokedexRequestContext>
+    {
+        let router = Router(context: PokedexRequestContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ErrorMiddleware())
+
+        PublicRoutes(deps: dependencies).add(to: router.group())
+
+        let protected = router.group().add(middleware: AuthenticationMiddleware(authenticator: authenticator))
+        ChatRoutes(deps: dependencies).add(to: protected.group("api/v1"))
+        SessionRoutes(deps: dependencies).add(to: protected.group("api/v1/sessions"))
+        OperationsRoutes(deps: dependencies).add(to: protected.group("api/v1"))
+        OpenAIRoutes(deps: dependencies).add(to: protected.group("v1"))
+        return router
+    }
+}
