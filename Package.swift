@@ -182,16 +182,16 @@ let package = Package(
         ),
         .testTarget(
             name: "PokedexLLMTests",
-            dependencies: ["PokedexLLM", "PokedexTesting"]
+            dependencies: ["PokedexLLM", "PokedexTesting", "PokedexSettings"]
         ),
         .testTarget(
             name: "PokedexAssistantTests",
-            dependencies: ["PokedexAssistant", "PokedexTesting", "PokedexAudit"]
+            dependencies: ["PokedexAssistant", "PokedexTesting", "PokedexAudit", "PokedexSettings"]
         ),
         .testTarget(
             name: "PokedexServerTests",
             dependencies: [
-                "PokedexServer", "PokedexTesting", "PokedexLLM", "PokedexWebex", "PokedexAudit",
+                "PokedexServer", "PokedexTesting", "PokedexLLM", "PokedexWebex", "PokedexAudit", "PokedexSettings",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
@@ -199,7 +199,7 @@ let package = Package(
         .testTarget(
             name: "PokedexWebexTests",
             dependencies: [
-                "PokedexWebex", "PokedexTesting", "PokedexLLM",
+                "PokedexWebex", "PokedexTesting", "PokedexLLM", "PokedexSettings",
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),

@@ -1,7 +1,9 @@
 import Foundation
+import PokedexAudit
 import PokedexLLM
 import PokedexRecovery
 import PokedexSessions
+import PokedexSettings
 import PokedexTesting
 import PokedexTools
 
@@ -21,6 +23,10 @@ final class AssistantFixture: Sendable {
     let tools: ToolSet
     let assistant: Assistant
     let toolsConfiguration: ToolsConfiguration
+    /// The audit log of containment steps.
+    let auditPath: String
+    /// A caller whose identity a channel verified (a Webex sender, a user credential).
+    static let verified = Caller(principal: "test", channel: "test", verified: true)
     let configuration: AssistantConfiguration
     let model: (any ChatModel)?
 
@@ -66,13 +72,14 @@ final class AssistantFixture: Sendable {
         toolsConfiguration.geocodingURL = weather.baseURL
         toolsConfiguration.falconBaseURL = falcon.baseURL
         toolsConfiguration.falconClientID = FalconSimulator.clientID
-        toolsConfiguration.falconClientSecret = FalconSimulator.clientSecret
+        toolsConfiguration.falconClientSecret = Secret(FalconSimulator.clientSecret)
         toolsConfiguration.containmentEnabled = containment
         toolsConfiguration.containmentResponders = ["alice"]
-        toolsConfiguration.containmentAuditLog = directory.path("audit.jsonl")
         self.toolsConfiguration = toolsConfiguration
+        auditPath = directory.path("audit.jsonl")
         tools = try ToolSet.make(
-            toolsConfiguration, recovery: recovery, ledger: StoredConfirmations(store: store),
+            toolsConfiguration, recovery: recovery, auditLog: try AuditLog(path: auditPath),
+            ledger: StoredConfirmations(store: store),
             now: { [clock] in clock.currentDate })
 
         var configuration = AssistantConfiguration()
@@ -97,14 +104,15 @@ final class AssistantFixture: Sendable {
     func replica() throws -> Assistant {
         let store = try SQLiteSessionStore(configuration: self.store.configuration, clock: clock)
         let tools = try ToolSet.make(
-            toolsConfiguration, recovery: recovery, ledger: StoredConfirmations(store: store),
+            toolsConfiguration, recovery: recovery, auditLog: try AuditLog(path: auditPath),
+            ledger: StoredConfirmations(store: store),
             now: { [clock] in clock.currentDate })
         return Assistant(
             configuration: configuration, store: store, recovery: recovery, tools: tools, model: model, clock: clock)
     }
 
     func ask(_ message: String, user: String = "alice", room: String = "soc") async -> Reply {
-        await assistant.respond(Turn(user: user, room: room, message: message))
+        await assistant.respond(Turn(user: user, room: room, message: message, caller: Self.verified))
     }
 
     func history(user: String = "alice", room: String = "soc") async throws -> [StoredMessage] {

@@ -38,7 +38,7 @@ struct ContainmentTurnTests {
         defer { fixture.finish() }
         let other = try fixture.replica()
         _ = await fixture.ask("lift containment of WS-1234")
-        let turn = Turn(user: "Alice", room: "soc", message: "confirm lift WS-1234")
+        let turn = Turn(user: "Alice", room: "soc", message: "confirm lift WS-1234", caller: AssistantFixture.verified)
         let confirmed = await other.respond(turn)
         #expect(confirmed.text.hasPrefix("✅ Falcon accepted lifting containment of 'WS-1234'"))
         #expect(fixture.falcon.actionsReceived == ["lift_containment a1b2c3d4e5f60718293a4b5c6d7e8f90"])
@@ -66,7 +66,7 @@ struct ContainmentTurnTests {
         #expect(!toolText.contains("confirm lift"))
         #expect((await fixture.ask("confirm lift WS-1234")).text.hasPrefix("⚠️ The session store is not answering"))
         #expect(fixture.falcon.actionsReceived.isEmpty)
-        let audit = try String(contentsOfFile: fixture.toolsConfiguration.containmentAuditLog, encoding: .utf8)
+        let audit = try String(contentsOfFile: fixture.auditPath, encoding: .utf8)
         #expect(audit.split(separator: "\n").last?.contains(#""outcome":"failed""#) == true)
     }
 

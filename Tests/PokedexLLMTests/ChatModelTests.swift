@@ -1,5 +1,6 @@
 import Foundation
 import PokedexRecovery
+import PokedexSettings
 import PokedexTesting
 import Synchronization
 import Testing
@@ -20,7 +21,7 @@ struct ChatModelTests {
     private func model(_ wire: Wire, _ server: ScriptedLLMServer, key: String? = "sk-test") -> any ChatModel {
         switch wire {
         case .ollama: OllamaChatModel(baseURL: server.ollamaURL, model: "tiny")
-        case .openai: OpenAIChatModel(baseURL: server.openAIURL, model: "tiny", apiKey: key)
+        case .openai: OpenAIChatModel(baseURL: server.openAIURL, model: "tiny", apiKey: key.map { Secret($0) })
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PokedexAssistant
+import PokedexAudit
 import PokedexLLM
 import PokedexRecovery
 import PokedexSessions
@@ -20,11 +21,12 @@ final class ServerFixture: Sendable {
     let metrics: ServerMetrics
     let llm: ScriptedLLMServer?
     let dependencies: ServerDependencies
+    let auditPath: String
 
     static let token = "test-token-0123456789abcdef"
 
     /// - Parameters:
-    ///   - tokens: API tokens; none leaves the API open (loopback).
+    ///   - tokens: `POKEDEX_API_TOKENS` entries (`name:role:token`); none leaves the API open (loopback).
     ///   - ready: false leaves the assistant "starting up".
     ///   - script: the model's answers; nil runs without a model.
     init(tokens: [String] = [], ready: Bool = true, script: [ScriptedLLMServer.Step]? = nil) async throws {
@@ -42,7 +44,7 @@ final class ServerFixture: Sendable {
         toolsConfiguration.runbooksDirectory = runbooks.path
         toolsConfiguration.runbooksIndex = directory.path("runbooks.db")
         toolsConfiguration.weatherEnabled = false
-        let tools = try ToolSet.make(toolsConfiguration, recovery: recovery)
+        let tools = try ToolSet.make(toolsConfiguration, recovery: recovery, auditLog: nil)
         var model: (any ChatModel)?
         if let script {
             let server = try await ScriptedLLMServer.start(script)
@@ -55,9 +57,11 @@ final class ServerFixture: Sendable {
             configuration: AssistantConfiguration(), store: store, recovery: recovery, tools: tools, model: model)
         slot = AssistantSlot(ready ? .init(assistant: assistant, tools: tools, model: model) : nil)
         var server = ServerConfiguration()
-        server.apiTokens = tokens
+        try server.set("server.api_tokens", to: tokens.joined(separator: ","))
+        auditPath = directory.path("audit.jsonl")
         dependencies = ServerDependencies(
-            configuration: server, store: store, recovery: recovery, slot: slot, metrics: metrics)
+            configuration: server, store: store, recovery: recovery, slot: slot, metrics: metrics,
+            auditLog: try AuditLog(path: auditPath))
     }
 
     var application: some ApplicationProtocol {

@@ -1,5 +1,7 @@
 import Foundation
+import PokedexAudit
 import PokedexRecovery
+import PokedexSettings
 import PokedexTesting
 import Testing
 
@@ -26,7 +28,8 @@ struct ContainmentTests {
         let auditPath: String
         let folder: TemporaryDirectory
 
-        static let alice = ToolContext(question: "contain WS-1234", user: "Alice@Example.com", room: "soc")
+        static let alice = ToolContext(question: "contain WS-1234", user: "Alice@Example.com", room: "soc", caller: verified)
+        static let verified = Caller(principal: "alice", channel: "test", verified: true, clientAddress: "10.0.0.7", requestID: "r-1")
 
         init() async throws {
             simulator = try await FalconSimulator.start(hosts: ContainmentTests.hosts)
@@ -39,10 +42,10 @@ struct ContainmentTests {
             let recovery = Recovery(configuration: configuration, clock: clock)
             let client = FalconClient(
                 baseURL: simulator.baseURL, clientID: FalconSimulator.clientID,
-                clientSecret: FalconSimulator.clientSecret)
+                clientSecret: Secret(FalconSimulator.clientSecret))
             let clock = self.clock
             desk = ContainmentDesk(
-                client: client, recovery: recovery, auditLog: try ContainmentAuditLog(path: auditPath),
+                client: client, recovery: recovery, auditLog: try AuditLog(path: auditPath, now: { clock.currentDate }),
                 responders: ["alice@example.com", "bob@example.com"], now: { clock.currentDate })
             tool = ContainmentTool(desk: desk)
         }
@@ -61,7 +64,7 @@ struct ContainmentTests {
             }
         }
 
-        func audit() throws -> [ContainmentAuditLog.Record] { try ContainmentAuditLog.records(at: auditPath) }
+        func audit() throws -> [AuditRecord] { try AuditLog.records(at: auditPath) }
     }
 
     @Test func aResponderContainsAHostAfterConfirming() async throws {
@@ -81,10 +84,16 @@ struct ContainmentTests {
         #expect(fixture.simulator.status(of: Self.hostID) == "containment_pending")
 
         let audit = try fixture.audit()
-        #expect(audit.map(\.outcome) == [.awaitingConfirmation, .sending, .accepted])
-        #expect(audit.allSatisfy { $0.user == "Alice@Example.com" && $0.room == "soc" && $0.action == .contain })
+        #expect(audit.map(\.containmentOutcome) == [.awaitingConfirmation, .sending, .accepted])
+        #expect(audit.allSatisfy { $0.user == "Alice@Example.com" && $0.room == "soc" && $0.action == "contain" })
         #expect(audit.allSatisfy { $0.hostname == "WS-1234" && $0.deviceID == Self.hostID })
         #expect(audit.allSatisfy { $0.time.hasPrefix("20") && $0.time.hasSuffix("Z") })
+        // The record traces the caller: its principal, channel, address and request id.
+        #expect(
+            audit.allSatisfy {
+                $0.principal == "alice" && $0.channel == "test" && $0.verified && $0.clientAddress == "10.0.0.7"
+                    && $0.requestID == "r-1"
+            })
 
         // A confirmation is used once.
         let again = await fixture.desk.confirm("confirm contain WS-1234", context: Fixture.alice)
@@ -105,14 +114,34 @@ struct ContainmentTests {
     @Test func aNonResponderIsRefusedBeforeFalconIsAsked() async throws {
         let fixture = try await Fixture()
         defer { fixture.finish() }
-        let mallory = ToolContext(question: "contain WS-1234", user: "mallory@example.com", room: "soc")
+        let mallory = ToolContext(
+            question: "contain WS-1234", user: "mallory@example.com", room: "soc", caller: Fixture.verified)
         let reply = try await fixture.ask("contain", "WS-1234", mallory)
         #expect(reply.hasPrefix("⛔ Containment actions are restricted to responders"))
         let confirmed = await fixture.desk.confirm("confirm contain WS-1234", context: mallory)
         #expect(confirmed?.hasPrefix("⛔") == true)
         #expect(fixture.simulator.apiRequests.isEmpty)
-        #expect(try fixture.audit().map(\.outcome) == [.refusedNotResponder, .refusedNotResponder])
+        #expect(try fixture.audit().map(\.containmentOutcome) == [.refusedNotResponder, .refusedNotResponder])
         #expect(try fixture.audit().allSatisfy { $0.user == "mallory@example.com" })
+    }
+
+    @Test func anUnverifiedIdentityIsRefusedEvenWhenItNamesAResponder() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.finish() }
+        // A front end (or a request body) says it is Alice: that is a claim, not a credential.
+        let claimed = ToolContext(
+            question: "contain WS-1234", user: "alice@example.com", room: "soc",
+            caller: Caller(principal: "webui", channel: "http", verified: false, clientAddress: "10.0.0.9"))
+        let reply = try await fixture.ask("contain", "WS-1234", claimed)
+        #expect(reply.hasPrefix("⛔ Containment actions need an identity proven by your credentials"))
+        // Nor can it confirm a request the real Alice made.
+        _ = try await fixture.ask("contain", "WS-1234")
+        let confirmed = await fixture.desk.confirm("confirm contain WS-1234", context: claimed)
+        #expect(confirmed?.hasPrefix("⛔") == true)
+        #expect(fixture.simulator.actionsReceived.isEmpty)
+        let refusals = try fixture.audit().filter { $0.containmentOutcome == .refusedUnverified }
+        #expect(refusals.count == 2)
+        #expect(refusals.allSatisfy { $0.principal == "webui" && !$0.verified && $0.clientAddress == "10.0.0.9" })
     }
 
     @Test func nothingHappensWithoutTheConfirmationTurn() async throws {
@@ -123,8 +152,8 @@ struct ContainmentTests {
         #expect(unasked?.contains("Nothing was done") == true)
         _ = try await fixture.ask("contain", "WS-1234")
         // Confirmed from another room, by another responder, for another action or host.
-        let bob = ToolContext(question: "", user: "bob@example.com", room: "soc")
-        let elsewhere = ToolContext(question: "", user: "alice@example.com", room: "other")
+        let bob = ToolContext(question: "", user: "bob@example.com", room: "soc", caller: Fixture.verified)
+        let elsewhere = ToolContext(question: "", user: "alice@example.com", room: "other", caller: Fixture.verified)
         #expect(await fixture.desk.confirm("confirm contain WS-1234", context: bob)?.contains("no pending") == true)
         #expect(
             await fixture.desk.confirm("confirm contain WS-1234", context: elsewhere)?.contains("no pending") == true)
@@ -139,7 +168,7 @@ struct ContainmentTests {
                 == true)
         #expect(fixture.simulator.actionsReceived.isEmpty)
         #expect(
-            try fixture.audit().map(\.outcome) == [
+            try fixture.audit().map(\.containmentOutcome) == [
                 .refusedUnconfirmed, .awaitingConfirmation, .refusedUnconfirmed, .refusedUnconfirmed,
                 .awaitingConfirmation, .refusedUnconfirmed,
             ])
@@ -153,7 +182,7 @@ struct ContainmentTests {
         #expect(try await fixture.ask("contain", "x' OR hostname:'*").contains("is not a valid hostname"))
         #expect(try await fixture.ask("contain", "SRV-9").hasPrefix("Nothing to do. Containment status for 'SRV-9'"))
         #expect(fixture.simulator.actionsReceived.isEmpty)
-        #expect(try fixture.audit().map(\.outcome) == [.refusedHostMismatch, .refusedHostMismatch, .noChange])
+        #expect(try fixture.audit().map(\.containmentOutcome) == [.refusedHostMismatch, .refusedHostMismatch, .noChange])
     }
 
     @Test(arguments: [(500, "HTTP 500: Falcon: internal error"), (403, "lacks the Hosts: Write scope")])
@@ -169,7 +198,7 @@ struct ContainmentTests {
         // A 5xx is transient, and still the action went out exactly once.
         #expect(fixture.simulator.actionsReceived.count == 1)
         let last = try #require(try fixture.audit().last)
-        #expect(last.outcome == .failed)
+        #expect(last.containmentOutcome == .failed)
         #expect(last.detail?.contains(reason) == true)
         #expect(fixture.simulator.status(of: Self.hostID) == "normal")
     }
@@ -177,7 +206,7 @@ struct ContainmentTests {
     @Test func anAuditLogThatCannotBeOpenedIsAnError() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        #expect(throws: ContainmentAuditError.self) { try ContainmentAuditLog(path: folder.url.path) }
+        #expect(throws: AuditLogError.self) { try AuditLog(path: folder.url.path) }
     }
 
     @Test func theAuditLogIsOnlyAppendedTo() async throws {
@@ -186,9 +215,9 @@ struct ContainmentTests {
         _ = try await fixture.ask("contain", "WS-1234")
         let before = try String(contentsOfFile: fixture.auditPath, encoding: .utf8)
         // A second desk (another process, a restart) on the same file adds after what is there.
-        let second = try ContainmentAuditLog(path: fixture.auditPath)
+        let second = try AuditLog(path: fixture.auditPath)
         var record = try #require(try fixture.audit().first)
-        record.outcome = .noChange
+        record.outcome = ContainmentOutcome.noChange.rawValue
         try second.append(record)
         let after = try String(contentsOfFile: fixture.auditPath, encoding: .utf8)
         #expect(after.hasPrefix(before))
@@ -201,4 +230,8 @@ struct ContainmentTests {
         #expect(fixture.tool.name.rawValue == "crowdstrike_containment")
         #expect(fixture.tool.service == .crowdstrike)
     }
+}
+
+extension AuditRecord {
+    var containmentOutcome: ContainmentOutcome? { ContainmentOutcome(rawValue: outcome) }
 }

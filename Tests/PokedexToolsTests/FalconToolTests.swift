@@ -1,4 +1,5 @@
 import Foundation
+import PokedexSettings
 import PokedexRecovery
 import PokedexTesting
 import Testing
@@ -31,7 +32,7 @@ struct FalconToolTests {
         configuration.policies[.crowdstrike]?.timeout = .seconds(3600)
         let recovery = Recovery(configuration: configuration, clock: clock)
         let client = FalconClient(
-            baseURL: simulator.baseURL, clientID: FalconSimulator.clientID, clientSecret: FalconSimulator.clientSecret,
+            baseURL: simulator.baseURL, clientID: FalconSimulator.clientID, clientSecret: Secret(FalconSimulator.clientSecret),
             now: now)
         return (FalconTool(client: client, recovery: recovery), client, recovery)
     }
@@ -118,7 +119,7 @@ struct FalconToolTests {
         let simulator = try await FalconSimulator.start(hosts: Self.hosts)
         defer { Task { try await simulator.stop() } }
         let recovery = Recovery(clock: ManualClock())
-        let client = FalconClient(baseURL: simulator.baseURL, clientID: "wrong", clientSecret: "wrong")
+        let client = FalconClient(baseURL: simulator.baseURL, clientID: "wrong", clientSecret: Secret("wrong"))
         let falcon = FalconTool(client: client, recovery: recovery)
         let result = try await ask(falcon, "WS-1234", "status", question: "is WS-1234 contained?")
         #expect(result == ToolResult(text: Fallback.deviceStatus.text, fallback: .deviceStatus))

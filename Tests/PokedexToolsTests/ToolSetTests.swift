@@ -1,4 +1,5 @@
 import Foundation
+import PokedexAudit
 import PokedexRecovery
 import PokedexSettings
 import PokedexTesting
@@ -17,14 +18,13 @@ struct ToolSetTests {
         var configuration = ToolsConfiguration()
         configuration.runbooksDirectory = folder.path
         configuration.runbooksIndex = directory.path("state/runbooks.db")
-        configuration.containmentAuditLog = directory.path("state/audit.jsonl")
         return configuration
     }
 
     @Test func withoutCredentialsFalconIsLeftOutAndTheRestWorks() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let set = try ToolSet.make(try configuration(directory), recovery: Recovery(clock: ManualClock()))
+        let set = try ToolSet.make(try configuration(directory), recovery: Recovery(clock: ManualClock()), auditLog: nil)
         #expect(set.registry.tools.map(\.name) == [.weather, .documentSearch])
         #expect(set.disabled[.crowdstrike]?.contains("POKEDEX_FALCON_CLIENT_ID") == true)
         #expect(set.containment == nil)
@@ -40,7 +40,7 @@ struct ToolSetTests {
             "POKEDEX_FALCON_CLIENT_ID": "id", "POKEDEX_FALCON_CLIENT_SECRET": "secret",
         ])
         let recovery = Recovery(clock: ManualClock())
-        let plain = try ToolSet.make(configuration, recovery: recovery)
+        let plain = try ToolSet.make(configuration, recovery: recovery, auditLog: nil)
         #expect(plain.registry.tools.map(\.name) == [.crowdstrike, .weather, .documentSearch])
         #expect(plain.disabled[ContainmentTool.toolName] != nil)
 
@@ -48,10 +48,12 @@ struct ToolSetTests {
             "POKEDEX_FALCON_CONTAINMENT_ENABLED": "true", "POKEDEX_FALCON_CONTAINMENT_RESPONDERS": "alice, bob ,",
         ])
         #expect(configuration.containmentResponders == ["alice", "bob"])
-        let armed = try ToolSet.make(configuration, recovery: recovery)
+        #expect(throws: ToolSetError.self) { try ToolSet.make(configuration, recovery: recovery, auditLog: nil) }
+        let auditPath = directory.path("state/audit.jsonl")
+        let armed = try ToolSet.make(configuration, recovery: recovery, auditLog: try AuditLog(path: auditPath))
         #expect(armed.registry.tools.map(\.name).contains(ContainmentTool.toolName))
         #expect(armed.containment != nil)
-        #expect(FileManager.default.fileExists(atPath: configuration.containmentAuditLog))
+        #expect(FileManager.default.fileExists(atPath: auditPath))
 
         recovery.force(.crowdstrike, available: false)
         #expect(armed.registry.available.map(\.name) == [.weather, .documentSearch])
@@ -60,23 +62,9 @@ struct ToolSetTests {
     @Test func aMissingRunbooksFolderDisablesOnlyDocumentSearch() throws {
         var configuration = ToolsConfiguration()
         configuration.runbooksDirectory = "/nonexistent/runbooks"
-        let set = try ToolSet.make(configuration, recovery: Recovery(clock: ManualClock()))
+        let set = try ToolSet.make(configuration, recovery: Recovery(clock: ManualClock()), auditLog: nil)
         #expect(set.registry.tools.map(\.name) == [.weather])
         #expect(set.disabled[.documentSearch] == "no runbooks folder at /nonexistent/runbooks")
-    }
-
-    @Test func anUnwritableAuditLogStopsStartUp() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        var configuration = try configuration(directory)
-        configuration.falconClientID = "id"
-        configuration.falconClientSecret = "secret"
-        configuration.containmentEnabled = true
-        configuration.containmentResponders = ["alice"]
-        configuration.containmentAuditLog = directory.url.path  // a folder
-        #expect(throws: ContainmentAuditError.self) {
-            try ToolSet.make(configuration, recovery: Recovery(clock: ManualClock()))
-        }
     }
 
     @Test(arguments: [

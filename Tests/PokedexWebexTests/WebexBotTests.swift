@@ -1,4 +1,5 @@
 import Foundation
+import PokedexSettings
 import InMemoryLogging
 import Logging
 import PokedexAssistant
@@ -43,19 +44,19 @@ struct WebexBotTests {
             var toolsConfiguration = ToolsConfiguration()
             toolsConfiguration.weatherEnabled = false
             toolsConfiguration.runbooksDirectory = directory.path("none")
-            let tools = try ToolSet.make(toolsConfiguration, recovery: recovery)
+            let tools = try ToolSet.make(toolsConfiguration, recovery: recovery, auditLog: nil)
             let model = OpenAIChatModel(baseURL: llm.openAIURL, model: "scripted", apiKey: nil)
             let assistant = Assistant(
                 configuration: AssistantConfiguration(), store: store, recovery: recovery, tools: tools, model: model)
             slot = AssistantSlot(ready ? .init(assistant: assistant, tools: tools, model: model) : nil)
             var configuration = WebexConfiguration()
-            configuration.token = WebexSimulator.token
-            configuration.webhookSecret = WebexBotTests.secret
+            configuration.token = Secret(WebexSimulator.token)
+            configuration.webhookSecret = Secret(WebexBotTests.secret)
             configuration.baseURL = webex.baseURL
             allow(&configuration)
             logs = InMemoryLogHandler()
             let waits = self.waits
-            let client = WebexClient(baseURL: webex.baseURL, token: WebexSimulator.token) { wait in waits.add(wait) }
+            let client = WebexClient(baseURL: webex.baseURL, token: Secret(WebexSimulator.token)) { wait in waits.add(wait) }
             bot = WebexBot(
                 configuration: configuration, slot: slot, client: client, sessionScope: scope,
                 logger: Logger(label: "webex-test") { [logs] _ in logs }, progressInterval: progressInterval)
@@ -276,7 +277,7 @@ struct WebexBotTests {
     @Test func theWebhookIsRegisteredOnceAndUpdatedAfterwards() async throws {
         let webex = try await WebexSimulator.start()
         defer { Task { try await webex.stop() } }
-        let client = WebexClient(baseURL: webex.baseURL, token: WebexSimulator.token)
+        let client = WebexClient(baseURL: webex.baseURL, token: Secret(WebexSimulator.token))
         let created = try await client.registerWebhook(
             name: "pokedex", targetURL: "https://a.example/webhooks/webex", secret: "s1")
         let updated = try await client.registerWebhook(
