@@ -141,7 +141,7 @@ struct ServeCommandTests {
     @Test func withoutTokensOnlyLoopbackIsAllowed() async throws {
         let outcome = try await ChildProcess.run(["serve", "--host", "0.0.0.0", "--port", "0"])
         #expect(outcome.status != 0)
-        #expect(outcome.stderr.contains("without API tokens (POKEDEX_API_TOKENS) the server binds loopback only"))
+        #expect(outcome.stderr.contains("without API credentials (POKEDEX_API_TOKENS, server.principals or server.jwt)"))
     }
 }
 
