@@ -130,7 +130,8 @@ public struct AccessConfiguration: Sendable, Equatable {
     /// A bare token (the older form) is a *frontend* named `token-N`: it may still say which user
     /// it speaks for, but never confirms a containment or administers sessions.
     private mutating func setTokens(_ value: String) throws(SettingError) {
-        for (offset, entry) in SettingParser.list(value).enumerated() {
+        var bare = 0
+        for entry in SettingParser.list(value) {
             let parts = entry.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             if parts.count == 3, let role = Role(rawValue: parts[1].lowercased()), !parts[0].isEmpty {
                 let credential: Credential =
@@ -140,7 +141,8 @@ public struct AccessConfiguration: Sendable, Equatable {
                 principals.removeAll { $0.name == parts[0] }
                 principals.append(PrincipalDeclaration(name: parts[0], role: role, credential: credential))
             } else {
-                let name = "token-\(offset + 1)"
+                bare += 1
+                let name = "token-\(bare)"
                 principals.removeAll { $0.name == name }
                 principals.append(PrincipalDeclaration(name: name, role: .frontend, credential: .token(Secret(entry))))
             }

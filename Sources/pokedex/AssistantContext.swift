@@ -59,7 +59,7 @@ enum CommandLogging {
 
 /// The OS user, the default `--user` of the CLI.
 var defaultUser: String {
-    ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? loginName ?? "cli-user"
+    ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "cli-user"
 }
 
 /// The account this process runs as, from the system's user database (not from `$USER`, which

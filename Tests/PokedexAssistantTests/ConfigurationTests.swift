@@ -131,3 +131,74 @@ struct ConfigurationTests {
         #expect(shown.contains("falcon.client_id="))
     }
 }
+
+/// Principals and JWTs as an operator writes them, and secrets that never print.
+@Suite("Access configuration")
+struct AccessConfigurationTests {
+    @Test func principalsComeFromTheFileWithoutClearTokensAndNeverPrint() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try Data("file-token-0123456789abcdef\n".utf8).write(to: directory.url.appendingPathComponent("ops.token"))
+        let digest = String(repeating: "ab", count: 32)
+        let file = directory.path("pokedex.toml")
+        try Data(
+            """
+            [server.principals.alice]
+            role = "user"
+            identity = "alice@example.com"
+            token_sha256 = "\(digest)"
+
+            [server.principals.ops]
+            role = "admin"
+            token_file = "\(directory.path("ops.token"))"
+
+            [server.jwt]
+            issuer = "https://idp.example.com"
+            audience = "pokedex"
+            jwks_file = "/etc/pokedex/jwks.json"
+            """.utf8
+        ).write(to: URL(fileURLWithPath: file))
+        let configuration = try PokedexConfiguration.load(
+            file: file,
+            environment: [
+                "POKEDEX_API_TOKENS": "web:frontend:clear-token-0123456789abcdef,legacy-token-0123456789abcdef",
+                "POKEDEX_FALCON_CLIENT_SECRET": "falcon-secret-XYZ", "POKEDEX_FALCON_CLIENT_ID": "id",
+                "POKEDEX_WEBEX_TOKEN": "webex-token-XYZ", "POKEDEX_WEBEX_WEBHOOK_SECRET": "hook-secret-XYZ",
+            ])
+        let access = configuration.server.access
+        #expect(access.principals.map(\.name) == ["alice", "ops", "web", "token-1"])
+        #expect(access.principals[0].credential == .sha256(digest) && access.principals[0].identity == "alice@example.com")
+        #expect(access.principals[1].credential == .token(Secret("file-token-0123456789abcdef")))
+        #expect(access.principals[3].role == .frontend)
+        #expect(access.jwt.enabled && access.requiresCredentials)
+        // Every printed form of the configuration masks every secret.
+        let shown = [
+            configuration.effectiveValues.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"),
+            String(describing: configuration), String(reflecting: configuration),
+        ]
+        for text in shown {
+            for secret in ["file-token", "clear-token", "legacy-token", "falcon-secret", "webex-token", "hook-secret"] {
+                #expect(!text.contains(secret), "\(secret) shown")
+            }
+        }
+        #expect(shown[0].contains("server.principals.alice=role user, identity alice@example.com, sha256 digest"))
+    }
+
+    @Test func badPrincipalsAndJWTSetUpsAreClearErrors() {
+        let cases: [([String: String], String)] = [
+            (["POKEDEX_API_TOKENS": "alice:user:tiny-tok"], "server.principals.alice"),
+            (["POKEDEX_API_TOKENS": "ops:admin:sha256:1234"], "server.api_tokens"),
+            (["POKEDEX_JWT_JWKS_FILE": "/k.json", "POKEDEX_JWT_AUDIENCE": "p"], "server.jwt.issuer"),
+            (["POKEDEX_SERVER_HOST": "0.0.0.0"], "server.host"),
+        ]
+        for (environment, key) in cases {
+            do {
+                _ = try PokedexConfiguration.load(file: nil, environment: environment)
+                Issue.record("\(environment) was accepted")
+            } catch {
+                #expect(error.key == key, "\(error)")
+                #expect(!"\(error)".contains("tiny-tok"))  // a token is never echoed
+            }
+        }
+    }
+}

@@ -97,7 +97,8 @@ struct AssistantCommandTests {
         // The cancelled turn left nothing behind; the next one was stored.
         let shown = try await ChildProcess.run(
             [
-                "sessions", "show", "--user", ProcessInfo.processInfo.environment["USER"] ?? "cli-user", "--room",
+                "sessions", "show", "--user",
+                ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "cli-user", "--room",
                 "cli", "--json",
             ],
             environment: environment)
