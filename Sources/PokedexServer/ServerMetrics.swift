@@ -18,6 +18,7 @@ public final class ServerMetrics: Sendable {
     private let activeSessions: Prometheus.Gauge
     /// Instruments by label set, so a request does not build and look them up in the registry.
     private let requestInstruments = Mutex<[String: (Prometheus.Counter, DurationHistogram)]>([:])
+    private let forcedGauges = Mutex<[String: Prometheus.Gauge]>([:])
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -64,6 +65,19 @@ public final class ServerMetrics: Sendable {
         }
         counter.increment()
         histogram.record(.milliseconds(Int64(seconds * 1000)))
+    }
+
+    /// Whether an operator forced a tool (1) or recovery decides its state (0).
+    func forced(_ tool: String, _ isForced: Bool) {
+        let gauge = forcedGauges.withLock { cache in
+            if let found = cache[tool] { return found }
+            let made = registry.makeGauge(
+                descriptor: Self.name("tool_forced", help: "1 while an operator forces the tool's state"),
+                labels: [("tool", tool)])
+            cache[tool] = made
+            return made
+        }
+        gauge.set(isForced ? 1.0 : 0.0)
     }
 
     func turn(degraded: Bool, fallback: Bool) {

@@ -32,7 +32,7 @@ enum StatusPage {
             if !configured && name != "llm" { continue }
             let error = tool.lastError.map { "\(escape($0.message)) <small>(\(time($0.time)))</small>" } ?? "—"
             rows += """
-                <tr class="\(tool.state.rawValue)"><td>\(escape(name))</td><td>\(badge(tool.state))</td>\
+                <tr class="\(tool.state.rawValue)"><td>\(escape(name))</td><td>\(badge(tool.state))\(tool.forced ? " <small>(forced)</small>" : "")</td>\
                 <td>\(tool.failuresInWindow) / \(tool.threshold)</td><td>\(error)</td>\
                 <td>\(tool.lastSuccess.map(time) ?? "—")</td><td>\(tool.nextProbe.map(time) ?? "—")</td></tr>
 

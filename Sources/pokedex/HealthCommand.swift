@@ -11,22 +11,14 @@ struct HealthCommand: AsyncParsableCommand {
         commandName: "health", abstract: "Show component and tool health of a running server.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The server (default: http://server.host:server.port of the configuration).") var url: String?
-    @Option(help: "An API token (default: the first principal's token given in clear or in a file).")
-    var token: String?
+    @OptionGroup var server: ServerConnection
     @Flag(help: "Print the health report as JSON.") var json = false
 
     func run() async throws {
         let configuration = try global.loadConfiguration()
-        let base = url ?? "http://\(configuration.server.host):\(configuration.server.port)"
-        let token =
-            token
-            ?? configuration.server.access.principals.lazy.compactMap { principal -> String? in
-                if case .token(let secret)? = principal.credential { return secret.revealed }
-                return nil
-            }.first
-        let ready = try await get(base + "/ready", token: nil)
-        let tools = try await get(base + "/api/v1/health/tools", token: token)
+        let (base, token) = server.resolve(configuration)
+        let ready = try await ServerConnection.send(base + "/ready", token: nil)
+        let tools = try await ServerConnection.send(base + "/api/v1/health/tools", token: token)
         guard tools.status == 200 else {
             throw CommandError(
                 "the server answered \(tools.status) for its tool health\(tools.status == 401 ? " (give --token)" : "")"
@@ -36,32 +28,31 @@ struct HealthCommand: AsyncParsableCommand {
             emit(String(decoding: tools.body, as: UTF8.self))
             return
         }
+        let report = try Self.report(tools.body)
+        emit(
+            "Server \(base): \(ready.status == 200 ? "✅ ready" : "⚠️ not ready (\(String(decoding: ready.body, as: UTF8.self)))")"
+        )
+        Self.toolLines(report).forEach(emit)
+    }
+
+    /// The tool health report a server sent.
+    static func report(_ body: Data) throws -> HealthReport {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
             return try Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true))
         }
-        let report = try decoder.decode(HealthReport.self, from: tools.body)
-        emit(
-            "Server \(base): \(ready.status == 200 ? "✅ ready" : "⚠️ not ready (\(String(decoding: ready.body, as: UTF8.self)))")"
-        )
-        for (name, tool) in report.tools.sorted(by: { $0.key < $1.key }) {
-            var line = "  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(tool.state.rawValue)"
-            line += ", \(tool.failuresInWindow)/\(tool.threshold) failures in the window"
-            if let error = tool.lastError { line += "; last error: \(error.message)" }
-            emit(line)
-        }
+        return try decoder.decode(HealthReport.self, from: body)
     }
 
-    private func get(_ url: String, token: String?) async throws -> (status: Int, body: Data) {
-        var request = HTTPClientRequest(url: url)
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        do {
-            let response = try await HTTPClient.services.execute(request, timeout: .seconds(5))
-            let body = try await response.body.collect(upTo: 1 << 20)
-            return (Int(response.status.code), Data(body.readableBytesView))
-        } catch {
-            throw CommandError("cannot reach the server at \(url)")
+    /// One line per tool: its state, whether an operator forced it, failures and the last error.
+    static func toolLines(_ report: HealthReport) -> [String] {
+        report.tools.sorted(by: { $0.key < $1.key }).map { name, tool in
+            var line = "  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(tool.state.rawValue)"
+            if tool.forced { line += " (forced by an operator)" }
+            line += ", \(tool.failuresInWindow)/\(tool.threshold) failures in the window"
+            if let error = tool.lastError { line += "; last error: \(error.message)" }
+            return line
         }
     }
 }

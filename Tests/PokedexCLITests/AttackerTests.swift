@@ -130,16 +130,17 @@ struct AttackerTests {
         ("GET", "/api/v1/health/tools", nil),
         ("POST", "/v1/chat/completions", #"{"user":"alice@example.com","messages":[{"role":"user","content":"hello"}]}"#),
         ("GET", "/v1/models", nil),
+        ("POST", "/api/v1/tools/crowdstrike/force", #"{"state":"auto"}"#),
     ]
 
     /// What each credential must get on each route (in `routes` order) when the path reaches it.
     static let expected: [String: [Int]] = [
-        "none": Array(repeating: 401, count: 11),
-        "wrong": Array(repeating: 401, count: 11),
-        "alice": [403, 200, 200, 404, 403, 403, 200, 200, 200, 200, 200],
-        "bob": [403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200],
-        "web": [403, 200, 200, 404, 403, 403, 200, 200, 200, 200, 200],
-        "ops": [200, 200, 200, 404, 200, 200, 403, 403, 200, 403, 200],
+        "none": Array(repeating: 401, count: 12),
+        "wrong": Array(repeating: 401, count: 12),
+        "alice": [403, 200, 200, 404, 403, 403, 200, 200, 200, 200, 200, 403],
+        "bob": [403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403],
+        "web": [403, 200, 200, 404, 403, 403, 200, 200, 200, 200, 200, 403],
+        "ops": [200, 200, 200, 404, 200, 200, 403, 403, 200, 403, 200, 200],
     ]
 
     @Test func everyProtectedRouteUnderEveryPathSpellingGetsTheStatusItsCredentialAllows() async throws {
@@ -287,6 +288,57 @@ struct AttackerTests {
             #expect(unverified.allSatisfy { $0.clientAddress == "127.0.0.1" && $0.requestID?.isEmpty == false })
             let accepted = try #require(audit.last)
             #expect(accepted.outcome == "accepted" && accepted.principal == "alice@example.com" && accepted.verified)
+        } catch {
+            Issue.record(error)
+        }
+        _ = await fixture.finish()
+    }
+
+    @Test func anAdminForcesAToolThroughTheCommandLineAndOthersCannot() async throws {
+        let fixture = try await Fixture(script: [.text("Checked.")])
+        do {
+            let environment = ["POKEDEX_DATABASE": fixture.directory.path("cli.db")]
+            let forced = try await ChildProcess.run(
+                ["tools", "force", "crowdstrike", "unavailable", "--url", fixture.url, "--token", Self.tokens["ops"]!],
+                environment: environment)
+            #expect(forced.status == 0, "\(forced.stderr)")
+            let listed = try await ChildProcess.run(
+                ["tools", "list", "--url", fixture.url, "--token", Self.tokens["web"]!], environment: environment)
+            #expect(listed.stdout.contains("crowdstrike      unavailable (forced by an operator)"), "\(listed.stdout)")
+            // Out of service: the model is not offered the tool and Falcon is not asked.
+            let asked = try await fixture.request(
+                "POST", "/api/v1/chat", token: Self.tokens["alice"], body: #"{"room":"soc","message":"is WS-1234 contained?"}"#)
+            #expect(asked.status == 200)
+            let offered = try #require(fixture.llm.received.last?.tools)
+            #expect(!offered.contains("crowdstrike"), "\(offered)")
+            #expect(fixture.falcon.apiRequests.isEmpty)
+            let metrics = try await fixture.request("GET", "/metrics")
+            #expect(metrics.body.contains(#"pokedex_tool_forced{tool="crowdstrike"} 1"#))
+            let page = try await fixture.request("GET", "/")
+            #expect(page.body.contains("(forced)"))
+
+            // Not an admin, an unknown tool, a state that is not one: refused, and the first audited.
+            let refused = try await ChildProcess.run(
+                ["tools", "force", "crowdstrike", "auto", "--url", fixture.url, "--token", Self.tokens["bob"]!],
+                environment: environment)
+            #expect(refused.status != 0 && refused.stderr.contains("403"), "\(refused.stderr)")
+            let unknown = try await fixture.request(
+                "POST", "/api/v1/tools/falcon-x/force", token: Self.tokens["ops"], body: #"{"state":"auto"}"#)
+            #expect(unknown.status == 404)
+            let bad = try await fixture.request(
+                "POST", "/api/v1/tools/crowdstrike/force", token: Self.tokens["ops"], body: #"{"state":"on"}"#)
+            #expect(bad.status == 400 && bad.body.contains(#""param":"state""#))
+
+            let auto = try await ChildProcess.run(
+                ["tools", "force", "crowdstrike", "auto", "--url", fixture.url, "--token", Self.tokens["ops"]!],
+                environment: environment)
+            #expect(auto.status == 0, "\(auto.stderr)")
+            let health = try await fixture.request("GET", "/api/v1/health/tools", token: Self.tokens["web"])
+            #expect(health.body.contains(#""forced":false"#))
+            let forces = try fixture.audit().filter { $0.action == "tools.force" }
+            #expect(forces.map(\.outcome) == ["done", "refused_forbidden", "done"])
+            #expect(forces.map(\.principal) == ["ops", "bob@example.com", "ops"])
+            #expect(forces.first?.detail == "crowdstrike unavailable")
         } catch {
             Issue.record(error)
         }

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import PokedexAudit
 import PokedexSessions
 
 /// `/api/v1/sessions…`: one session's figures, export and deletion for whoever may manage that
@@ -14,7 +13,7 @@ struct SessionRoutes {
     func add(to group: RouterGroup<PokedexRequestContext>) {
         let deps = self.deps
         group.get { _, context -> Response in
-            try administrator(context, action: "sessions.statistics", audited: false)
+            try deps.requireAdministrator(context, action: "sessions.statistics", audited: false)
             return try HTTPSupport.json(try await storage { try await deps.store.statistics() })
         }
         group.get(":user/:room") { _, context -> Response in
@@ -36,39 +35,31 @@ struct SessionRoutes {
         }
         group.delete(":user/:room") { _, context -> Response in
             let key = try sessionKey(context, action: "sessions.delete")
-            try audit("sessions.delete", "done", context, key: key)
+            try deps.audit("sessions.delete", "done", context, key: key)
             guard try await storage({ try await deps.store.delete(key) }) else {
                 throw APIError(.notFound, "no session for \(key)")
             }
             return try HTTPSupport.json(["deleted": true])
         }
         group.post("import") { request, context -> Response in
-            try administrator(context, action: "sessions.import")
+            try deps.requireAdministrator(context, action: "sessions.import")
             let data = try await deps.body(request)
             let sessions: [ArchivedSession]
             do {
                 sessions = try SessionArchiveReader.read(
                     data, maxMessageBytes: deps.store.configuration.maxMessageBytes)
             } catch {
-                try? audit("sessions.import", "refused_invalid", context, detail: "\(error)")
+                try? deps.audit("sessions.import", "refused_invalid", context, detail: "\(error)")
                 throw APIError(.badRequest, "the archive was not imported: \(error)")
             }
-            try audit("sessions.import", "done", context, detail: "\(sessions.count) session(s)")
+            try deps.audit("sessions.import", "done", context, detail: "\(sessions.count) session(s)")
             let summary = try await storage { try await deps.store.importSessions(sessions) }
             return try HTTPSupport.json(summary)
         }
         group.post("cleanup") { _, context -> Response in
-            try administrator(context, action: "sessions.cleanup")
-            try audit("sessions.cleanup", "done", context)
+            try deps.requireAdministrator(context, action: "sessions.cleanup")
+            try deps.audit("sessions.cleanup", "done", context)
             return try HTTPSupport.json(["removed": try await storage { try await deps.store.cleanup() }])
-        }
-    }
-
-    /// Refuses (and records the refusal) unless the principal administers sessions.
-    private func administrator(_ context: PokedexRequestContext, action: String, audited: Bool = true) throws {
-        guard try context.requirePrincipal().administers else {
-            if audited { try? audit(action, "refused_forbidden", context) }
-            throw APIError(.forbidden, "only an admin credential may use this route")
         }
     }
 
@@ -78,25 +69,10 @@ struct SessionRoutes {
         let room = try ChatRoutes.checked(try HTTPSupport.segment(context.parameters.get("room"), "room"), field: "room")
         let key = SessionKey(user: user, room: room)
         guard try context.requirePrincipal().mayManageSessions(of: user) else {
-            if let action { try? audit(action, "refused_forbidden", context, key: key) }
+            if let action { try? deps.audit(action, "refused_forbidden", context, key: key) }
             throw APIError(.forbidden, "this credential may only use its own sessions", field: "user")
         }
         return key
-    }
-
-    /// Appends the audit record first: an admin action that cannot be recorded is not taken.
-    private func audit(
-        _ action: String, _ outcome: String, _ context: PokedexRequestContext, key: SessionKey? = nil,
-        detail: String? = nil
-    ) throws {
-        let caller = try context.requirePrincipal().caller(channel: "http", context: context)
-        do {
-            try deps.auditLog.append(
-                AuditRecord(
-                    action: action, outcome: outcome, caller: caller, user: key?.user, room: key?.room, detail: detail))
-        } catch {
-            throw APIError(.serviceUnavailable, "the audit log cannot be written, so nothing was done")
-        }
     }
 
     /// Runs a store operation; its failure is a 503 with the store's own (SQL-free) message.
