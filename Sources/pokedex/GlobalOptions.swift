@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PokedexAssistant
+import PokedexAudit
 import PokedexSessions
 import PokedexSessionsPostgres
 import PokedexSettings
@@ -41,6 +42,21 @@ struct GlobalOptions: ParsableArguments {
     /// The session store `database` names: a SQLite file, or PostgreSQL for a `postgres://` URL.
     func openStore() async throws -> any SessionStore {
         try await SessionStores.open(configuration())
+    }
+
+    /// Records an admin action of the operator at the terminal in the audit log, before it is
+    /// taken: one whose record cannot be written is not taken.
+    func audit(_ action: String, key: SessionKey? = nil, detail: String? = nil) throws {
+        let login = loginName ?? "unknown"
+        do {
+            try AuditLog(path: try loadConfiguration().auditLog).append(
+                AuditRecord(
+                    action: action, outcome: "done",
+                    caller: Caller(principal: "cli:\(login)", channel: "cli", verified: loginName != nil),
+                    user: key?.user, room: key?.room, detail: detail))
+        } catch let error as AuditLogError {
+            throw CommandError("\(error); nothing was done")
+        }
     }
 }
 

@@ -80,6 +80,7 @@ extension SessionsCommand {
             } catch {
                 throw CommandError("\(file): \(error)")
             }
+            try store.audit("sessions.import", detail: "\(archive.count) session(s) from \(file)")
             let summary = try await sessions.importSessions(archive)
             if json { return emit(try jsonText(summary)) }
             emit(

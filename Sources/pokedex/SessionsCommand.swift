@@ -125,7 +125,9 @@ struct SessionsCommand: AsyncParsableCommand {
         @OptionGroup var session: SessionOptions
 
         func run() async throws {
-            let removed = try await store.openStore().clear(session.key)
+            let sessions = try await store.openStore()
+            try store.audit("sessions.clear", key: session.key)
+            let removed = try await sessions.clear(session.key)
             emit("Cleared \(removed) message\(removed == 1 ? "" : "s") from \(session.key).")
         }
     }
@@ -136,7 +138,9 @@ struct SessionsCommand: AsyncParsableCommand {
         @OptionGroup var session: SessionOptions
 
         func run() async throws {
-            guard try await store.openStore().delete(session.key) else {
+            let sessions = try await store.openStore()
+            try store.audit("sessions.delete", key: session.key)
+            guard try await sessions.delete(session.key) else {
                 throw CommandError("no session for \(session.key)")
             }
             emit("Deleted \(session.key).")
@@ -149,7 +153,9 @@ struct SessionsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let removed = try await store.openStore().cleanup()
+            let sessions = try await store.openStore()
+            try store.audit("sessions.cleanup")
+            let removed = try await sessions.cleanup()
             emit(json ? #"{"removed":\#(removed)}"# : "Removed \(removed) expired message\(removed == 1 ? "" : "s").")
         }
     }

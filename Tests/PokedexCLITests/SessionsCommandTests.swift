@@ -1,4 +1,5 @@
 import Foundation
+import PokedexAudit
 import PokedexSessions
 import PokedexTesting
 import Testing
@@ -68,6 +69,11 @@ struct SessionsCommandTests {
         let again = try await pokedex("delete", "--user", "alice", "--room", "soc")
         #expect(again.status != 0)
         #expect(again.stderr == "pokedex: no session for user 'alice' in room 'soc'\n")
+        // The operator's admin actions are in the audit log, with who took them.
+        let audit = try AuditLog.records(at: directory.path(".pokedex/audit.jsonl"))
+        #expect(audit.map(\.action) == ["sessions.clear", "sessions.delete", "sessions.delete"])
+        #expect(audit.allSatisfy { $0.channel == "cli" && $0.principal.hasPrefix("cli:") })
+        #expect(audit.first?.user == "bob" && audit.first?.room == "soc")
     }
 
     @Test func exportToAFileAndImportIntoAnotherDatabase() async throws {
