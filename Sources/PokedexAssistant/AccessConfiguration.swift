@@ -28,6 +28,21 @@ public struct AccessConfiguration: Sendable, Equatable {
     public enum Credential: Sendable, Equatable {
         case token(Secret)
         case sha256(String)
+
+        var kind: String {
+            switch self {
+            case .token: "token"
+            case .sha256: "sha256"
+            }
+        }
+
+        /// The value, to find two principals sharing a credential (never printed).
+        var comparable: String {
+            switch self {
+            case .token(let secret): secret.revealed
+            case .sha256(let hex): hex
+            }
+        }
     }
 
     /// One principal: a name for the logs and the audit, a role, and its credential.
@@ -177,6 +192,10 @@ public struct AccessConfiguration: Sendable, Equatable {
             if principal.identity.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 32 } == true }) {
                 throw SettingError(key: key + ".identity", message: "must not contain control characters")
             }
+        }
+        let credentials = principals.compactMap(\.credential)
+        if Set(credentials.map { "\($0.kind):\($0.comparable)" }).count != credentials.count {
+            throw SettingError(key: "server.principals", message: "must not share one token between two principals")
         }
         if jwt.enabled {
             if jwt.issuer.isEmpty {

@@ -190,6 +190,7 @@ struct AccessConfigurationTests {
             (["POKEDEX_API_TOKENS": "ops:admin:sha256:1234"], "server.api_tokens"),
             (["POKEDEX_JWT_JWKS_FILE": "/k.json", "POKEDEX_JWT_AUDIENCE": "p"], "server.jwt.issuer"),
             (["POKEDEX_SERVER_HOST": "0.0.0.0"], "server.host"),
+            (["POKEDEX_API_TOKENS": "a:user:tiny-tok-0123456789ab,b:admin:tiny-tok-0123456789ab"], "server.principals"),
         ]
         for (environment, key) in cases {
             do {

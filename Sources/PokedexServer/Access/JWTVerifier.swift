@@ -14,6 +14,7 @@ final class JWTVerifier: Sendable {
     private let http: HTTPClient
     private let logger: Logger
     private let keys = Mutex<(collection: JWTKeyCollection, loaded: ContinuousClock.Instant)?>(nil)
+    private let lastUnknownKeyReload = Mutex<ContinuousClock.Instant?>(nil)
 
     init(_ configuration: AccessConfiguration.JWTConfiguration, http: HTTPClient, logger: Logger) {
         self.configuration = configuration
@@ -29,20 +30,32 @@ final class JWTVerifier: Sendable {
     /// The user the token names, or nil when the token is not valid for this server.
     func user(from token: String) async -> String? {
         do {
-            let claims = try await (try await currentKeys(forceReload: false)).verify(token, as: IdentityClaims.self)
-            return try check(claims)
-        } catch let error as JWTError where error.errorType == .unknownKID && !configuration.jwksURL.isEmpty {
+            return try await verified(token, keys: try await currentKeys(forceReload: false))
+        } catch let error as JWTError where error.errorType == .unknownKID && mayReloadForUnknownKey() {
             // The provider may have rotated its keys: fetch them once more, then decide.
-            guard let claims = try? await (try? await currentKeys(forceReload: true))?.verify(token, as: IdentityClaims.self)
-            else { return nil }
-            return try? check(claims)
+            return try? await verified(token, keys: try await currentKeys(forceReload: true))
         } catch {
             logger.notice("refused a JWT", metadata: ["reason": "\(Self.reason(error))"])
             return nil
         }
     }
 
-    private func check(_ claims: IdentityClaims) throws -> String? {
+    private func verified(_ token: String, keys: JWTKeyCollection) async throws -> String {
+        try check(try await keys.verify(token, as: IdentityClaims.self))
+    }
+
+    /// At most one fetch a minute for tokens naming unknown keys, so made-up key ids cannot make
+    /// the server hammer the identity provider.
+    private func mayReloadForUnknownKey() -> Bool {
+        guard !configuration.jwksURL.isEmpty else { return false }
+        return lastUnknownKeyReload.withLock { last in
+            if let last, ContinuousClock.now - last < .seconds(60) { return false }
+            last = ContinuousClock.now
+            return true
+        }
+    }
+
+    private func check(_ claims: IdentityClaims) throws -> String {
         guard claims.iss?.value == configuration.issuer else { throw Refusal("the issuer is not \(configuration.issuer)") }
         guard let audience = claims.aud else { throw Refusal("the token has no audience") }
         try audience.verifyIntendedAudience(includes: configuration.audience)
