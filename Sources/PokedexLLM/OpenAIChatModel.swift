@@ -123,6 +123,8 @@ public struct OpenAIChatModel: ChatModel {
         var model: String
         var messages: [Message]
         var tools: [WireTool]?
+        /// `auto` whenever tools are offered: some servers (llama.cpp) read a missing value as `none`.
+        var tool_choice: String?
         var stream: Bool
         var max_tokens: Int?
 
@@ -133,8 +135,9 @@ public struct OpenAIChatModel: ChatModel {
             messages = request.messages.map { message in
                 Message(
                     role: message.role.rawValue,
-                    content: message.role == .assistant && message.content.isEmpty && !message.toolCalls.isEmpty
-                        ? nil : message.content,
+                    // Always a string: several servers' chat templates fail on a null content, which
+                    // OpenAI allows for an assistant message that only calls tools.
+                    content: message.content,
                     tool_calls: message.toolCalls.isEmpty
                         ? nil
                         : message.toolCalls.map {
@@ -144,6 +147,7 @@ public struct OpenAIChatModel: ChatModel {
             }
             tools =
                 request.tools.isEmpty ? nil : request.tools.map(WireTool.init)
+            tool_choice = request.tools.isEmpty ? nil : "auto"
         }
     }
 

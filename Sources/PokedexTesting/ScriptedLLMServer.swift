@@ -42,6 +42,10 @@ public final class ScriptedLLMServer: Sendable {
         public var tools: [String]
         public var stream: Bool
         public var authorization: String?
+        /// The OpenAI `tool_choice`, when sent.
+        public var toolChoice: String?
+        /// How many messages came without a string `content` (absent or null).
+        public var messagesWithoutContent: Int
     }
 
     /// How faithfully the OpenAI dialect is spoken.
@@ -115,7 +119,9 @@ public final class ScriptedLLMServer: Sendable {
             return .json(#"{"error":"invalid JSON body"}"#, status: 400)
         }
         let stream = (body["stream"] as? Bool) ?? (wire == "ollama")
-        let messages = (body["messages"] as? [[String: Any]] ?? []).map {
+        let rawMessages = body["messages"] as? [[String: Any]] ?? []
+        let withoutContent = rawMessages.filter { !($0["content"] is String) }.count
+        let messages = rawMessages.map {
             (role: $0["role"] as? String ?? "", content: $0["content"] as? String ?? "")
         }
         let tools = (body["tools"] as? [[String: Any]] ?? []).compactMap {
@@ -125,7 +131,8 @@ public final class ScriptedLLMServer: Sendable {
             state.received.append(
                 Received(
                     wire: wire, model: body["model"] as? String ?? "", messages: messages, tools: tools, stream: stream,
-                    authorization: request.header("Authorization")))
+                    authorization: request.header("Authorization"), toolChoice: body["tool_choice"] as? String,
+                    messagesWithoutContent: withoutContent))
             return (state.script.isEmpty ? state.fallback : state.script.removeFirst(), state.dialect)
         }
         switch step {

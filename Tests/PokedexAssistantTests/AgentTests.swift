@@ -52,6 +52,11 @@ struct AgentTests {
             followUp.messages.last?.content
                 == "Containment status for 'WS-1234': Contained - Device is isolated from network")
         #expect(Set(followUp.tools) == ["crowdstrike", "weather", "document_search"])
+        // What real servers need: tool_choice "auto" with the tools (llama.cpp reads a missing one
+        // as "none"), and a string content on the assistant's tool-call message (templates fail on null).
+        #expect(fixture.llm.received.map(\.toolChoice) == ["auto", "auto"])
+        #expect(followUp.messages.map(\.role).suffix(3) == ["user", "assistant", "tool"])
+        #expect(followUp.messagesWithoutContent == 0)
     }
 
     @Test(arguments: [
