@@ -16,6 +16,15 @@ extension Assistant {
         messages.append(ChatMessage(.user, question.text))
         var toolsUsed: [String] = []
         var results: [ToolResult] = []
+        if let direct = await directLookup(question) {
+            // The model sees the lookup as a call it made, with its result, and phrases the answer.
+            messages += [
+                ChatMessage(.assistant, "", toolCalls: [direct.call]),
+                ChatMessage(.tool, direct.result.text, toolCallID: direct.call.id, toolName: direct.call.name),
+            ]
+            toolsUsed.append(direct.call.name)
+            results.append(direct.result)
+        }
 
         for round in 0...configuration.maxToolRounds {
             let offered = round < configuration.maxToolRounds ? tools.registry.available : []
@@ -26,7 +35,7 @@ extension Assistant {
                 try await model.complete(request, timeLimit: attempt.timeLimit, onText: onText)
             }
             guard case .success(let response, _) = outcome else {
-                return await answerWithoutModel(question, results: results, toolsUsed: toolsUsed, outcome)
+                return await answerWithoutModel(question, results: results, toolsUsed: toolsUsed)
             }
             if response.toolCalls.isEmpty || offered.isEmpty {
                 let text = response.content.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -48,10 +57,11 @@ extension Assistant {
         return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: toolsUsed, isFallback: true)
     }
 
-    /// The model failed this turn. What the tools found is still worth showing; otherwise, if the
-    /// model is now out of service, the degraded route answers; otherwise the question's fallback.
+    /// The model failed this turn (SPEC 2.4, revised): what the tools found is shown; with nothing
+    /// found yet, the degraded route answers from the tools while the turn has time; the last
+    /// resort is a fallback that names what failed — the tool that did, or the language model.
     private func answerWithoutModel(
-        _ question: Question, results: [ToolResult], toolsUsed: [String], _ outcome: CallOutcome<ChatResponse>
+        _ question: Question, results: [ToolResult], toolsUsed: [String]
     ) async -> Reply {
         let found = results.filter { $0.fallback == nil }
         if !found.isEmpty {
@@ -59,12 +69,32 @@ extension Assistant {
                 separator: "\n\n")
             return Reply(text: text, degraded: true, toolsUsed: toolsUsed)
         }
-        if case .fallback(_, .unavailable) = outcome, recovery.remainingTime().map({ $0 > .zero }) ?? true {
-            return await degradedAnswer(question)
+        if let failed = results.last?.fallback {
+            return Reply(text: failed.text, degraded: true, toolsUsed: toolsUsed, isFallback: true)
         }
-        // A tool that failed names the more specific fallback (SPEC 2.4: from the failing tool).
-        let fallback = results.last?.fallback ?? Fallback.forQuestion(question.text)
-        return Reply(text: fallback.text, degraded: true, toolsUsed: toolsUsed, isFallback: true)
+        if recovery.remainingTime().map({ $0 > .zero }) ?? true {
+            let degraded = await degradedAnswer(question)
+            if !degraded.toolsUsed.isEmpty { return degraded }
+        }
+        return Reply(text: AssistantTexts.modelUnavailable, degraded: true, isFallback: true)
+    }
+
+    /// A question that names a tool's intent with its argument in the user's own words runs that
+    /// tool before the model is asked (SPEC 3.1): the model phrases, it does not decide whether to look.
+    private func directLookup(_ question: Question) async -> (call: ToolCall, result: ToolResult)? {
+        guard let (tool, values) = directRoute(question.text),
+            let arguments = try? ToolArguments(values, for: tool.name, tool.parameters)
+        else { return nil }
+        let result = await tool.run(arguments, context: question.context)
+        let call = ToolCall(id: "call_direct", name: tool.name.rawValue, arguments: Self.jsonText(values))
+        return (call, result)
+    }
+
+    /// Arguments as the JSON object text a model would have sent.
+    static func jsonText(_ values: [String: ToolArgument]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(values)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
     /// The session's context as chat messages (fallbacks are already left out by the window).

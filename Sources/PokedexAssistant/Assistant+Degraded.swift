@@ -19,8 +19,18 @@ extension Assistant {
             isFallback: result.fallback != nil)
     }
 
-    /// The tool and arguments for a question, by its words.
+    /// The tool and arguments for a question, by its words: a direct route, else runbook search.
     func route(_ text: String) -> (any Tool, [String: ToolArgument])? {
+        if let direct = directRoute(text) { return direct }
+        if let search = tools.registry.tool(named: ToolName.documentSearch.rawValue) {
+            return (search, ["query": .string(text)])
+        }
+        return nil
+    }
+
+    /// A tool the question clearly asks for, with its argument in the user's own words: a hostname
+    /// with status, containment, online or details; "weather in X".
+    func directRoute(_ text: String) -> (any Tool, [String: ToolArgument])? {
         let lower = text.lowercased()
         let registry = tools.registry
         if let falcon = registry.tool(named: ToolName.crowdstrike.rawValue), let host = Self.hostname(in: text),
@@ -35,9 +45,6 @@ extension Assistant {
             let match = text.firstMatch(of: /(?i)weather\s+(?:in|for|at)\s+(.+?)[\s?.!]*$/)
         {
             return (weather, ["location": .string(String(match.1))])
-        }
-        if let search = registry.tool(named: ToolName.documentSearch.rawValue) {
-            return (search, ["query": .string(text)])
         }
         return nil
     }

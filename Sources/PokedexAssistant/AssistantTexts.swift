@@ -8,6 +8,9 @@ enum AssistantTexts {
     static let sessionCleared =
         "✅ Session context cleared! Starting fresh with no memory of our previous conversation."
     static let sessionNew = "✅ Starting a new session! (No previous context found)"
+    /// The last resort when the model fails and no tool could answer: it names the part that failed.
+    static let modelUnavailable =
+        "⚠️ The language model is not answering right now, and none of my tools could answer this on its own. Please try again in a moment."
 
     static func tooLong(_ count: Int, limit: Int) -> String {
         "⚠️ Your message is \(count) characters long; I can take at most \(limit). Please shorten it or split it up."

@@ -43,7 +43,7 @@ struct AgentTests {
             .toolCall("crowdstrike", #"{"hostname":"WS-1234","lookup":"status"}"#), .text("WS-1234 is contained."),
         ])
         defer { fixture.finish() }
-        let reply = await fixture.ask("is WS-1234 contained?")
+        let reply = await fixture.ask("what do you make of WS-1234?")  // no lookup named: the model decides
         #expect(reply.text == "WS-1234 is contained.")
         #expect(reply.toolsUsed == ["crowdstrike"])
         let followUp = try #require(fixture.llm.received.last)
@@ -72,7 +72,7 @@ struct AgentTests {
     func badArgumentsAreToldToTheModelAndNothingCrashes(_ arguments: String, _ told: String) async throws {
         let fixture = try await AssistantFixture(script: [.toolCall("crowdstrike", arguments), .text("Sorry.")])
         defer { fixture.finish() }
-        #expect(await fixture.ask("status of WS-1?").text == "Sorry.")
+        #expect(await fixture.ask("can you look at that host for me?").text == "Sorry.")
         let message = try #require(fixture.llm.received.last?.messages.last)
         #expect(message.role == "tool")
         #expect(message.content.contains(told))
@@ -108,20 +108,48 @@ struct AgentTests {
         #expect(try await fixture.history().map(\.role) == [.user, .fallback])
     }
 
+    @Test func aQuestionThatNamesALookupRunsItBeforeTheModelIsAsked() async throws {
+        let fixture = try await AssistantFixture(script: [.text("WS-1234 is contained."), .text("Mild in Oslo.")])
+        defer { fixture.finish() }
+        let reply = await fixture.ask("is WS-1234 contained?")
+        #expect(reply.text == "WS-1234 is contained.")
+        #expect(reply.toolsUsed == ["crowdstrike"])
+        #expect(fixture.falcon.apiRequests.first == "/devices/queries/devices/v1")
+        // The model got the lookup as a call with its result, for the user's own hostname.
+        let request = try #require(fixture.llm.received.first)
+        #expect(request.messages.map(\.role).suffix(3) == ["user", "assistant", "tool"])
+        #expect(
+            request.messages.last?.content
+                == "Containment status for 'WS-1234': Contained - Device is isolated from network")
+        #expect(request.messagesWithoutContent == 0)
+        #expect((await fixture.ask("weather in Oslo?")).toolsUsed == ["weather"])
+        #expect((await fixture.ask("thanks!")).toolsUsed.isEmpty)  // no lookup named, none made
+    }
+
     @Test(arguments: [
-        ("is WS-1234 contained?", Fallback.deviceStatus),
-        ("what's the weather like?", Fallback.weather),
-        ("what is the procedure for phishing?", Fallback.documentSearch),
-        ("tell me a joke", Fallback.general),
+        ("is WS-1234 contained?", "crowdstrike", "Containment status for 'WS-1234': Contained"),
+        ("weather in Oslo?", "weather", "Current weather in Oslo"),
+        ("what is the procedure for ransomware?", "document_search", "ransomware.md"),
     ])
-    func aFailingModelGivesTheFallbackOfTheCurrentQuestion(_ question: String, _ fallback: Fallback) async throws {
+    func aFailingModelLetsTheToolsAnswerFirst(_ question: String, _ tool: String, _ shown: String) async throws {
         let fixture = try await AssistantFixture(otherwise: .status(500))
         defer { fixture.finish() }
         _ = await fixture.ask("the weather in Oslo, and the status of SRV-1?")  // history must not matter
         let reply = await fixture.ask(question)
-        #expect(reply.text == fallback.text)
-        #expect(reply.degraded)
-        #expect(!reply.text.contains("500"))
+        #expect(reply.text.hasPrefix("ℹ️ The language model is unavailable right now"), "\(reply.text)")
+        #expect(reply.text.contains(shown), "\(reply.text)")
+        #expect(reply.toolsUsed == [tool])
+        #expect(reply.degraded && !reply.isFallback)
+        #expect(!reply.text.contains("500") && !reply.text.contains("Unable to retrieve"))
+    }
+
+    @Test func whenTheModelAndTheToolFailTheFallbackNamesTheTool() async throws {
+        let fixture = try await AssistantFixture(otherwise: .status(500))
+        defer { fixture.finish() }
+        fixture.falcon.faults.use(FaultPlan().failAlways(with: .status(403)))
+        let reply = await fixture.ask("is WS-1234 contained?")
+        #expect(reply.text == Fallback.deviceStatus.text)
+        #expect(reply.isFallback)
     }
 
     @Test func aModelOutOfServiceSendsQuestionsStraightToTheTools() async throws {
@@ -139,9 +167,11 @@ struct AgentTests {
         let fixture = try await AssistantFixture(script: [.hang]) { $0.deadline = .seconds(30) }
         defer { fixture.finish() }
         let reply = await fixture.askDrivingTheClock("is WS-1234 contained?") { !fixture.llm.received.isEmpty }
-        #expect(reply.text == Fallback.deviceStatus.text)
+        // The lookup ran before the model was asked: its result is the answer, not a fallback
+        // that would send the analyst to check a Falcon outage that does not exist.
+        #expect(reply.text.hasSuffix("Containment status for 'WS-1234': Contained - Device is isolated from network"))
         #expect(reply.elapsedMilliseconds <= 31_000)
-        #expect(try await fixture.history().map(\.role) == [.user, .fallback])
+        #expect(try await fixture.history().map(\.role) == [.user, .assistant])
     }
 
     @Test func aHangingToolIsAnsweredWithinTheDeadline() async throws {
