@@ -16,6 +16,8 @@ extension Assistant {
         messages.append(ChatMessage(.user, question.text))
         var toolsUsed: [String] = []
         var results: [ToolResult] = []
+        let check = ClaimCheck(found: [], questionNamesHost: Self.hostname(in: question.text) != nil)
+        let stream = question.onText.map { CheckedStream(check, forward: $0) }
         if let direct = await directLookup(question) {
             // The model sees the lookup as a call it made, with its result, and phrases the answer.
             messages += [
@@ -25,12 +27,15 @@ extension Assistant {
             toolsUsed.append(direct.call.name)
             results.append(direct.result)
         }
+        // Names the model may pass to a tool: the user's own words now and in the recent history.
+        let spoken = messages.filter { $0.role == .user || $0.role == .assistant }.map(\.content).joined(separator: "\n")
 
         for round in 0...configuration.maxToolRounds {
             let offered = round < configuration.maxToolRounds ? tools.registry.available : []
             let request = ChatRequest(
                 messages: messages, tools: offered.compactMap(Self.spec), maxTokens: configuration.maxTokens)
-            let onText = question.onText
+            stream?.update(found: Self.found(results))
+            let onText = Self.receiver(stream)
             let outcome = await recovery.call(.llm, question: question.text) { attempt in
                 try await model.complete(request, timeLimit: attempt.timeLimit, onText: onText)
             }
@@ -38,15 +43,18 @@ extension Assistant {
                 return await answerWithoutModel(question, results: results, toolsUsed: toolsUsed)
             }
             if response.toolCalls.isEmpty || offered.isEmpty {
+                stream?.finish()
                 let text = response.content.trimmingCharacters(in: .whitespacesAndNewlines)
                 if text.isEmpty {
                     return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: toolsUsed, isFallback: true)
                 }
-                return Reply(text: text, toolsUsed: toolsUsed)
+                var final = check
+                final.found = Self.found(results)
+                return checked(text, final, toolsUsed: toolsUsed)
             }
             messages.append(ChatMessage(.assistant, response.content, toolCalls: response.toolCalls))
             for call in response.toolCalls {
-                let result = await runTool(call, offered: offered, question)
+                let result = await runTool(call, offered: offered, question, spoken: spoken)
                 if result.ran {
                     toolsUsed.append(call.name)
                     results.append(result.result)
@@ -55,6 +63,34 @@ extension Assistant {
             }
         }
         return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: toolsUsed, isFallback: true)
+    }
+
+    /// The model's answer as the claim check lets it be shown; what the tools found instead when it
+    /// states something they did not, or shows tool-call syntax.
+    private func checked(_ text: String, _ check: ClaimCheck, toolsUsed: [String]) -> Reply {
+        let found = check.found
+        switch check.verdict(text) {
+        case .shown(let shown):
+            return Reply(text: shown, toolsUsed: toolsUsed)
+        case let refused:
+            logger.notice(
+                "the model's answer was not shown", metadata: ["reason": "\(refused)", "tools": "\(toolsUsed)"])
+            if !found.isEmpty { return Reply(text: found.joined(separator: "\n\n"), toolsUsed: toolsUsed) }
+            return refused == .unfounded
+                ? Reply(text: AssistantTexts.couldNotCheck, toolsUsed: toolsUsed, isFallback: true)
+                : Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: toolsUsed, isFallback: true)
+        }
+    }
+
+    /// The model's pieces for a streaming channel, through its claim check.
+    private static func receiver(_ stream: CheckedStream?) -> (@Sendable (String) -> Void)? {
+        guard let stream else { return nil }
+        return { piece in stream.receive(piece) }
+    }
+
+    /// The texts of what the tools found (not their fallbacks).
+    private static func found(_ results: [ToolResult]) -> [String] {
+        results.filter { $0.fallback == nil }.map(\.text)
     }
 
     /// The model failed this turn (SPEC 2.4, revised): what the tools found is shown; with nothing
@@ -117,7 +153,7 @@ extension Assistant {
     /// Runs one call the model made, or says what was wrong with it.
     /// - Returns: the text for the model, and whether a tool actually ran.
     private func runTool(
-        _ call: ToolCall, offered: [any Tool], _ question: Question
+        _ call: ToolCall, offered: [any Tool], _ question: Question, spoken: String
     ) async -> (result: ToolResult, ran: Bool) {
         guard let tool = offered.first(where: { $0.name.rawValue == call.name }) else {
             let names = offered.map(\.name.rawValue).joined(separator: ", ")
@@ -134,6 +170,17 @@ extension Assistant {
                 "the model called a tool with bad arguments", metadata: ["tool": "\(call.name)", "error": "\(error)"])
             return (
                 ToolResult(text: "Error: \(error.description) Call the tool again with corrected arguments."), false
+            )
+        }
+        // A hostname the model made up is not looked up: it must come from the conversation.
+        if let host = arguments.string("hostname"), !spoken.lowercased().contains(host.lowercased())
+        {
+            logger.info("the model invented a hostname", metadata: ["tool": "\(call.name)"])
+            return (
+                ToolResult(
+                    text:
+                        "Error: the hostname '\(host)' does not appear in this conversation. Use the hostname exactly as the user wrote it, or ask the user which host they mean."
+                ), false
             )
         }
         return (await tool.run(arguments, context: question.context), true)

@@ -8,6 +8,9 @@ enum AssistantTexts {
     static let sessionCleared =
         "✅ Session context cleared! Starting fresh with no memory of our previous conversation."
     static let sessionNew = "✅ Starting a new session! (No previous context found)"
+    /// The model stated a host's state that no Falcon lookup of this turn found.
+    static let couldNotCheck =
+        "⚠️ I could not check that in Falcon, so I cannot tell you the host's state. Ask me again, or check the Falcon console."
     /// The last resort when the model fails and no tool could answer: it names the part that failed.
     static let modelUnavailable =
         "⚠️ The language model is not answering right now, and none of my tools could answer this on its own. Please try again in a moment."

@@ -61,7 +61,7 @@ struct AgentTests {
 
     @Test(arguments: [
         (#"{"hostname": "WS-1234""#, "Error: Invalid arguments for crowdstrike: the arguments must be a JSON object"),
-        (#"{"hostname":"x' OR hostname:'*","lookup":"status"}"#, "'x' OR hostname:'*' is not a valid hostname"),
+        (#"{"hostname":"x' OR hostname:'*","lookup":"status"}"#, "'x' OR hostname:'*' does not appear in this conversation"),
         (
             #"{"hostname":"WS-1","lookup":"everything"}"#,
             "Error: Invalid arguments for crowdstrike: 'lookup' must be one of"
@@ -230,13 +230,25 @@ struct AgentTests {
     }
 
     @Test func streamedTextReachesTheChannelAsItArrives() async throws {
-        let fixture = try await AssistantFixture(script: [.text("A streamed answer, piece by piece.")])
+        let fixture = try await AssistantFixture(script: [.text("A streamed answer. It comes piece by piece.")])
         defer { fixture.finish() }
         let pieces = Locked<[String]>([])
         let reply = await fixture.assistant.respond(
             Turn(user: "alice", room: "soc", message: "stream please") { piece in pieces.set(pieces.get() + [piece]) })
-        #expect(reply.text == "A streamed answer, piece by piece.")
-        #expect(pieces.get().count > 1)
-        #expect(pieces.get().joined() == reply.text)
+        #expect(reply.text == "A streamed answer. It comes piece by piece.")
+        // A sentence at a time, each checked before it is passed on.
+        #expect(pieces.get() == ["A streamed answer.", " It comes piece by piece."])
+    }
+
+    @Test func aStreamStopsAtTheFirstSentenceTheToolsDoNotBearOut() async throws {
+        let fixture = try await AssistantFixture(script: [.text("I looked it up. WS-1234 is not contained anymore.")])
+        defer { fixture.finish() }
+        let pieces = Locked<[String]>([])
+        let reply = await fixture.assistant.respond(
+            Turn(user: "alice", room: "soc", message: "is WS-1234 contained?") { piece in
+                pieces.set(pieces.get() + [piece])
+            })
+        #expect(pieces.get() == ["I looked it up."])
+        #expect(reply.text == "Containment status for 'WS-1234': Contained - Device is isolated from network")
     }
 }

@@ -74,7 +74,7 @@ struct RouteTests {
     }
 
     @Test func streamingSendsTokensThenDone() async throws {
-        let fixture = try await ServerFixture(script: [.text("Check the sender's SPF record first.")])
+        let fixture = try await ServerFixture(script: [.text("Check the sender's SPF record first. Then DKIM.")])
         defer { fixture.finish() }
         try await fixture.test { client in
             try await client.execute(
