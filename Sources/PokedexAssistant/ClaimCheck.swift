@@ -65,11 +65,13 @@ struct ClaimCheck: Sendable {
         return nil
     }
 
-    /// Text a model server should have parsed as a tool call but passed on as prose.
+    /// Text a model server should have parsed as a tool call (or a chat template's markup) but
+    /// passed on as prose: `functions.x:`, `<tool_call>`/`<tool_response>`, special tokens, a line
+    /// that is a JSON object.
     static func hasToolCallSyntax(_ text: String) -> Bool {
         text.firstMatch(
             of:
-                /(?i)functions\.[a-z_]+\s*[:(]|<\/?tool_call>|\[TOOL_CALLS\]|<\|python_tag\|>|"(name|function)"\s*:\s*"[a-z_]+"\s*,\s*"(arguments|parameters)"|^\s*\{\s*"(hostname|location|query|lookup)"\s*:/
+                /(?im)functions\.[a-z_]+\s*[:(]|<\/?tool_[a-z_]+>|\[TOOL_CALLS\]|<\|[a-z_]+\|>|"(name|function)"\s*:\s*"[a-z_]+"\s*,\s*"(arguments|parameters)"|^\s*\{\s*"[A-Za-z_]+"\s*:/
         ) != nil
     }
 

@@ -36,6 +36,19 @@ struct ClaimCheckTests {
         #expect(fixture.falcon.apiRequests.isEmpty)
     }
 
+    @Test(arguments: [
+        #"functions.crowdstrike: {"hostname":"WS-1234"}"#, "<tool_call>crowdstrike</tool_call>",
+        "<tool_response>\n{\"type\": \"containment\", \"status\": \"false\"}\n</tool_response>",
+        "[TOOL_CALLS] crowdstrike", "<|python_tag|>lookup()", #"Here: {"name": "crowdstrike", "arguments": {}}"#,
+    ])
+    func toolCallSyntaxIsRecognised(_ text: String) {
+        #expect(ClaimCheck.hasToolCallSyntax(text))
+    }
+
+    @Test func ordinaryProseIsNotToolCallSyntax() {
+        #expect(!ClaimCheck.hasToolCallSyntax("Check the sender's SPF {and DKIM} records: see the runbook."))
+    }
+
     @Test func toolCallSyntaxIsNeverShown() async throws {
         let fixture = try await AssistantFixture(script: [
             .text(#"functions.crowdstrike: {"hostname":"WS-1234","lookup":"status"}"#),
