@@ -348,6 +348,7 @@ struct AttackerTests {
     @Test func halfOpenConnectionsNeitherStarveOthersNorStayOpen() async throws {
         let fixture = try await Fixture(extra: [
             "POKEDEX_SERVER_HEADER_TIMEOUT": "2s", "POKEDEX_SERVER_MAX_CONNECTIONS_PER_CLIENT": "100",
+            "POKEDEX_SERVER_BODY_TIMEOUT": "1s",
         ])
         var sockets: [Int32] = []
         do {
@@ -357,7 +358,9 @@ struct AttackerTests {
                 _ = LoopbackSocket.send(socket, "GET /health HTTP/1.1\r\nHost: x\r\n")
                 sockets.append(socket)
             }
-            // Another client is still answered at once.
+            // Beyond the per-address cap a connection is closed at once, long before any timeout.
+            #expect(LoopbackSocket.waitForClose(sockets[sockets.count - 1], within: .seconds(1)))
+                        // Another client is still answered at once.
             let started = ContinuousClock.now
             let health = LoopbackSocket.get(port: fixture.port, path: "/health", from: "127.0.0.2")
             #expect(health?.hasPrefix("HTTP/1.1 200") == true, "\(health ?? "no answer")")
@@ -365,6 +368,14 @@ struct AttackerTests {
             // The half-open ones are closed by the server once the header timeout has passed.
             let closed = sockets.prefix(20).filter { LoopbackSocket.waitForClose($0, within: .seconds(10)) }
             #expect(closed.count == 20)
+            // A body that trickles in is cut off at the body time limit with a 408.
+            let slow = try LoopbackSocket.connect(port: fixture.port, from: "127.0.0.3")
+            defer { close(slow) }
+            _ = LoopbackSocket.send(
+                slow, "POST /webhooks/webex HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"partial\":")
+            var buffer = [UInt8](repeating: 0, count: 512)
+            let count = recv(slow, &buffer, buffer.count, 0)
+            #expect(String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self).hasPrefix("HTTP/1.1 408"))
         } catch {
             Issue.record(error)
         }
