@@ -1,4 +1,5 @@
 import Foundation
+import PokedexLLM
 import PokedexRecovery
 import PokedexSessions
 import PokedexTools
@@ -62,8 +63,12 @@ extension Assistant {
             lines.append("• Language model: ❌ \(reason) — answering straight from the tools (degraded mode)")
         }
         let health = recovery.healthReport()
+        let tests = await selfTests()
         for tool in tools.registry.tools {
-            if recovery.isAvailable(tool.service) {
+            if let test = tests[tool.name], !test.passed {
+                problems += 1
+                lines.append("• \(tool.name): ❌ \(test.detail)")
+            } else if recovery.isAvailable(tool.service) {
                 lines.append("• \(tool.name): ✅ available")
             } else {
                 problems += 1
@@ -81,19 +86,38 @@ extension Assistant {
         return ([head] + lines).joined(separator: "\n")
     }
 
+    /// Each self-testing tool's self-test (those in service; at most five seconds, all at once).
+    func selfTests() async -> [ToolName: SelfTest] {
+        let limit = min(.seconds(5), recovery.remainingTime() ?? .seconds(5))
+        return await withTaskGroup(of: (ToolName, SelfTest).self) { group in
+            for tool in tools.registry.tools where recovery.isAvailable(tool.service) {
+                guard let testing = tool as? any SelfTesting else { continue }
+                group.addTask { (tool.name, await testing.selfTest(timeLimit: limit)) }
+            }
+            var tests: [ToolName: SelfTest] = [:]
+            for await (name, test) in group { tests[name] = test }
+            return tests
+        }
+    }
+
     private enum ModelCheck {
         case success(String)
         case failure(String)
     }
 
-    /// nil when no model is configured.
+    /// A one-token completion, timed: the model really answers, not only its server. nil when no
+    /// model is configured.
     private func modelCheck() async -> ModelCheck? {
         guard let model else { return nil }
         if !recovery.isAvailable(.llm) { return .failure("out of service after repeated failures") }
         do {
             let limit = configuration.modelCheckTimeLimit
-            try await model.ping(timeLimit: min(limit, recovery.remainingTime() ?? limit))
-            return .success("\(model.provider), model \(model.model)")
+            let started = clock.now()
+            _ = try await model.complete(
+                ChatRequest(messages: [ChatMessage(.user, "Say OK.")], tools: [], maxTokens: 1),
+                timeLimit: min(limit, recovery.remainingTime() ?? limit), onText: nil)
+            let latency = Self.milliseconds(clock.now() - started)
+            return .success("\(model.provider), model \(model.model), a one-token answer in \(latency) ms")
         } catch let failure as ServiceFailure {
             return .failure(failure.message)
         } catch {
@@ -189,10 +213,13 @@ extension Assistant {
                 }
             }
         }
+        let tests = await selfTests()
         for tool in tools.registry.tools {
             await check("Tool \(tool.name) is in service") {
                 guard recovery.isAvailable(tool.service) else { throw HealthTestFailure("out of service") }
-                return ""
+                guard let test = tests[tool.name] else { return "" }
+                guard test.passed else { throw HealthTestFailure(test.detail) }
+                return test.detail
             }
         }
         if let index = tools.runbooks {

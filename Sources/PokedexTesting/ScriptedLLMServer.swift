@@ -65,6 +65,7 @@ public final class ScriptedLLMServer: Sendable {
         var script: [Step] = []
         var fallback: Step
         var received: [Received] = []
+        var probes = 0
         var dialect: Dialect
     }
 
@@ -74,6 +75,8 @@ public final class ScriptedLLMServer: Sendable {
     public var openAIURL: String { server.baseURL + "/v1" }
     /// Every request so far.
     public var received: [Received] { state.read { $0.received } }
+    /// How many one-token health probes were answered (not in ``received``).
+    public var probes: Int { state.read { $0.probes } }
 
     private init(server: LoopbackHTTPServer, faults: FaultInjector, state: Locked<State>) {
         self.server = server
@@ -126,6 +129,16 @@ public final class ScriptedLLMServer: Sendable {
         }
         let tools = (body["tools"] as? [[String: Any]] ?? []).compactMap {
             ($0["function"] as? [String: Any])?["name"] as? String
+        }
+        // A one-token completion is a health probe (`status`): answered like a real server would,
+        // counted apart, and it does not use up the script.
+        let maxTokens = (body["max_tokens"] as? Int) ?? ((body["options"] as? [String: Any])?["num_predict"] as? Int)
+        if maxTokens == 1 {
+            let dialect = state.update { state -> Dialect in
+                state.probes += 1
+                return state.dialect
+            }
+            return answer(wire, stream: stream, text: "OK", calls: [], dialect: dialect)
         }
         let (step, dialect) = state.update { state -> (Step, Dialect) in
             state.received.append(

@@ -43,7 +43,8 @@ final class AssistantFixture: Sendable {
     init(
         script: [ScriptedLLMServer.Step]? = [], otherwise: ScriptedLLMServer.Step = .text("OK"),
         wire: String = "openai",
-        containment: Bool = false, llmRetries: Int = 0, configure: (inout AssistantConfiguration) -> Void = { _ in }
+        containment: Bool = false, llmRetries: Int = 0, falconSecret: String = FalconSimulator.clientSecret,
+        configure: (inout AssistantConfiguration) -> Void = { _ in }
     ) async throws {
         directory = try TemporaryDirectory(prefix: "pokedex-assistant")
         clock = ManualClock()
@@ -72,7 +73,7 @@ final class AssistantFixture: Sendable {
         toolsConfiguration.geocodingURL = weather.baseURL
         toolsConfiguration.falconBaseURL = falcon.baseURL
         toolsConfiguration.falconClientID = FalconSimulator.clientID
-        toolsConfiguration.falconClientSecret = Secret(FalconSimulator.clientSecret)
+        toolsConfiguration.falconClientSecret = Secret(falconSecret)
         toolsConfiguration.containmentEnabled = containment
         toolsConfiguration.containmentResponders = ["alice"]
         self.toolsConfiguration = toolsConfiguration

@@ -37,7 +37,10 @@ struct TurnPipelineTests {
         let healthy = await fixture.ask(command).text
         #expect(healthy.hasPrefix("✅ System online and ready"))
         #expect(healthy.contains("Session store: ✅ writable"))
-        #expect(healthy.contains("Language model: ✅ reachable (openai, model scripted)"))
+        // A real one-token completion, not only the server's model list.
+        #expect(healthy.contains("Language model: ✅ reachable (openai, model scripted, a one-token answer in "))
+        #expect(fixture.llm.probes == 1)
+        #expect(fixture.llm.received.isEmpty)
         #expect(healthy.contains("• document_search: ✅ available"))
         fixture.recovery.force(.weather, available: false)
         try await fixture.llm.stop()
@@ -47,6 +50,17 @@ struct TurnPipelineTests {
         #expect(degraded.contains("Language model: ❌"))
         // Both status turns are stored.
         #expect(try await fixture.history().map(\.role) == [.user, .assistant, .user, .assistant])
+    }
+
+    @Test func aToolWhoseServiceRejectsItsCredentialsIsNotCalledAvailable() async throws {
+        let fixture = try await AssistantFixture(falconSecret: "revoked-secret")
+        defer { fixture.finish() }
+        let status = await fixture.ask("status").text
+        #expect(status.hasPrefix("⚠️ System online, but degraded (1 problem):"), "\(status)")
+        #expect(status.contains("• crowdstrike: ❌ HTTP 401: Falcon rejected the API client credentials"), "\(status)")
+        let report = await fixture.ask("run health tests").text
+        #expect(report.contains("❌ Tool crowdstrike is in service"), "\(report)")
+        #expect(report.contains("✅ Tool document_search is in service"))
     }
 
     @Test func withoutAModelStatusSaysItIsDegraded() async throws {

@@ -118,6 +118,12 @@ public final class FalconClient: Sendable {
 
     private struct IgnoredBody: Decodable {}
 
+    /// Asks for a new token, so wrong or revoked credentials show at once (for `status`).
+    /// - Throws: ``ServiceFailure``, e.g. "Falcon rejected the API client credentials".
+    public func checkCredentials(timeLimit: Duration) async throws {
+        _ = try await bearerToken(timeLimit: timeLimit, forceRefresh: true)
+    }
+
     /// The cached token, or a new one when there is none or it expires within two minutes.
     private func bearerToken(timeLimit: Duration, forceRefresh: Bool) async throws -> String {
         if !forceRefresh, let token = state.withLock({ $0.token }), token.expires.timeIntervalSince(now()) > 120 {

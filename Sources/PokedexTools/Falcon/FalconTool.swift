@@ -53,3 +53,12 @@ public struct FalconTool: Tool {
             })
     }
 }
+
+extension FalconTool: SelfTesting {
+    /// Asks Falcon for a new token: wrong or revoked API credentials fail here, not in a user's turn.
+    public func selfTest(timeLimit: Duration) async -> SelfTest {
+        await SelfTest.run("Falcon accepts the API client credentials") {
+            try await client.checkCredentials(timeLimit: timeLimit)
+        }
+    }
+}

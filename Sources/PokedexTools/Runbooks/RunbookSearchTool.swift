@@ -31,3 +31,18 @@ public struct RunbookSearchTool: Tool {
             })
     }
 }
+
+extension RunbookSearchTool: SelfTesting {
+    /// The index opens and holds runbooks.
+    public func selfTest(timeLimit: Duration) async -> SelfTest {
+        do {
+            let counts = try index.counts()
+            return SelfTest(
+                passed: counts.documents > 0,
+                detail: counts.documents > 0
+                    ? "\(counts.documents) runbooks, \(counts.chunks) excerpts" : "the index holds no runbooks")
+        } catch {
+            return SelfTest(passed: false, detail: "the index cannot be read: \(error)")
+        }
+    }
+}

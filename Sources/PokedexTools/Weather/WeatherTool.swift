@@ -29,3 +29,10 @@ public struct WeatherTool: Tool {
             })
     }
 }
+
+extension WeatherTool: SelfTesting {
+    /// Looks up one place: the geocoding service answers.
+    public func selfTest(timeLimit: Duration) async -> SelfTest {
+        await SelfTest.run("Open-Meteo answers") { _ = try await client.place(named: "London", timeLimit: timeLimit) }
+    }
+}

@@ -1,0 +1,26 @@
+/// A tool that can check, cheaply, that its service answers and accepts its credentials — so
+/// `status` does not call a tool "available" only because nothing has failed yet.
+public protocol SelfTesting: Tool {
+    func selfTest(timeLimit: Duration) async -> SelfTest
+}
+
+/// How a self-test ended, in words for `status` and `run health tests`.
+public struct SelfTest: Sendable, Equatable {
+    public var passed: Bool
+    public var detail: String
+
+    public init(passed: Bool, detail: String) {
+        self.passed = passed
+        self.detail = detail
+    }
+
+    /// Runs `body`; a thrown error is a failed test described by the error.
+    public static func run(_ passed: String, _ body: () async throws -> Void) async -> SelfTest {
+        do {
+            try await body()
+            return SelfTest(passed: true, detail: passed)
+        } catch {
+            return SelfTest(passed: false, detail: "\(error)")
+        }
+    }
+}
