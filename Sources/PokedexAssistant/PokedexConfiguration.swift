@@ -127,6 +127,7 @@ public struct PokedexConfiguration: Sendable {
                 ("recovery.\(tool).delay", SettingParser.text(policy.initialDelay)),
                 ("recovery.\(tool).backoff", "\(policy.backoff)"),
                 ("recovery.\(tool).timeout", SettingParser.text(policy.timeout)),
+                ("recovery.\(tool).retry_after_timeout", "\(policy.retryAfterTimeout)"),
                 ("recovery.\(tool).threshold", "\(recovery.threshold(for: tool))"),
             ]
         }

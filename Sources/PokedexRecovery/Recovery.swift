@@ -101,7 +101,10 @@ public final class Recovery: Sendable {
                 // Cut short by the turn's deadline, not by the tool's own time limit.
                 return abandon(.deadlineExceeded(attempts: attempt))
             }
-            guard failure.isTransient, attempt < attempts, let wait = retryWait(policy, attempt, failure) else {
+            let timedOut = if case .timeout = failure.kind { true } else { false }
+            guard failure.isTransient, attempt < attempts, !(timedOut && !policy.retryAfterTimeout),
+                let wait = retryWait(policy, attempt, failure)
+            else {
                 return fail(tool, question, failure, attempts: attempt, probe: isProbe, breaker, metrics)
             }
             metrics.retries.increment()

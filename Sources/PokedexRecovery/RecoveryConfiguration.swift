@@ -27,7 +27,10 @@ public struct RecoveryConfiguration: Sendable, Equatable {
     public func policy(for tool: ToolName) -> RetryPolicy { policies[tool] ?? defaultPolicy }
     public func threshold(for tool: ToolName) -> Int { thresholds[tool] ?? defaultThreshold }
 
-    private static let toolFields = ["max_retries", "max_delay", "delay", "backoff", "jitter", "timeout", "threshold"]
+    // Longer names first: `retry_after_timeout` also ends in `_timeout`.
+    private static let toolFields = [
+        "retry_after_timeout", "max_retries", "max_delay", "delay", "backoff", "jitter", "timeout", "threshold",
+    ]
     private static let globalFields = ["window", "cool_down", "max_cool_down", "warning_threshold"]
 
     /// Applies one setting, e.g. `recovery.weather.max_retries = 5` or `recovery.cool_down = 2m`.
@@ -57,6 +60,7 @@ public struct RecoveryConfiguration: Sendable, Equatable {
         case "max_delay": policy.maxDelay = try SettingParser.duration(value, key: key)
         case "jitter": policy.jitter = try SettingParser.number(value, key: key, in: 0...1)
         case "timeout": policy.timeout = try SettingParser.duration(value, key: key)
+        case "retry_after_timeout": policy.retryAfterTimeout = try SettingParser.boolean(value, key: key)
         case "threshold":
             let threshold = try SettingParser.integer(value, key: key, minimum: 0)
             if isDefault { defaultThreshold = threshold } else { thresholds[tool] = threshold }

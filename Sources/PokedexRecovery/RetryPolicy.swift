@@ -18,10 +18,14 @@ public struct RetryPolicy: Sendable, Equatable {
     public var jitter: Double
     /// Time limit of one attempt. `recovery.<tool>.timeout`.
     public var timeout: Duration
+    /// Whether an attempt that ran out of time is tried again. `recovery.<tool>.retry_after_timeout`.
+    /// Off for the language model: a one-request-at-a-time server may still be working on the
+    /// abandoned request, so a retry only queues behind it.
+    public var retryAfterTimeout: Bool
 
     public init(
         maxRetries: Int, initialDelay: Duration, backoff: Double, maxDelay: Duration = .seconds(30),
-        jitter: Double = 0.2, timeout: Duration = .seconds(10)
+        jitter: Double = 0.2, timeout: Duration = .seconds(10), retryAfterTimeout: Bool = true
     ) {
         self.maxRetries = maxRetries
         self.initialDelay = initialDelay
@@ -29,6 +33,7 @@ public struct RetryPolicy: Sendable, Equatable {
         self.maxDelay = maxDelay
         self.jitter = jitter
         self.timeout = timeout
+        self.retryAfterTimeout = retryAfterTimeout
     }
 
     /// The seed's numbers.
@@ -38,7 +43,8 @@ public struct RetryPolicy: Sendable, Equatable {
     public static let `default` = RetryPolicy(maxRetries: 2, initialDelay: .seconds(1), backoff: 2.0)
     /// The language model: a completion on a local CPU model can take many seconds, and a second
     /// full attempt rarely fits a 30-second turn, so one retry (for a quick failure) is enough.
-    public static let llm = RetryPolicy(maxRetries: 1, initialDelay: .seconds(1), backoff: 2.0, timeout: .seconds(25))
+    public static let llm = RetryPolicy(
+        maxRetries: 1, initialDelay: .seconds(1), backoff: 2.0, timeout: .seconds(25), retryAfterTimeout: false)
 
     /// All attempts, the first included.
     public var attempts: Int { maxRetries + 1 }

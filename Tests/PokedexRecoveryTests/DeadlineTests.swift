@@ -40,6 +40,28 @@ struct DeadlineTests {
         #expect(failure.kind == .timeout)
     }
 
+    @Test func aModelAttemptThatTimedOutIsNotRetriedButAToolsIs() async {
+        // A one-request-at-a-time model server may still be generating for the abandoned request.
+        let harness = RecoveryHarness(attemptTimeout: .seconds(10))
+        let attempts = Recorder()
+        let model = Task {
+            await harness.recovery.call(.llm, question: "anything") { _ -> String in
+                attempts.record(harness.elapsed)
+                try await harness.clock.sleep(for: .seconds(3600))
+                return "never"
+            }
+        }
+        #expect(await harness.clock.advanceToNextWake(within: .seconds(10)) == .seconds(10))
+        guard case .fallback(_, .failed(let failure, 1)) = await model.value else {
+            Issue.record("expected one timed-out attempt")
+            return
+        }
+        #expect(failure.kind == .timeout)
+        #expect(attempts.attemptTimes == [0])
+        // The same failure of a tool is transient and tried again (its policy keeps the default).
+        #expect(RetryPolicy.weather.retryAfterTimeout && !RetryPolicy.llm.retryAfterTimeout)
+    }
+
     @Test func aHangingToolCannotOutlastTheTurn() async {
         let harness = RecoveryHarness()
         let task = Task {
