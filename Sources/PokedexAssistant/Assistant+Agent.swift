@@ -36,8 +36,12 @@ extension Assistant {
                 messages: messages, tools: offered.compactMap(Self.spec), maxTokens: configuration.maxTokens)
             stream?.update(found: Self.found(results))
             let onText = Self.receiver(stream)
-            let outcome = await recovery.call(.llm, question: question.text) { attempt in
-                try await model.complete(request, timeLimit: attempt.timeLimit, onText: onText)
+            // The model gets the turn less a reserve, in which the tools can still answer if it does not.
+            let modelTime = (recovery.remainingTime() ?? configuration.deadline) - Self.toolReserve(configuration.deadline)
+            let outcome = await recovery.withDeadline(max(.zero, modelTime)) {
+                await recovery.call(.llm, question: question.text) { attempt in
+                    try await model.complete(request, timeLimit: attempt.timeLimit, onText: onText)
+                }
             }
             guard case .success(let response, _) = outcome else {
                 return await answerWithoutModel(question, results: results, toolsUsed: toolsUsed)
@@ -80,6 +84,11 @@ extension Assistant {
                 ? Reply(text: AssistantTexts.couldNotCheck, toolsUsed: toolsUsed, isFallback: true)
                 : Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: toolsUsed, isFallback: true)
         }
+    }
+
+    /// The part of a turn kept for the tools when the model does not answer: a fifth, at most 5 s.
+    static func toolReserve(_ deadline: Duration) -> Duration {
+        min(.seconds(5), deadline / 5)
     }
 
     /// The model's pieces for a streaming channel, through its claim check.

@@ -174,6 +174,18 @@ struct AgentTests {
         #expect(try await fixture.history().map(\.role) == [.user, .assistant])
     }
 
+    @Test func aHangingModelLeavesTheToolsTimeToAnswer() async throws {
+        let fixture = try await AssistantFixture(script: [.hang]) { $0.deadline = .seconds(30) }
+        defer { fixture.finish() }
+        let reply = await fixture.askDrivingTheClock("what is our ransomware runbook?") { !fixture.llm.received.isEmpty }
+        // The model had the turn less five seconds; the runbooks answered in the rest.
+        #expect(reply.text.hasPrefix("ℹ️ The language model is unavailable right now"), "\(reply.text)")
+        #expect(reply.text.contains("ransomware.md"))
+        #expect(reply.toolsUsed == ["document_search"])
+        #expect(reply.elapsedMilliseconds <= 30_000)
+        #expect(fixture.llm.received.count == 1)  // not tried again behind a busy server
+    }
+
     @Test func aHangingToolIsAnsweredWithinTheDeadline() async throws {
         let fixture = try await AssistantFixture(script: [
             .toolCall("crowdstrike", #"{"hostname":"WS-1234","lookup":"details"}"#), .text("Falcon is not answering."),
