@@ -7,8 +7,17 @@ import PokedexTools
 extension Assistant {
     /// The agent loop (SPEC 3.5): the model with the tools available now, at most
     /// `assistant.max_tool_rounds` rounds of tool calls, every argument checked before a tool runs
-    /// and every error told to the model; then a last round without tools so it must answer.
+    /// and every error told to the model; then a last round without tools so it must answer. The
+    /// reply carries what every tool returned, and a tool that fell back flags the turn.
     func agentAnswer(_ question: Question, model: any ChatModel) async -> Reply {
+        var evidence: [Evidence] = []
+        var reply = await agentLoop(question, model: model, evidence: &evidence)
+        reply.evidence = evidence + reply.evidence  // the degraded route's, when it answered
+        if reply.evidence.contains(where: \.fellBack) { reply.isFallback = true }
+        return reply
+    }
+
+    private func agentLoop(_ question: Question, model: any ChatModel, evidence: inout [Evidence]) async -> Reply {
         var messages = [
             ChatMessage(.system, AssistantTexts.systemPrompt(tools: tools.registry.available.map(\.name.rawValue)))
         ]
@@ -26,6 +35,7 @@ extension Assistant {
             ]
             toolsUsed.append(direct.call.name)
             results.append(direct.result)
+            evidence.append(self.evidence(direct.call.name, arguments: direct.call.arguments, direct.result))
         }
         // Names the model may pass to a tool: the user's own words now and in the recent history.
         let spoken = messages.filter { $0.role == .user || $0.role == .assistant }.map(\.content).joined(separator: "\n")
@@ -62,6 +72,7 @@ extension Assistant {
                 if result.ran {
                     toolsUsed.append(call.name)
                     results.append(result.result)
+                    evidence.append(self.evidence(call.name, arguments: call.arguments, result.result))
                 }
                 messages.append(ChatMessage(.tool, result.result.text, toolCallID: call.id, toolName: call.name))
             }

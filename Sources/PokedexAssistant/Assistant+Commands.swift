@@ -7,7 +7,7 @@ import PokedexTools
 /// A message answered without the model (SPEC 3.4): the whole message must be the command, so a
 /// sentence that merely contains the words is a question.
 enum Command: Equatable {
-    case status, hello, help, reset, healthTests
+    case status, hello, help, reset, healthTests, why
 
     init?(_ text: String) {
         var words = text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
@@ -18,6 +18,7 @@ enum Command: Equatable {
         case "help": self = .help
         case "clear my session", "reset": self = .reset
         case "run health tests": self = .healthTests
+        case "why", "how do you know", "how do you know that", "evidence", "sources": self = .why
         default: return nil
         }
     }
@@ -35,6 +36,7 @@ extension Assistant {
                 reply: Reply(text: cleared > 0 ? AssistantTexts.sessionCleared : AssistantTexts.sessionNew),
                 stored: false)
         case .healthTests: return Outcome(reply: Reply(text: await healthTestReport()), stored: false)
+        case .why: return Outcome(reply: Reply(text: await whyReport(question.key)))
         }
     }
 

@@ -14,9 +14,11 @@ extension Assistant {
             return Reply(text: note + "\n\n" + AssistantTexts.noRoute, degraded: true)
         }
         let result = await tool.run(arguments, context: question.context)
-        return Reply(
+        var reply = Reply(
             text: note + "\n\n" + result.text, degraded: true, toolsUsed: [tool.name.rawValue],
             isFallback: result.fallback != nil)
+        reply.evidence = [evidence(tool.name.rawValue, arguments: Self.jsonText(values), result)]
+        return reply
     }
 
     /// The tool and arguments for a question, by its words: a direct route, else runbook search.

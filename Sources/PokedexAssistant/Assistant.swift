@@ -123,8 +123,11 @@ public final class Assistant: Sendable {
     private func record(_ question: Question, _ reply: Reply) async -> Bool {
         do {
             // One transaction for both: a crash never leaves a question without its answer.
-            try await store.append(
+            let stored = try await store.append(
                 [(.user, question.text), (reply.isFallback ? .fallback : .assistant, reply.text)], to: question.key)
+            if !reply.evidence.isEmpty, let answer = stored.last {
+                await keepEvidence(reply.evidence, of: answer, for: question.key)
+            }
             return true
         } catch {
             logger.error("could not store the turn", metadata: ["error": "\(error)"])

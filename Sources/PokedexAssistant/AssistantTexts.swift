@@ -8,6 +8,11 @@ enum AssistantTexts {
     static let sessionCleared =
         "✅ Session context cleared! Starting fresh with no memory of our previous conversation."
     static let sessionNew = "✅ Starting a new session! (No previous context found)"
+    /// `why` with no answer yet in the session.
+    static let nothingToExplain = "There is no answer of mine in this conversation yet to explain."
+    /// `why` after an answer that no tool informed.
+    static let noToolsUsed =
+        "My last answer did not use any tool: it came from the language model alone (or from a command), so there is no evidence to show."
     /// The model stated a host's state that no Falcon lookup of this turn found.
     static let couldNotCheck =
         "⚠️ I could not check that in Falcon, so I cannot tell you the host's state. Ask me again, or check the Falcon console."

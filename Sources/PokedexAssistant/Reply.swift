@@ -36,6 +36,13 @@ public struct Reply: Sendable, Equatable, Codable {
     /// False when the session store could not save the turn (it is down): a channel that can say so
     /// (HTTP: 503) must not acknowledge the message as kept.
     public var stored = true
+    /// What each tool returned during the turn: the grounds of the answer (SPEC 3.1).
+    public var evidence: [Evidence] = []
+
+    /// The text with the evidence block under it, for chat channels.
+    public var textWithEvidence: String {
+        Evidence.block(evidence).map { text + "\n\n" + $0 } ?? text
+    }
 
     public init(
         text: String, degraded: Bool = false, toolsUsed: [String] = [], elapsedMilliseconds: Int = 0,
@@ -54,5 +61,6 @@ public struct Reply: Sendable, Equatable, Codable {
         case toolsUsed = "tools_used"
         case elapsedMilliseconds = "elapsed_ms"
         case isFallback = "fallback"
+        case evidence
     }
 }

@@ -194,6 +194,9 @@ extension Recovery {
         }
     }
 
+    /// Today's date and time, from the wall clock recovery was given (tests inject theirs).
+    public func currentDate() -> Date { wallClock() }
+
     /// The wall-clock date of an instant on the recovery clock.
     private func date(_ instant: Duration) -> Date {
         wallClock().addingTimeInterval((instant - clock.now()).seconds)

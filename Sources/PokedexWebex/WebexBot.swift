@@ -173,7 +173,7 @@ public final class WebexBot: Service, Sendable {
                 caller: Caller(principal: "webex", channel: "webex", verified: true)))
         progress.cancel()
         _ = await progress.value
-        await reply(answer.text, room: message.roomId, parent: parent)
+        await reply(answer.textWithEvidence, room: message.roomId, parent: parent)
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let banner = "⚡ Response time: **\(String(format: "%.1f", seconds))s**"

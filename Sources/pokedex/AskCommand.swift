@@ -20,6 +20,6 @@ struct AskCommand: AsyncParsableCommand {
         let user = user ?? defaultUser
         let reply = await context.assistant.respond(
             Turn(user: user, room: room, message: question, caller: terminalCaller(user: user)))
-        emit(json ? try jsonText(reply) : reply.text)
+        emit(json ? try jsonText(reply) : reply.textWithEvidence)
     }
 }

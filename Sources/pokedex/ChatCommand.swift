@@ -45,7 +45,7 @@ struct ChatCommand: AsyncParsableCommand {
                 emit("⏹ Cancelled.")
                 continue
             }
-            emit("pokedex › " + reply.text)
+            emit("pokedex › " + reply.textWithEvidence)
             var notes: [String] = []
             if reply.degraded { notes.append("without the language model") }
             if !reply.toolsUsed.isEmpty { notes.append("tools: " + reply.toolsUsed.joined(separator: ", ")) }

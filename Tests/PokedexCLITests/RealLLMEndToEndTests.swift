@@ -74,7 +74,9 @@ struct RealLLMEndToEndTests {
             }
             #expect(!text.contains(FalconSimulator.clientSecret))
             turns += 1
-            return text
+            // What the user sees: the reply and, under it, what the tools returned.
+            let evidence = (reply["evidence"] as? [[String: Any]] ?? []).compactMap { $0["result"] as? String }
+            return ([text] + evidence).joined(separator: "\n")
         }
 
         /// Every turn so far is stored, in order.
@@ -120,6 +122,7 @@ struct RealLLMEndToEndTests {
         // model does, and no reply contradicts what Falcon said.
         #expect(session.falcon.filters.first == "hostname:['WS-1234']", "\(session.falcon.filters)")
         #expect(!contained.lowercased().contains("not contained"), "\(contained)")
+        #expect(contained.contains("Contained - Device is isolated from network"), "\(contained)")
         _ = try await session.ask("And is it online?")
         _ = try await session.ask("What's the weather in Berlin?")
         _ = try await session.ask("Show me the details of host WS-1234 please")

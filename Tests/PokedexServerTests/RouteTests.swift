@@ -29,6 +29,18 @@ struct RouteTests {
                 #expect(json["tools_used"] as? [String] == ["document_search"])
                 #expect(json["elapsed_ms"] is Int)
                 #expect(response.headers[HTTPField.Name("X-Request-Id")!] != nil)
+                // The grounds of the answer, as an array.
+                let evidence = try #require((json["evidence"] as? [[String: Any]])?.first)
+                #expect(evidence["tool"] as? String == "document_search")
+                #expect((evidence["result"] as? String)?.contains("DMARC") == true)
+                #expect(evidence["fallback"] as? Bool == false && evidence["time"] is String)
+            }
+            // OpenAI clients show text: the evidence follows the answer.
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post,
+                body: .json(#"{"messages":[{"role":"user","content":"how do I triage phishing?"}]}"#)
+            ) { response in
+                #expect(response.text.contains("📎 Evidence"), "\(response.text)")
             }
         }
         #expect(try await fixture.store.history(of: SessionKey(user: "alice", room: "soc")).count == 2)

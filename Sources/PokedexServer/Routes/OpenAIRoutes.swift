@@ -100,7 +100,7 @@ struct OpenAIRoutes {
                 Completion(
                     id: id, object: "chat.completion", created: created, model: model,
                     choices: [
-                        .init(index: 0, message: .init(role: "assistant", content: reply.text), finish_reason: "stop")
+                        .init(index: 0, message: .init(role: "assistant", content: reply.textWithEvidence), finish_reason: "stop")
                     ],
                     usage: .init(prompt_tokens: 0, completion_tokens: 0, total_tokens: 0)))
         }
@@ -111,8 +111,12 @@ struct OpenAIRoutes {
                 defer { first.increment() }
                 let delta = first.value == 0 ? Delta(role: "assistant", content: text) : Delta(role: nil, content: text)
                 return chunk(id, created, model, delta: delta, finish: nil)
-            case .done:
-                return chunk(id, created, model, delta: Delta(role: nil, content: nil), finish: "stop")
+            case .done(let reply):
+                // The evidence follows the answer as a last piece of text, as OpenAI clients show text.
+                let evidence = Evidence.block(reply.evidence).map {
+                    chunk(id, created, model, delta: Delta(role: nil, content: "\n\n" + $0), finish: nil)
+                } ?? ""
+                return evidence + chunk(id, created, model, delta: Delta(role: nil, content: nil), finish: "stop")
                     + "data: [DONE]\n\n"
             }
         }

@@ -1,0 +1,47 @@
+import Foundation
+
+/// What one tool returned during a turn (SPEC 3.1): the grounds of the answer, returned with it
+/// and kept for `why`.
+public struct Evidence: Sendable, Equatable, Codable {
+    public var tool: String
+    /// The arguments as JSON text.
+    public var arguments: String
+    public var result: String
+    public var time: Date
+    /// The tool failed and `result` is its fallback.
+    public var fellBack: Bool
+
+    public init(tool: String, arguments: String, result: String, time: Date, fellBack: Bool) {
+        self.tool = tool
+        self.arguments = arguments
+        self.result = result
+        self.time = time
+        self.fellBack = fellBack
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tool, arguments, result, time
+        case fellBack = "fallback"
+    }
+
+    /// The block chat channels show under an answer, or nil when no tool ran.
+    public static func block(_ evidence: [Evidence]) -> String? {
+        guard !evidence.isEmpty else { return nil }
+        let lines = evidence.map { item in
+            var result = item.result.replacingOccurrences(of: "\n", with: " · ")
+            if result.count > 300 { result = String(result.prefix(300)) + "…" }
+            let time = item.time.formatted(.iso8601.time(includingFractionalSeconds: false))
+            return "• \(item.tool) \(item.arguments)\(item.fellBack ? " (failed)" : "") → \(result) (\(time) UTC)"
+        }
+        return (["📎 Evidence"] + lines).joined(separator: "\n")
+    }
+}
+
+/// The evidence of a session's last answer, as the store holds it for `why`.
+struct HeldEvidence: Codable {
+    /// The sequence number of the answer it belongs to.
+    var answer: Int64
+    var evidence: [Evidence]
+
+    static let kind = "evidence"
+}
