@@ -169,6 +169,7 @@ extension Assistant {
             • `hello`: what I can do
             • `clear my session` (or `reset`): forget this conversation
             • `run health tests`: a full self-test with timings
+            • `why` (or `how do you know?`): what my tools returned for my last answer
             • `help`: this list
             """
         if tools.containment != nil {
