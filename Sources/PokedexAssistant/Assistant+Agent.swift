@@ -24,7 +24,6 @@ extension Assistant {
         messages += await history(question.key)
         messages.append(ChatMessage(.user, question.text))
         var toolsUsed: [String] = []
-        var results: [ToolResult] = []
         let check = ClaimCheck(found: [], questionNamesHost: Self.hostname(in: question.text) != nil)
         let stream = question.onText.map { CheckedStream(check, forward: $0) }
         if let direct = await directLookup(question) {
@@ -34,7 +33,6 @@ extension Assistant {
                 ChatMessage(.tool, direct.result.text, toolCallID: direct.call.id, toolName: direct.call.name),
             ]
             toolsUsed.append(direct.call.name)
-            results.append(direct.result)
             evidence.append(self.evidence(direct.call.name, arguments: direct.call.arguments, direct.result))
         }
         // Names the model may pass to a tool: the user's own words now and in the recent history.
@@ -44,7 +42,7 @@ extension Assistant {
             let offered = round < configuration.maxToolRounds ? tools.registry.available : []
             let request = ChatRequest(
                 messages: messages, tools: offered.compactMap(Self.spec), maxTokens: configuration.maxTokens)
-            stream?.update(found: Self.found(results))
+            stream?.update(found: Self.found(evidence))
             let onText = Self.receiver(stream)
             // The model gets the turn less a reserve, in which the tools can still answer if it does not.
             let modelTime = (recovery.remainingTime() ?? configuration.deadline) - Self.toolReserve(configuration.deadline)
@@ -54,7 +52,7 @@ extension Assistant {
                 }
             }
             guard case .success(let response, _) = outcome else {
-                return await answerWithoutModel(question, results: results, toolsUsed: toolsUsed)
+                return await answerWithoutModel(question, evidence: evidence, toolsUsed: toolsUsed)
             }
             if response.toolCalls.isEmpty || offered.isEmpty {
                 stream?.finish()
@@ -63,7 +61,7 @@ extension Assistant {
                     return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: toolsUsed, isFallback: true)
                 }
                 var final = check
-                final.found = Self.found(results)
+                final.found = Self.found(evidence)
                 return checked(text, final, toolsUsed: toolsUsed)
             }
             messages.append(ChatMessage(.assistant, response.content, toolCalls: response.toolCalls))
@@ -71,7 +69,6 @@ extension Assistant {
                 let result = await runTool(call, offered: offered, question, spoken: spoken)
                 if result.ran {
                     toolsUsed.append(call.name)
-                    results.append(result.result)
                     evidence.append(self.evidence(call.name, arguments: call.arguments, result.result))
                 }
                 messages.append(ChatMessage(.tool, result.result.text, toolCallID: call.id, toolName: call.name))
@@ -109,24 +106,23 @@ extension Assistant {
     }
 
     /// The texts of what the tools found (not their fallbacks).
-    private static func found(_ results: [ToolResult]) -> [String] {
-        results.filter { $0.fallback == nil }.map(\.text)
+    private static func found(_ evidence: [Evidence]) -> [String] {
+        evidence.filter { !$0.fellBack }.map(\.result)
     }
 
     /// The model failed this turn (SPEC 2.4, revised): what the tools found is shown; with nothing
     /// found yet, the degraded route answers from the tools while the turn has time; the last
     /// resort is a fallback that names what failed — the tool that did, or the language model.
     private func answerWithoutModel(
-        _ question: Question, results: [ToolResult], toolsUsed: [String]
+        _ question: Question, evidence: [Evidence], toolsUsed: [String]
     ) async -> Reply {
-        let found = results.filter { $0.fallback == nil }
+        let found = Self.found(evidence)
         if !found.isEmpty {
-            let text = ([AssistantTexts.degradedNote(modelConfigured: true)] + found.map(\.text)).joined(
-                separator: "\n\n")
+            let text = ([AssistantTexts.degradedNote(modelConfigured: true)] + found).joined(separator: "\n\n")
             return Reply(text: text, degraded: true, toolsUsed: toolsUsed)
         }
-        if let failed = results.last?.fallback {
-            return Reply(text: failed.text, degraded: true, toolsUsed: toolsUsed, isFallback: true)
+        if let failed = evidence.last(where: \.fellBack) {
+            return Reply(text: failed.result, degraded: true, toolsUsed: toolsUsed, isFallback: true)
         }
         if recovery.remainingTime().map({ $0 > .zero }) ?? true {
             let degraded = await degradedAnswer(question)
