@@ -21,9 +21,7 @@ public struct OllamaChatModel: ChatModel {
     public func complete(
         _ request: ChatRequest, timeLimit: Duration, onText: (@Sendable (String) -> Void)?
     ) async throws -> ChatResponse {
-        // Always streamed (NDJSON): when the attempt ends early the connection closes and Ollama
-        // stops generating.
-        let body = try JSONEncoder().encode(WireRequest(model: model, request: request, stream: true))
+        let body = try JSONEncoder().encode(WireRequest(model: model, request: request, stream: onText != nil))
         var content = ""
         var calls: [ToolCall] = []
         var finish: String?
