@@ -44,12 +44,15 @@ extension Assistant {
             return (falcon, ["hostname": .string(host), "lookup": .string(lookup)])
         }
         if let weather = registry.tool(named: ToolName.weather.rawValue),
-            let match = text.firstMatch(of: /(?i)weather\s+(?:in|for|at)\s+(.+?)[\s?.!]*$/)
+            lower.contains("weather"), let match = text.firstMatch(of: Self.weatherIn)
         {
             return (weather, ["location": .string(String(match.1))])
         }
         return nil
     }
+
+    /// "weather in X", built once (Swift parses a regex literal each time it is evaluated).
+    nonisolated(unsafe) static let weatherIn = /(?i)weather\s+(?:in|for|at)\s+(.+?)[\s?.!]*$/
 
     /// The first word that looks like a hostname: letters and digits together (WS-1234, srv01.corp).
     static func hostname(in text: String) -> String? {

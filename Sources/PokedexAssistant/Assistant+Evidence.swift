@@ -1,6 +1,7 @@
 import Foundation
 import PokedexSessions
 import PokedexTools
+import Synchronization
 
 extension Assistant {
     /// The evidence of one tool call, stamped now.
@@ -10,15 +11,9 @@ extension Assistant {
             fellBack: result.fallback != nil)
     }
 
-    /// Keeps a turn's evidence where `why` (on any replica) finds it, with the answer it belongs to.
-    /// A failure is logged: the answer itself is stored already.
-    func keepEvidence(_ evidence: [Evidence], of answer: StoredMessage, for key: SessionKey) async {
-        do {
-            let data = try JSONEncoder().encode(HeldEvidence(answer: answer.sequence, evidence: evidence))
-            try await store.hold(data, as: HeldEvidence.kind, for: key, until: evidenceExpiry())
-        } catch {
-            logger.error("could not keep the evidence of an answer", metadata: ["error": "\(error)"])
-        }
+    /// Keeps a turn's evidence for `why`, with the answer it belongs to.
+    func keepEvidence(_ evidence: [Evidence], of answer: StoredMessage, for key: SessionKey) {
+        lastEvidence.keep(HeldEvidence(answer: answer.sequence, evidence: evidence), for: key)
     }
 
     /// `why`: the evidence of the session's last answer.
@@ -27,18 +22,33 @@ extension Assistant {
         guard let last = history.last(where: { $0.role == .assistant || $0.role == .fallback }) else {
             return AssistantTexts.nothingToExplain
         }
-        guard let data = try? await store.takeHeld(HeldEvidence.kind, for: key, at: recovery.currentDate()) else {
-            return AssistantTexts.noToolsUsed
-        }
-        try? await store.hold(data, as: HeldEvidence.kind, for: key, until: evidenceExpiry())  // `why` may come again
-        guard let held = try? JSONDecoder().decode(HeldEvidence.self, from: data), held.answer == last.sequence,
+        guard let held = lastEvidence.evidence(for: key), held.answer == last.sequence,
             let block = Evidence.block(held.evidence)
         else { return AssistantTexts.noToolsUsed }
         return "My last answer rests on what these tools returned:\n\n" + block
     }
+}
 
-    /// As long as the answer itself stays in the session.
-    private func evidenceExpiry() -> Date {
-        recovery.currentDate().addingTimeInterval(Double(store.configuration.timeout.components.seconds))
+/// The evidence of each session's last answer, in this process's memory (the newest sessions, at
+/// most `capacity`). Kept out of the store on purpose: a second durable write per turn cost the
+/// server a sixth of its turns/s (`pokedex-bench http`). An answer given by another replica, or
+/// before a restart, is explained as having no evidence here.
+final class LastEvidence: Sendable {
+    private let capacity: Int
+    private let state = Mutex<(entries: [SessionKey: HeldEvidence], order: [SessionKey])>(([:], []))
+
+    init(capacity: Int = 10_000) { self.capacity = capacity }
+
+    func keep(_ evidence: HeldEvidence, for key: SessionKey) {
+        state.withLock { state in
+            if state.entries.updateValue(evidence, forKey: key) == nil { state.order.append(key) }
+            if state.order.count > capacity {
+                let excess = state.order.count - capacity / 2
+                for key in state.order.prefix(excess) { state.entries[key] = nil }
+                state.order.removeFirst(excess)
+            }
+        }
     }
+
+    func evidence(for key: SessionKey) -> HeldEvidence? { state.withLock { $0.entries[key] } }
 }

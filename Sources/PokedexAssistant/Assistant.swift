@@ -19,6 +19,8 @@ public final class Assistant: Sendable {
     let clock: RecoveryClock
     let logger: Logger
     private let turns = SessionTurns()
+    /// Each session's last answer's evidence, for `why`.
+    let lastEvidence = LastEvidence()
 
     /// Extra time past the deadline before the turn is abandoned outright; the recovery rules make
     /// every call end by the deadline itself, so this only covers a part that ignores cancellation.
@@ -126,7 +128,7 @@ public final class Assistant: Sendable {
             let stored = try await store.append(
                 [(.user, question.text), (reply.isFallback ? .fallback : .assistant, reply.text)], to: question.key)
             if !reply.evidence.isEmpty, let answer = stored.last {
-                await keepEvidence(reply.evidence, of: answer, for: question.key)
+                keepEvidence(reply.evidence, of: answer, for: question.key)
             }
             return true
         } catch {

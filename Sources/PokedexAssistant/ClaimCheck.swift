@@ -28,13 +28,17 @@ struct ClaimCheck: Sendable {
 
     /// True when the sentence states a host's state that this turn's Falcon results do not say.
     func contradicts(_ sentence: String) -> Bool {
-        guard questionNamesHost || Assistant.hostname(in: sentence) != nil else { return false }
         let lower = sentence.lowercased()
-        if let claimed = Self.containment(in: lower) {
+        let containment = Self.containment(in: lower)
+        let online = Self.online(in: lower)
+        guard containment != nil || online != nil,
+            questionNamesHost || Assistant.hostname(in: sentence) != nil
+        else { return false }
+        if let claimed = containment {
             let known = found.compactMap { $0.hasPrefix("Containment status for") ? Self.containment(in: $0.lowercased()) : nil }
             if !known.contains(claimed) { return true }
         }
-        if let claimed = Self.online(in: lower) {
+        if let claimed = online {
             let known = found.compactMap { $0.hasPrefix("Online status for") ? Self.online(in: $0.lowercased()) : nil }
             if !known.contains(claimed) { return true }
         }
@@ -44,24 +48,33 @@ struct ClaimCheck: Sendable {
     enum Containment { case contained, notContained, pending }
     enum Online { case online, offline }
 
+    // Swift parses a regex literal each time it is evaluated: these are built once. A `Regex` is
+    // not `Sendable`, but matching never changes it.
+    nonisolated(unsafe) private static let notContained =
+        /(not|n't|no longer|un)[\s-]*(be(en)?\s+)?(contained|isolated)|normal - device/
+    nonisolated(unsafe) private static let contained =
+        /\b(is|are|was|been|currently|remains?|still)\s+(\w+\s+)?(contained|isolated)\b|contained - device/
+    nonisolated(unsafe) private static let offline = /\b(offline|not (currently )?(online|connected)|disconnected)\b/
+    nonisolated(unsafe) private static let isOnline = /\b(is|are|currently|now)\s+(\w+\s+)?(online|connected)\b/
+    nonisolated(unsafe) private static let toolCallSyntax =
+        /(?im)functions\.[a-z_]+\s*[:(]|<\/?tool_[a-z_]+>|\[TOOL_CALLS\]|<\|[a-z_]+\|>|"(name|function)"\s*:\s*"[a-z_]+"\s*,\s*"(arguments|parameters)"|^\s*\{\s*"[A-Za-z_]+"\s*:/
+    nonisolated(unsafe) private static let entity = /&(#x?[0-9a-fA-F]+|quot|amp|apos|lt|gt|nbsp);/
+    nonisolated(unsafe) private static let sentenceEnd = /[.!?](?=\s|$)|\n/
+
     /// The containment state a text states, if any ("not contained" before "contained").
     static func containment(in lower: String) -> Containment? {
-        if lower.contains("pending") && lower.contains("contain") { return .pending }
-        if lower.firstMatch(of: /(not|n't|no longer|un)[\s-]*(be(en)?\s+)?(contained|isolated)|normal - device/) != nil {
-            return .notContained
-        }
-        if lower.firstMatch(of: /\b(is|are|was|been|currently|remains?|still)\s+(\w+\s+)?(contained|isolated)\b|contained - device/)
-            != nil
-        {
-            return .contained
-        }
+        guard lower.contains("contain") || lower.contains("isolat") else { return nil }
+        if lower.contains("pending") { return .pending }
+        if lower.firstMatch(of: notContained) != nil { return .notContained }
+        if lower.firstMatch(of: contained) != nil { return .contained }
         return nil
     }
 
     /// The online state a text states, if any.
     static func online(in lower: String) -> Online? {
-        if lower.firstMatch(of: /\b(offline|not (currently )?(online|connected)|disconnected)\b/) != nil { return .offline }
-        if lower.firstMatch(of: /\b(is|are|currently|now)\s+(\w+\s+)?(online|connected)\b/) != nil { return .online }
+        guard lower.contains("online") || lower.contains("connected") else { return nil }
+        if lower.firstMatch(of: offline) != nil { return .offline }
+        if lower.firstMatch(of: isOnline) != nil { return .online }
         return nil
     }
 
@@ -69,10 +82,9 @@ struct ClaimCheck: Sendable {
     /// passed on as prose: `functions.x:`, `<tool_call>`/`<tool_response>`, special tokens, a line
     /// that is a JSON object.
     static func hasToolCallSyntax(_ text: String) -> Bool {
-        text.firstMatch(
-            of:
-                /(?im)functions\.[a-z_]+\s*[:(]|<\/?tool_[a-z_]+>|\[TOOL_CALLS\]|<\|[a-z_]+\|>|"(name|function)"\s*:\s*"[a-z_]+"\s*,\s*"(arguments|parameters)"|^\s*\{\s*"[A-Za-z_]+"\s*:/
-        ) != nil
+        guard text.contains("functions.") || text.contains("<") || text.contains("[TOOL") || text.contains("\"")
+        else { return false }
+        return text.firstMatch(of: toolCallSyntax) != nil
     }
 
     /// `&#39;`, `&quot;`, `&amp;` and their kin as the characters they stand for.
@@ -83,7 +95,7 @@ struct ClaimCheck: Sendable {
         // escapes the ampersand again each turn (`&amp;amp;#39;`).
         for _ in 0..<4 {
             let before = result
-            result = result.replacing(/&(#x?[0-9a-fA-F]+|quot|amp|apos|lt|gt|nbsp);/) { match in
+            result = result.replacing(entity) { match in
                 let name = String(match.1)
                 switch name {
                 case "quot": return "\""
@@ -106,6 +118,6 @@ struct ClaimCheck: Sendable {
     /// Sentences end at `.`, `!` or `?` before a space or the end, or at a line break (a dot inside
     /// `srv01.corp` does not end one).
     static func sentences(_ text: String) -> [String] {
-        text.split(separator: /[.!?](?=\s|$)|\n/).map(String.init)
+        text.split(separator: sentenceEnd).map(String.init)
     }
 }

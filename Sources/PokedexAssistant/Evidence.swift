@@ -37,11 +37,9 @@ public struct Evidence: Sendable, Equatable, Codable {
     }
 }
 
-/// The evidence of a session's last answer, as the store holds it for `why`.
-struct HeldEvidence: Codable {
+/// The evidence of a session's last answer, kept for `why`.
+struct HeldEvidence: Sendable {
     /// The sequence number of the answer it belongs to.
     var answer: Int64
     var evidence: [Evidence]
-
-    static let kind = "evidence"
 }

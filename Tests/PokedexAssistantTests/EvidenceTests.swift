@@ -1,4 +1,5 @@
 import Foundation
+import PokedexSessions
 import PokedexTesting
 import Testing
 
@@ -20,10 +21,7 @@ struct EvidenceTests {
         #expect(evidence.result == Self.contained && !evidence.fellBack)
         #expect(reply.textWithEvidence.hasSuffix(Self.contained + " (" + evidence.time.formatted(.iso8601.time(includingFractionalSeconds: false)) + " UTC)"))
 
-        // Asked on another instance sharing the store: the same evidence.
-        let replica = try fixture.replica()
-        let why = await replica.respond(
-            Turn(user: "alice", room: "soc", message: "how do you know?", caller: AssistantFixture.verified))
+        let why = await fixture.ask("how do you know?")
         #expect(why.text.contains("📎 Evidence") && why.text.contains(Self.contained), "\(why.text)")
         #expect(fixture.llm.received.count == 1)  // a command: no model asked
         // Now the last answer is that explanation, which no tool informed.
@@ -50,5 +48,13 @@ struct EvidenceTests {
         let reply = await fixture.ask("what is our ransomware runbook?")
         #expect(reply.evidence.map(\.tool) == ["document_search"])
         #expect(reply.evidence.first?.arguments == #"{"query":"what is our ransomware runbook?"}"#)
+    }
+
+    @Test func theLastEvidenceIsKeptForTheNewestSessionsOnly() {
+        let kept = LastEvidence(capacity: 4)
+        let keys = (0..<5).map { SessionKey(user: "u\($0)", room: "r") }
+        for (number, key) in keys.enumerated() { kept.keep(HeldEvidence(answer: Int64(number), evidence: []), for: key) }
+        #expect(kept.evidence(for: keys[0]) == nil && kept.evidence(for: keys[2]) == nil)
+        #expect(kept.evidence(for: keys[3])?.answer == 3 && kept.evidence(for: keys[4])?.answer == 4)
     }
 }

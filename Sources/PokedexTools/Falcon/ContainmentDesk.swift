@@ -153,11 +153,14 @@ public final class ContainmentDesk: Sendable {
         }
     }
 
+    /// Built once: Swift parses a regex literal each time it is evaluated.
+    nonisolated(unsafe) private static let confirmation = /(?i)confirm\s+(contain|lift)\s+(\S+)/
+
     /// `confirm contain WS-1234` / `confirm lift WS-1234` (any case, surrounding spaces, a final `.`).
     public static func parseConfirmation(_ message: String) -> (ContainmentAction, String)? {
         var text = message.trimmingWhitespace()
         if text.hasSuffix(".") || text.hasSuffix("!") { text.removeLast() }
-        guard let match = text.wholeMatch(of: /(?i)confirm\s+(contain|lift)\s+(\S+)/),
+        guard text.lowercased().hasPrefix("confirm"), let match = text.wholeMatch(of: confirmation),
             let action = ContainmentAction(rawValue: match.1.lowercased())
         else { return nil }
         return (action, String(match.2))
