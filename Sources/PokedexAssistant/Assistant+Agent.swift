@@ -35,8 +35,8 @@ extension Assistant {
             toolsUsed.append(direct.call.name)
             evidence.append(self.evidence(direct.call.name, arguments: direct.call.arguments, direct.result))
         }
-        // Names the model may pass to a tool: the user's own words now and in the recent history.
-        let spoken = messages.filter { $0.role == .user || $0.role == .assistant }.map(\.content).joined(separator: "\n")
+        // The conversation as it stands before the model speaks: hostnames it may pass to a tool.
+        let conversation = messages
 
         for round in 0...configuration.maxToolRounds {
             let offered = round < configuration.maxToolRounds ? tools.registry.available : []
@@ -66,7 +66,7 @@ extension Assistant {
             }
             messages.append(ChatMessage(.assistant, response.content, toolCalls: response.toolCalls))
             for call in response.toolCalls {
-                let result = await runTool(call, offered: offered, question, spoken: spoken)
+                let result = await runTool(call, offered: offered, question, conversation: conversation)
                 if result.ran {
                     toolsUsed.append(call.name)
                     evidence.append(self.evidence(call.name, arguments: call.arguments, result.result))
@@ -92,6 +92,13 @@ extension Assistant {
                 ? Reply(text: AssistantTexts.couldNotCheck, toolsUsed: toolsUsed, isFallback: true)
                 : Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: toolsUsed, isFallback: true)
         }
+    }
+
+    /// Whether the user's words or the recent answers name `host` (looked at only when a tool call
+    /// carries a hostname, not on every turn).
+    private static func conversation(_ conversation: [ChatMessage], names host: String) -> Bool {
+        let host = host.lowercased()
+        return conversation.contains { ($0.role == .user || $0.role == .assistant) && $0.content.lowercased().contains(host) }
     }
 
     /// The part of a turn kept for the tools when the model does not answer: a fifth, at most 5 s.
@@ -169,7 +176,7 @@ extension Assistant {
     /// Runs one call the model made, or says what was wrong with it.
     /// - Returns: the text for the model, and whether a tool actually ran.
     private func runTool(
-        _ call: ToolCall, offered: [any Tool], _ question: Question, spoken: String
+        _ call: ToolCall, offered: [any Tool], _ question: Question, conversation: [ChatMessage]
     ) async -> (result: ToolResult, ran: Bool) {
         guard let tool = offered.first(where: { $0.name.rawValue == call.name }) else {
             let names = offered.map(\.name.rawValue).joined(separator: ", ")
@@ -189,7 +196,7 @@ extension Assistant {
             )
         }
         // A hostname the model made up is not looked up: it must come from the conversation.
-        if let host = arguments.string("hostname"), !spoken.lowercased().contains(host.lowercased())
+        if let host = arguments.string("hostname"), !Self.conversation(conversation, names: host)
         {
             logger.info("the model invented a hostname", metadata: ["tool": "\(call.name)"])
             return (

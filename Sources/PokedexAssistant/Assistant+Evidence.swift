@@ -13,7 +13,7 @@ extension Assistant {
 
     /// Keeps a turn's evidence for `why`, with the answer it belongs to.
     func keepEvidence(_ evidence: [Evidence], of answer: StoredMessage, for key: SessionKey) {
-        lastEvidence.keep(HeldEvidence(answer: answer.sequence, evidence: evidence), for: key)
+        lastEvidence.keep(AnswerEvidence(answer: answer.sequence, evidence: evidence), for: key)
     }
 
     /// `why`: the evidence of the session's last answer.
@@ -35,11 +35,11 @@ extension Assistant {
 /// before a restart, is explained as having no evidence here.
 final class LastEvidence: Sendable {
     private let capacity: Int
-    private let state = Mutex<(entries: [SessionKey: HeldEvidence], order: [SessionKey])>(([:], []))
+    private let state = Mutex<(entries: [SessionKey: AnswerEvidence], order: [SessionKey])>(([:], []))
 
     init(capacity: Int = 10_000) { self.capacity = capacity }
 
-    func keep(_ evidence: HeldEvidence, for key: SessionKey) {
+    func keep(_ evidence: AnswerEvidence, for key: SessionKey) {
         state.withLock { state in
             if state.entries.updateValue(evidence, forKey: key) == nil { state.order.append(key) }
             if state.order.count > capacity {
@@ -50,5 +50,5 @@ final class LastEvidence: Sendable {
         }
     }
 
-    func evidence(for key: SessionKey) -> HeldEvidence? { state.withLock { $0.entries[key] } }
+    func evidence(for key: SessionKey) -> AnswerEvidence? { state.withLock { $0.entries[key] } }
 }

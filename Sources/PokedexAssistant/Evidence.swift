@@ -38,7 +38,7 @@ public struct Evidence: Sendable, Equatable, Codable {
 }
 
 /// The evidence of a session's last answer, kept for `why`.
-struct HeldEvidence: Sendable {
+struct AnswerEvidence: Sendable {
     /// The sequence number of the answer it belongs to.
     var answer: Int64
     var evidence: [Evidence]

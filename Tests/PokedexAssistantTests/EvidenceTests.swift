@@ -53,7 +53,7 @@ struct EvidenceTests {
     @Test func theLastEvidenceIsKeptForTheNewestSessionsOnly() {
         let kept = LastEvidence(capacity: 4)
         let keys = (0..<5).map { SessionKey(user: "u\($0)", room: "r") }
-        for (number, key) in keys.enumerated() { kept.keep(HeldEvidence(answer: Int64(number), evidence: []), for: key) }
+        for (number, key) in keys.enumerated() { kept.keep(AnswerEvidence(answer: Int64(number), evidence: []), for: key) }
         #expect(kept.evidence(for: keys[0]) == nil && kept.evidence(for: keys[2]) == nil)
         #expect(kept.evidence(for: keys[3])?.answer == 3 && kept.evidence(for: keys[4])?.answer == 4)
     }
