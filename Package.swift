@@ -186,7 +186,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PokedexAssistantTests",
-            dependencies: ["PokedexAssistant", "PokedexTesting", "PokedexAudit", "PokedexSettings"]
+            dependencies: [
+                "PokedexAssistant", "PokedexTesting", "PokedexAudit", "PokedexSettings",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(
             name: "PokedexServerTests",

@@ -10,95 +10,91 @@ extension Assistant {
     /// and every error told to the model; then a last round without tools so it must answer. The
     /// reply carries what every tool returned, and a tool that fell back flags the turn.
     func agentAnswer(_ question: Question, model: any ChatModel) async -> Reply {
-        var evidence: [Evidence] = []
-        var reply = await agentLoop(question, model: model, evidence: &evidence)
-        reply.evidence = evidence + reply.evidence  // the degraded route's, when it answered
+        var runs: [ToolRun] = []
+        var reply = await agentLoop(question, model: model, runs: &runs)
+        reply.evidence = runs.map(\.evidence) + reply.evidence  // the degraded route's, when it answered
         if reply.evidence.contains(where: \.fellBack) { reply.isFallback = true }
         return reply
     }
 
-    private func agentLoop(_ question: Question, model: any ChatModel, evidence: inout [Evidence]) async -> Reply {
-        var messages = [
-            ChatMessage(.system, AssistantTexts.systemPrompt(tools: tools.registry.available.map(\.name.rawValue)))
-        ]
+    private func agentLoop(_ question: Question, model: any ChatModel, runs: inout [ToolRun]) async -> Reply {
+        let available = tools.registry.available
+        var messages = [ChatMessage(.system, AssistantTexts.systemPrompt(tools: available))]
         messages += await history(question.key)
         messages.append(ChatMessage(.user, question.text))
-        var toolsUsed: [String] = []
-        let check = ClaimCheck(found: [], questionNamesHost: Self.hostname(in: question.text) != nil)
+        var check = ClaimCheck(question: question.text, tools: tools.registry.tools)
         let stream = question.onText.map { CheckedStream(check, forward: $0) }
         if let direct = await directLookup(question) {
             // The model sees the lookup as a call it made, with its result, and phrases the answer.
             messages += [
                 ChatMessage(.assistant, "", toolCalls: [direct.call]),
-                ChatMessage(.tool, direct.result.text, toolCallID: direct.call.id, toolName: direct.call.name),
+                ChatMessage(.tool, direct.run.result.text, toolCallID: direct.call.id, toolName: direct.call.name),
             ]
-            toolsUsed.append(direct.call.name)
-            evidence.append(self.evidence(direct.call.name, arguments: direct.call.arguments, direct.result))
+            runs.append(direct.run)
         }
-        // The conversation as it stands before the model speaks: hostnames it may pass to a tool.
+        // The conversation as it stands before the model speaks: where literal arguments must come from.
         let conversation = messages
 
         for round in 0...configuration.maxToolRounds {
-            let offered = round < configuration.maxToolRounds ? tools.registry.available : []
+            let offered = round < configuration.maxToolRounds ? available : []
             let request = ChatRequest(
                 messages: messages, tools: offered.compactMap(Self.spec), maxTokens: configuration.maxTokens)
-            stream?.update(found: Self.found(evidence))
+            stream?.update(found: Self.found(runs))
             let onText = Self.receiver(stream)
             // The model gets the turn less a reserve, in which the tools can still answer if it does not.
             let modelTime = (recovery.remainingTime() ?? configuration.deadline) - Self.toolReserve(configuration.deadline)
             let outcome = await recovery.withDeadline(max(.zero, modelTime)) {
-                await recovery.call(.llm, question: question.text) { attempt in
+                await recovery.call(.llm) { attempt in
                     try await model.complete(request, timeLimit: attempt.timeLimit, onText: onText)
                 }
             }
             guard case .success(let response, _) = outcome else {
-                return await answerWithoutModel(question, evidence: evidence, toolsUsed: toolsUsed)
+                return await answerWithoutModel(question, runs: runs)
             }
             if response.toolCalls.isEmpty || offered.isEmpty {
                 stream?.finish()
                 let text = response.content.trimmingCharacters(in: .whitespacesAndNewlines)
                 if text.isEmpty {
-                    return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: toolsUsed, isFallback: true)
+                    return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: runs.toolsUsed, isFallback: true)
                 }
-                var final = check
-                final.found = Self.found(evidence)
-                return checked(text, final, toolsUsed: toolsUsed)
+                check.update(found: Self.found(runs))
+                return checked(text, check, runs: runs)
             }
             messages.append(ChatMessage(.assistant, response.content, toolCalls: response.toolCalls))
             for call in response.toolCalls {
                 let result = await runTool(call, offered: offered, question, conversation: conversation)
-                if result.ran {
-                    toolsUsed.append(call.name)
-                    evidence.append(self.evidence(call.name, arguments: call.arguments, result.result))
-                }
-                messages.append(ChatMessage(.tool, result.result.text, toolCallID: call.id, toolName: call.name))
+                if let run = result.run { runs.append(run) }
+                messages.append(ChatMessage(.tool, result.text, toolCallID: call.id, toolName: call.name))
             }
         }
-        return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: toolsUsed, isFallback: true)
+        return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: runs.toolsUsed, isFallback: true)
     }
 
     /// The model's answer as the claim check lets it be shown; what the tools found instead when it
     /// states something they did not, or shows tool-call syntax.
-    private func checked(_ text: String, _ check: ClaimCheck, toolsUsed: [String]) -> Reply {
-        let found = check.found
+    private func checked(_ text: String, _ check: ClaimCheck, runs: [ToolRun]) -> Reply {
         switch check.verdict(text) {
         case .shown(let shown):
-            return Reply(text: shown, toolsUsed: toolsUsed)
+            return Reply(text: shown, toolsUsed: runs.toolsUsed)
         case let refused:
             logger.notice(
-                "the model's answer was not shown", metadata: ["reason": "\(refused)", "tools": "\(toolsUsed)"])
-            if !found.isEmpty { return Reply(text: found.joined(separator: "\n\n"), toolsUsed: toolsUsed) }
-            return refused == .unfounded
-                ? Reply(text: AssistantTexts.couldNotCheck, toolsUsed: toolsUsed, isFallback: true)
-                : Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: toolsUsed, isFallback: true)
+                "the model's answer was not shown", metadata: ["reason": "\(refused)", "tools": "\(runs.toolsUsed)"])
+            let found = Self.found(runs).map(\.text)
+            if !found.isEmpty { return Reply(text: found.joined(separator: "\n\n"), toolsUsed: runs.toolsUsed) }
+            if case .unfounded(let instead) = refused {
+                return Reply(text: instead, toolsUsed: runs.toolsUsed, isFallback: true)
+            }
+            return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: runs.toolsUsed, isFallback: true)
         }
     }
 
-    /// Whether the user's words or the recent answers name `host` (looked at only when a tool call
-    /// carries a hostname, not on every turn).
-    private static func conversation(_ conversation: [ChatMessage], names host: String) -> Bool {
-        let host = host.lowercased()
-        return conversation.contains { ($0.role == .user || $0.role == .assistant) && $0.content.lowercased().contains(host) }
+    /// Whether the user's words or the recent answers contain `value` (looked at only when a tool
+    /// call carries a literal argument, not on every turn).
+    private static func conversation(_ conversation: [ChatMessage], contains value: String) -> Bool {
+        let value = value.lowercased()
+        return conversation.contains {
+            ($0.role == .user || $0.role == .assistant) && $0.content.lowercased().contains(value)
+        }
     }
 
     /// The part of a turn kept for the tools when the model does not answer: a fifth, at most 5 s.
@@ -112,24 +108,22 @@ extension Assistant {
         return { piece in stream.receive(piece) }
     }
 
-    /// The texts of what the tools found (not their fallbacks).
-    private static func found(_ evidence: [Evidence]) -> [String] {
-        evidence.filter { !$0.fellBack }.map(\.result)
+    /// What the tools found (not their fallbacks).
+    private static func found(_ runs: [ToolRun]) -> [(tool: ToolName, text: String)] {
+        runs.filter { !$0.result.fellBack }.map { ($0.tool, $0.result.text) }
     }
 
     /// The model failed this turn (SPEC 2.4, revised): what the tools found is shown; with nothing
     /// found yet, the degraded route answers from the tools while the turn has time; the last
     /// resort is a fallback that names what failed — the tool that did, or the language model.
-    private func answerWithoutModel(
-        _ question: Question, evidence: [Evidence], toolsUsed: [String]
-    ) async -> Reply {
-        let found = Self.found(evidence)
+    private func answerWithoutModel(_ question: Question, runs: [ToolRun]) async -> Reply {
+        let found = Self.found(runs).map(\.text)
         if !found.isEmpty {
             let text = ([AssistantTexts.degradedNote(modelConfigured: true)] + found).joined(separator: "\n\n")
-            return Reply(text: text, degraded: true, toolsUsed: toolsUsed)
+            return Reply(text: text, degraded: true, toolsUsed: runs.toolsUsed)
         }
-        if let failed = evidence.last(where: \.fellBack) {
-            return Reply(text: failed.result, degraded: true, toolsUsed: toolsUsed, isFallback: true)
+        if let failed = runs.last(where: \.result.fellBack) {
+            return Reply(text: failed.result.text, degraded: true, toolsUsed: runs.toolsUsed, isFallback: true)
         }
         if recovery.remainingTime().map({ $0 > .zero }) ?? true {
             let degraded = await degradedAnswer(question)
@@ -140,13 +134,12 @@ extension Assistant {
 
     /// A question that names a tool's intent with its argument in the user's own words runs that
     /// tool before the model is asked (SPEC 3.1): the model phrases, it does not decide whether to look.
-    private func directLookup(_ question: Question) async -> (call: ToolCall, result: ToolResult)? {
-        guard let (tool, values) = directRoute(question.text),
+    private func directLookup(_ question: Question) async -> (call: ToolCall, run: ToolRun)? {
+        guard let (tool, values) = tools.registry.directRoute(question.text),
             let arguments = try? ToolArguments(values, for: tool.name, tool.parameters)
         else { return nil }
-        let result = await tool.run(arguments, context: question.context)
-        let call = ToolCall(id: "call_direct", name: tool.name.rawValue, arguments: Self.jsonText(values))
-        return (call, result)
+        let run = await self.run(tool, arguments, text: Self.jsonText(values), question)
+        return (ToolCall(id: "call_direct", name: tool.name.rawValue, arguments: run.arguments), run)
     }
 
     /// Arguments as the JSON object text a model would have sent.
@@ -174,16 +167,13 @@ extension Assistant {
     }
 
     /// Runs one call the model made, or says what was wrong with it.
-    /// - Returns: the text for the model, and whether a tool actually ran.
+    /// - Returns: the text for the model, and the run when a tool actually ran.
     private func runTool(
         _ call: ToolCall, offered: [any Tool], _ question: Question, conversation: [ChatMessage]
-    ) async -> (result: ToolResult, ran: Bool) {
+    ) async -> (text: String, run: ToolRun?) {
         guard let tool = offered.first(where: { $0.name.rawValue == call.name }) else {
             let names = offered.map(\.name.rawValue).joined(separator: ", ")
-            return (
-                ToolResult(text: "Error: there is no tool named '\(call.name)' available now. Available: \(names)."),
-                false
-            )
+            return ("Error: there is no tool named '\(call.name)' available now. Available: \(names).", nil)
         }
         let arguments: ToolArguments
         do {
@@ -191,22 +181,19 @@ extension Assistant {
         } catch {
             logger.info(
                 "the model called a tool with bad arguments", metadata: ["tool": "\(call.name)", "error": "\(error)"])
+            return ("Error: \(error.description) Call the tool again with corrected arguments.", nil)
+        }
+        // A literal argument (a hostname) the model made up is not used: it must come from the conversation.
+        for name in tool.literalParameters {
+            guard let value = arguments.string(name), !Self.conversation(conversation, contains: value) else { continue }
+            logger.info("the model invented an argument", metadata: ["tool": "\(call.name)", "parameter": "\(name)"])
             return (
-                ToolResult(text: "Error: \(error.description) Call the tool again with corrected arguments."), false
+                "Error: the \(name) '\(value)' does not appear in this conversation. Use the \(name) exactly as the user wrote it, or ask the user which one they mean.",
+                nil
             )
         }
-        // A hostname the model made up is not looked up: it must come from the conversation.
-        if let host = arguments.string("hostname"), !Self.conversation(conversation, names: host)
-        {
-            logger.info("the model invented a hostname", metadata: ["tool": "\(call.name)"])
-            return (
-                ToolResult(
-                    text:
-                        "Error: the hostname '\(host)' does not appear in this conversation. Use the hostname exactly as the user wrote it, or ask the user which host they mean."
-                ), false
-            )
-        }
-        return (await tool.run(arguments, context: question.context), true)
+        let run = await self.run(tool, arguments, text: call.arguments, question)
+        return (run.result.text, run)
     }
 
     /// The model's argument text as checked arguments.

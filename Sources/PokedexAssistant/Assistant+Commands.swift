@@ -91,13 +91,12 @@ extension Assistant {
     /// Each self-testing tool's self-test (those in service; at most five seconds, all at once).
     func selfTests() async -> [ToolName: SelfTest] {
         let limit = min(.seconds(5), recovery.remainingTime() ?? .seconds(5))
-        return await withTaskGroup(of: (ToolName, SelfTest).self) { group in
+        return await withTaskGroup(of: (ToolName, SelfTest?).self) { group in
             for tool in tools.registry.tools where recovery.isAvailable(tool.service) {
-                guard let testing = tool as? any SelfTesting else { continue }
-                group.addTask { (tool.name, await testing.selfTest(timeLimit: limit)) }
+                group.addTask { (tool.name, await tool.selfTest(timeLimit: limit)) }
             }
             var tests: [ToolName: SelfTest] = [:]
-            for await (name, test) in group { tests[name] = test }
+            for await (name, test) in group { if let test { tests[name] = test } }
             return tests
         }
     }
@@ -135,20 +134,7 @@ extension Assistant {
 
     /// What the bot can do, from the tools it actually has.
     private var capabilities: [String] {
-        var lines: [String] = []
-        let names = Set(tools.registry.tools.map(\.name))
-        if names.contains(.crowdstrike) {
-            lines.append(
-                "check a host in CrowdStrike Falcon: containment status, online state, details (\"is WS-1234 contained?\")"
-            )
-        }
-        if names.contains(ContainmentTool.toolName) {
-            lines.append("contain a host or lift its containment (responders only, after you confirm)")
-        }
-        if names.contains(.weather) { lines.append("tell you the current weather (\"weather in Berlin\")") }
-        if names.contains(.documentSearch) {
-            lines.append("search the team's runbooks (\"what's our ransomware runbook?\")")
-        }
+        var lines = tools.registry.tools.compactMap(\.capability)
         if model == nil { lines.append("(no language model is configured: I answer straight from these tools)") }
         return lines
     }
@@ -172,9 +158,6 @@ extension Assistant {
             • `why` (or `how do you know?`): what my tools returned for my last answer
             • `help`: this list
             """
-        if tools.containment != nil {
-            text += "\n• `confirm contain HOST` / `confirm lift HOST`: carry out a containment request you made"
-        }
         text += "\n\n**What I can do**\n" + capabilities.map { "• " + $0 }.joined(separator: "\n")
         return text
     }
@@ -223,13 +206,6 @@ extension Assistant {
                 guard let test = tests[tool.name] else { return "" }
                 guard test.passed else { throw HealthTestFailure(test.detail) }
                 return test.detail
-            }
-        }
-        if let index = tools.runbooks {
-            await check("Runbook index answers a query") {
-                let counts = try index.counts()
-                _ = try index.search("incident response")
-                return "\(counts.documents) runbooks, \(counts.chunks) excerpts"
             }
         }
         let failed = checks.filter { !$0.passed }.count

@@ -1,54 +1,42 @@
 import Foundation
+import PokedexRecovery
 import PokedexSessions
 import PokedexTools
-import Synchronization
+
+/// One tool call of a turn: what it returned, and how that reads as evidence.
+struct ToolRun: Sendable {
+    var tool: ToolName
+    /// The arguments as JSON text.
+    var arguments: String
+    var result: ToolResult
+    var evidence: Evidence
+}
+
+extension [ToolRun] {
+    /// The names of the tools that ran, in order.
+    var toolsUsed: [String] { map(\.tool.rawValue) }
+}
 
 extension Assistant {
-    /// The evidence of one tool call, stamped now.
-    func evidence(_ tool: String, arguments: String, _ result: ToolResult) -> Evidence {
-        Evidence(
-            tool: tool, arguments: arguments, result: result.text, time: recovery.currentDate(),
-            fellBack: result.fallback != nil)
+    /// Runs a tool and stamps its evidence (as the tool presents its result) with the time.
+    func run(_ tool: any Tool, _ arguments: ToolArguments, text: String, _ question: Question) async -> ToolRun {
+        let result = await tool.run(arguments, context: question.context)
+        let evidence = Evidence(
+            tool: tool.name.rawValue, arguments: text, result: tool.evidenceText(result), time: recovery.currentDate(),
+            fellBack: result.fellBack)
+        return ToolRun(tool: tool.name, arguments: text, result: result, evidence: evidence)
     }
 
-    /// Keeps a turn's evidence for `why`, with the answer it belongs to.
-    func keepEvidence(_ evidence: [Evidence], of answer: StoredMessage, for key: SessionKey) {
-        lastEvidence.keep(AnswerEvidence(answer: answer.sequence, evidence: evidence), for: key)
-    }
-
-    /// `why`: the evidence of the session's last answer.
+    /// `why`: the evidence of the session's last answer, as stored with it (so any replica, and
+    /// this one after a restart, can say it).
     func whyReport(_ key: SessionKey) async -> String {
         let history = (try? await store.history(of: key)) ?? []
-        guard let last = history.last(where: { $0.role == .assistant || $0.role == .fallback }) else {
+        guard let last = history.lastIndex(where: { $0.role == .assistant || $0.role == .fallback }) else {
             return AssistantTexts.nothingToExplain
         }
-        guard let held = lastEvidence.evidence(for: key), held.answer == last.sequence,
-            let block = Evidence.block(held.evidence)
+        guard last > 0, history[last - 1].role == .tool, let evidence = Evidence.stored(history[last - 1].content),
+            let block = Evidence.block(evidence)
         else { return AssistantTexts.noToolsUsed }
         return "My last answer rests on what these tools returned:\n\n" + block
     }
-}
-
-/// The evidence of each session's last answer, in this process's memory (the newest sessions, at
-/// most `capacity`). Kept out of the store on purpose: a second durable write per turn cost the
-/// server a sixth of its turns/s (`pokedex-bench http`). An answer given by another replica, or
-/// before a restart, is explained as having no evidence here.
-final class LastEvidence: Sendable {
-    private let capacity: Int
-    private let state = Mutex<(entries: [SessionKey: AnswerEvidence], order: [SessionKey])>(([:], []))
-
-    init(capacity: Int = 10_000) { self.capacity = capacity }
-
-    func keep(_ evidence: AnswerEvidence, for key: SessionKey) {
-        state.withLock { state in
-            if state.entries.updateValue(evidence, forKey: key) == nil { state.order.append(key) }
-            if state.order.count > capacity {
-                let excess = state.order.count - capacity / 2
-                for key in state.order.prefix(excess) { state.entries[key] = nil }
-                state.order.removeFirst(excess)
-            }
-        }
-    }
-
-    func evidence(for key: SessionKey) -> AnswerEvidence? { state.withLock { $0.entries[key] } }
 }

@@ -19,8 +19,6 @@ public final class Assistant: Sendable {
     let clock: RecoveryClock
     let logger: Logger
     private let turns = SessionTurns()
-    /// Each session's last answer's evidence, for `why`.
-    let lastEvidence = LastEvidence()
 
     /// Extra time past the deadline before the turn is abandoned outright; the recovery rules make
     /// every call end by the deadline itself, so this only covers a part that ignores cancellation.
@@ -110,7 +108,7 @@ public final class Assistant: Sendable {
         }
         let final =
             outcome
-            ?? Outcome(reply: Reply(text: Fallback.forQuestion(question.text).text, isFallback: true))
+            ?? Outcome(reply: Reply(text: tools.registry.fallbackText(for: question.text), isFallback: true))
         if outcome == nil {
             logger.warning("turn abandoned at its deadline", metadata: ["deadline": "\(deadline)"])
         }
@@ -120,16 +118,16 @@ public final class Assistant: Sendable {
         return reply
     }
 
-    /// Stores the question and its answer. A store failure is logged; the user still gets the
+    /// Stores the question, the evidence and the answer. A store failure is logged; the user still gets the
     /// answer, marked as not stored.
     private func record(_ question: Question, _ reply: Reply) async -> Bool {
         do {
-            // One transaction for both: a crash never leaves a question without its answer.
-            let stored = try await store.append(
-                [(.user, question.text), (reply.isFallback ? .fallback : .assistant, reply.text)], to: question.key)
-            if !reply.evidence.isEmpty, let answer = stored.last {
-                keepEvidence(reply.evidence, of: answer, for: question.key)
-            }
+            // One transaction: a crash never leaves a question without its answer, or an answer
+            // without the evidence it rests on.
+            var messages: [(MessageRole, String)] = [(.user, question.text)]
+            if !reply.evidence.isEmpty { messages.append((.tool, Evidence.storedText(reply.evidence))) }
+            messages.append((reply.isFallback ? .fallback : .assistant, reply.text))
+            _ = try await store.append(messages, to: question.key)
             return true
         } catch {
             logger.error("could not store the turn", metadata: ["error": "\(error)"])
@@ -138,8 +136,11 @@ public final class Assistant: Sendable {
     }
 
     private func process(_ question: Question) async -> Outcome {
-        if let desk = tools.containment, let confirmed = await desk.confirm(question.text, context: question.context) {
-            return Outcome(reply: Reply(text: confirmed, toolsUsed: [ContainmentTool.toolName.rawValue]))
+        // An action's confirmation phrase goes to its tool before any model sees it.
+        for tool in tools.registry.tools {
+            if let confirmed = await tool.answerConfirmation(question.text, context: question.context) {
+                return Outcome(reply: Reply(text: confirmed, toolsUsed: [tool.name.rawValue]))
+            }
         }
         if let command = Command(question.text) {
             return await run(command, question)

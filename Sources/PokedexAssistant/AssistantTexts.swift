@@ -1,4 +1,5 @@
 import PokedexSessions
+import PokedexTools
 
 /// The fixed texts users see (SPEC 2.5, 3), in one place.
 enum AssistantTexts {
@@ -13,9 +14,6 @@ enum AssistantTexts {
     /// `why` after an answer that no tool informed.
     static let noToolsUsed =
         "My last answer did not use any tool: it came from the language model alone (or from a command), so there is no evidence to show."
-    /// The model stated a host's state that no Falcon lookup of this turn found.
-    static let couldNotCheck =
-        "⚠️ I could not check that in Falcon, so I cannot tell you the host's state. Ask me again, or check the Falcon console."
     /// The last resort when the model fails and no tool could answer: it names the part that failed.
     static let modelUnavailable =
         "⚠️ The language model is not answering right now, and none of my tools could answer this on its own. Please try again in a moment."
@@ -35,23 +33,25 @@ enum AssistantTexts {
             : "ℹ️ No language model is configured, so this answer comes straight from my tools."
     }
 
-    static let noRoute = """
-        Without the language model I can answer questions about a host (e.g. "is WS-1234 contained?"), \
-        the weather (e.g. "weather in Berlin") and the runbooks, and this question is none of those I can \
-        handle right now. Please try again later or rephrase.
-        """
+    /// Degraded mode found no tool for the question: what the tools can answer.
+    static func noRoute(_ tools: [any Tool]) -> String {
+        let can = tools.compactMap(\.capability).map { "• " + $0 }.joined(separator: "\n")
+        return can.isEmpty
+            ? "Without the language model I can only answer from my tools, and none is available right now. Please try again later."
+            : "Without the language model I can answer what my tools answer directly, and this question is none of those:\n\(can)\nPlease try again later or rephrase."
+    }
 
-    /// The system prompt (SPEC 2.5): tools, and how to behave when they fail.
-    static func systemPrompt(tools: [String]) -> String {
-        """
-        You are Pokedex, a SOC Q&A assistant for a security operations team. Answer briefly and precisely.
-        Use the tools when a question needs live data or the team's runbooks: \(tools.isEmpty ? "none are available now" : tools.joined(separator: ", ")).
-        Pass hostnames exactly as the user wrote them. Quote runbook answers with their sources.
-        When a tool returns an error or says a service is unavailable, explain that to the user and suggest an \
-        alternative (the Falcon console, the runbooks, the on-call contact). Never return an empty answer, and \
-        never show a technical error or stack trace.
-        Containment actions are only requested through the crowdstrike_containment tool; relay its confirmation \
-        instructions to the user word for word. Never claim a host was contained unless the tool said so.
-        """
+    /// The system prompt (SPEC 2.5): the tools offered now, their own guidance, and how to behave
+    /// when they fail.
+    static func systemPrompt(tools: [any Tool]) -> String {
+        let names = tools.map(\.name.rawValue)
+        let guidance = tools.compactMap(\.guidance).map { "\n" + $0 }.joined()
+        return """
+            You are Pokedex, a SOC Q&A assistant for a security operations team. Answer briefly and precisely.
+            Use the tools when a question needs live data or the team's runbooks: \(names.isEmpty ? "none are available now" : names.joined(separator: ", ")).\(guidance)
+            When a tool returns an error or says a service is unavailable, explain that to the user and suggest an \
+            alternative (the Falcon console, the runbooks, the on-call contact). Never return an empty answer, and \
+            never show a technical error or stack trace.
+            """
     }
 }

@@ -1,3 +1,4 @@
+import PokedexRecovery
 import Synchronization
 
 /// Passes the model's text on to a streaming channel as it arrives, but a sentence at a time and
@@ -13,7 +14,7 @@ final class CheckedStream: Sendable {
     }
 
     /// What the tools found so far, for the check of what follows.
-    func update(found: [String]) { state.withLock { $0.check.found = found } }
+    func update(found: [(tool: ToolName, text: String)]) { state.withLock { $0.check.update(found: found) } }
 
     /// A piece from the model.
     func receive(_ piece: String) {

@@ -24,6 +24,23 @@ public struct Evidence: Sendable, Equatable, Codable {
         case fellBack = "fallback"
     }
 
+    /// The evidence as it is stored with its turn: a `tool` message between the question and the
+    /// answer, in the same transaction. It has no tool call before it, so the context window never
+    /// shows it to the model.
+    static func storedText(_ evidence: [Evidence]) -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(evidence)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    /// Stored evidence read back; nil when the text is not evidence (an imported tool result).
+    static func stored(_ text: String) -> [Evidence]? {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try? decoder.decode([Evidence].self, from: Data(text.utf8))
+    }
+
     /// The block chat channels show under an answer, or nil when no tool ran.
     public static func block(_ evidence: [Evidence]) -> String? {
         guard !evidence.isEmpty else { return nil }
@@ -35,11 +52,4 @@ public struct Evidence: Sendable, Equatable, Codable {
         }
         return (["📎 Evidence"] + lines).joined(separator: "\n")
     }
-}
-
-/// The evidence of a session's last answer, kept for `why`.
-struct AnswerEvidence: Sendable {
-    /// The sequence number of the answer it belongs to.
-    var answer: Int64
-    var evidence: [Evidence]
 }

@@ -61,7 +61,7 @@ public struct PokedexConfiguration: Sendable {
                 throw Self.settingError(error)
             }
         case "recovery": try recovery.set(key, to: value)
-        case "falcon", "weather", "runbooks": try tools.set(key, to: value)
+        case "falcon", "weather", "runbooks", "tools": try tools.set(key, to: value)
         case "assistant", "llm": try assistant.set(key, to: value)
         case "server": try server.set(key, to: value)
         case "audit" where key == "audit.log", "falcon" where key == "falcon.containment.audit_log":
@@ -74,7 +74,7 @@ public struct PokedexConfiguration: Sendable {
             throw SettingError(
                 key: key,
                 message:
-                    "is not a setting (sections: sessions, recovery, falcon, weather, runbooks, assistant, llm, server, webex, audit)"
+                    "is not a setting (sections: sessions, recovery, falcon, weather, runbooks, tools, assistant, llm, server, webex, audit)"
             )
         }
     }
@@ -120,7 +120,8 @@ public struct PokedexConfiguration: Sendable {
             ("sessions.max_message_bytes", "\(sessions.maxMessageBytes)"),
             ("sessions.scope", sessions.scope.rawValue),
         ]
-        for tool in recovery.policies.keys.sorted() {
+        let recovery = PokedexRuntime.recoveryConfiguration(self)
+        for tool in recovery.services {
             let policy = recovery.policy(for: tool)
             values += [
                 ("recovery.\(tool).max_retries", "\(policy.maxRetries)"),
@@ -146,6 +147,11 @@ public struct PokedexConfiguration: Sendable {
             ("weather.geocoding_url", tools.geocodingURL), ("weather.units", tools.weatherUnits.rawValue),
             ("runbooks.dir", tools.runbooksDirectory), ("runbooks.index", tools.runbooksIndex),
         ]
+        for (tool, settings) in tools.toolSettings.sorted(by: { $0.key < $1.key }) {
+            for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
+                values.append(("tools.\(tool).\(name)", ToolsConfiguration.isSecret(name) ? Secret(value).description : value))
+            }
+        }
         values += assistant.values
         values += server.values
         values += webex.values

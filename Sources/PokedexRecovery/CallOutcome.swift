@@ -1,9 +1,10 @@
 import Foundation
 
-/// What a guarded call produced: the value, or the fallback to show and why.
+/// What a guarded call produced: the value, or why there is none. What the user is shown then
+/// (the fallback text) is the caller's to say: recovery knows no tool.
 public enum CallOutcome<Value: Sendable>: Sendable {
     case success(Value, attempts: Int)
-    case fallback(Fallback, reason: FallbackReason)
+    case failure(FailureReason)
 
     /// The value, if the call succeeded.
     public var value: Value? {
@@ -11,15 +12,15 @@ public enum CallOutcome<Value: Sendable>: Sendable {
         return nil
     }
 
-    /// The fallback, if the call did not succeed.
-    public var fallback: Fallback? {
-        if case .fallback(let fallback, _) = self { return fallback }
+    /// Why the call did not succeed, if it did not.
+    public var failureReason: FailureReason? {
+        if case .failure(let reason) = self { return reason }
         return nil
     }
 }
 
-/// Why a call ended in a fallback.
-public enum FallbackReason: Sendable, Equatable {
+/// Why a call ended without a value.
+public enum FailureReason: Sendable, Equatable {
     /// The tool is out of service (too many failures, or forced by an operator); it was not called.
     case unavailable(nextProbe: Date?)
     /// Every allowed attempt failed; the last failure is given.

@@ -4,8 +4,9 @@ import Logging
 import Synchronization
 
 /// The one place that decides about retries, time limits, tool availability and fallbacks
-/// (SPEC section 2). Every call to a tool or service goes through ``call(_:question:idempotent:_:)``;
-/// nothing else in Pokedex retries, sleeps or picks a fallback on its own.
+/// (SPEC section 2). Every call to a tool or service goes through ``call(_:idempotent:_:)``;
+/// nothing else in Pokedex retries or sleeps on its own. It knows services only by name: their
+/// defaults are declared by the tools (``RecoveryConfiguration/declare(_:_:)``).
 ///
 /// Waiting is always asynchronous (the injected clock's `sleep`) and cancellable: cancelling the
 /// turn's task stops its retries at once.
@@ -40,20 +41,18 @@ public final class Recovery: Sendable {
         self.logger = logger
         self.metricsFactory = metrics ?? MetricsSystem.factory
         self.started = self.clock.now()
-        let known = Set(configuration.policies.keys).union(configuration.thresholds.keys)
-        for tool in known { _ = books(for: tool) }
+        for service in configuration.services { _ = books(for: service) }
     }
 
     /// Calls a tool under its recovery policy.
     /// - Parameters:
-    ///   - tool: which tool's policy, breaker and fallback apply.
-    ///   - question: the user's current question (never the history), to pick the fallback.
+    ///   - tool: which service's policy and breaker apply.
     ///   - idempotent: false for actions such as host containment, which are never retried.
     ///   - operation: one attempt; it should throw ``ServiceFailure`` so recovery can tell transient
     ///     failures from permanent ones, and must honour task cancellation.
-    /// - Returns: the value, or the fallback and why. It never throws.
+    /// - Returns: the value, or why there is none. It never throws.
     public func call<T: Sendable>(
-        _ tool: ToolName, question: String, idempotent: Bool = true,
+        _ tool: ToolName, idempotent: Bool = true,
         _ operation: @escaping @Sendable (Attempt) async throws -> T
     ) async -> CallOutcome<T> {
         let (breaker, metrics) = books(for: tool)
@@ -61,17 +60,17 @@ public final class Recovery: Sendable {
         metrics.calls.increment()
         let admission = breaker.admit(now: clock.now())
         if case .reject(let nextProbe) = admission {
-            return fallBack(tool, question, .unavailable(nextProbe: nextProbe.map(date)), metrics)
+            return fallBack(.unavailable(nextProbe: nextProbe.map(date)), metrics)
         }
         let isProbe = admission == .probe
         if isProbe { metrics.record(.probing) }
         // A probe is one attempt: its job is to find out, not to insist.
         let attempts = idempotent && !isProbe ? policy.attempts : 1
         // Ends the call without a verdict on the tool (the turn was cancelled or ran out of time).
-        func abandon(_ reason: FallbackReason) -> CallOutcome<T> {
+        func abandon(_ reason: FailureReason) -> CallOutcome<T> {
             breaker.abandon(now: clock.now(), probe: isProbe)
             if isProbe { metrics.record(breaker.snapshot(now: clock.now()).state) }
-            return fallBack(tool, question, reason, metrics)
+            return fallBack(reason, metrics)
         }
 
         var attempt = 0
@@ -105,7 +104,7 @@ public final class Recovery: Sendable {
             guard failure.isTransient, attempt < attempts, !(timedOut && !policy.retryAfterTimeout),
                 let wait = retryWait(policy, attempt, failure)
             else {
-                return fail(tool, question, failure, attempts: attempt, probe: isProbe, breaker, metrics)
+                return fail(tool, failure, attempts: attempt, probe: isProbe, breaker, metrics)
             }
             metrics.retries.increment()
             do {
@@ -126,7 +125,7 @@ public final class Recovery: Sendable {
     }
 
     private func fail<T>(
-        _ tool: ToolName, _ question: String, _ failure: ServiceFailure, attempts: Int, probe: Bool,
+        _ tool: ToolName, _ failure: ServiceFailure, attempts: Int, probe: Bool,
         _ breaker: CircuitBreaker, _ metrics: ToolMetrics
     ) -> CallOutcome<T> {
         metrics.failures.increment()
@@ -135,16 +134,14 @@ public final class Recovery: Sendable {
         if count > configuration.warningThreshold {
             logger.warning("High error rate for \(tool): \(count) errors in last hour")
         }
-        return fallBack(tool, question, .failed(failure, attempts: attempts), metrics)
+        return fallBack(.failed(failure, attempts: attempts), metrics)
     }
 }
 
 extension Recovery {
-    private func fallBack<T>(
-        _ tool: ToolName, _ question: String, _ reason: FallbackReason, _ metrics: ToolMetrics
-    ) -> CallOutcome<T> {
+    private func fallBack<T>(_ reason: FailureReason, _ metrics: ToolMetrics) -> CallOutcome<T> {
         metrics.fallbacks.increment()
-        return .fallback(Fallback.forTool(tool, question: question), reason: reason)
+        return .failure(reason)
     }
 
     /// The breaker and instruments of a tool, created on first use.

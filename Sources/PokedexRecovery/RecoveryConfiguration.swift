@@ -1,16 +1,24 @@
 import PokedexSettings
 
-/// Every number of SPEC section 2, per tool where the specification makes it so. Keys are
-/// `recovery.<tool>.<field>` (environment `POKEDEX_RECOVERY_<TOOL>_<FIELD>`) and `recovery.<field>`.
+/// Every number of SPEC section 2, per service. Keys are `recovery.<service>.<field>` (environment
+/// `POKEDEX_RECOVERY_<SERVICE>_<FIELD>`) and `recovery.<field>`. A service's numbers are the
+/// defaults its tool declares (``declare(_:_:)``) with these settings applied on top, whichever
+/// comes first.
 public struct RecoveryConfiguration: Sendable, Equatable {
-    /// Retry policies by tool; tools not listed use `defaultPolicy`.
-    public var policies: [ToolName: RetryPolicy] = [
-        .crowdstrike: .crowdstrike, .weather: .weather, .documentSearch: .documentSearch, .llm: .llm,
-    ]
+    /// Retry policies by service; services not listed use `defaultPolicy`.
+    public var policies: [ToolName: RetryPolicy] = [:]
     /// `recovery.default.*`.
     public var defaultPolicy = RetryPolicy.default
-    /// Failures in the window above which a tool becomes unavailable (`recovery.<tool>.threshold`).
-    public var thresholds: [ToolName: Int] = [.crowdstrike: 5, .weather: 10]
+    /// Failures in the window above which a service becomes unavailable (`recovery.<service>.threshold`).
+    public var thresholds: [ToolName: Int] = [:]
+    /// The `recovery.<service>.*` settings in the order given, replayed over declared defaults.
+    private var serviceSettings: [ServiceSetting] = []
+
+    private struct ServiceSetting: Sendable, Equatable {
+        var service: ToolName
+        var key: String
+        var value: String
+    }
     /// `recovery.default.threshold`.
     public var defaultThreshold = 8
     /// The sliding window failures are counted in. `recovery.window`.
@@ -24,6 +32,19 @@ public struct RecoveryConfiguration: Sendable, Equatable {
 
     public init() {}
 
+    /// Takes a service's own defaults; the settings already given for it still win.
+    public mutating func declare(_ service: ToolName, _ defaults: RecoveryDefaults) {
+        policies[service] = defaults.policy
+        thresholds[service] = defaults.threshold
+        for setting in serviceSettings where setting.service == service {
+            // Each was checked when it was given.
+            try? apply(setting.key, setting.value)
+        }
+    }
+
+    /// The services with numbers of their own (declared or configured).
+    public var services: [ToolName] { Set(policies.keys).union(thresholds.keys).sorted() }
+
     public func policy(for tool: ToolName) -> RetryPolicy { policies[tool] ?? defaultPolicy }
     public func threshold(for tool: ToolName) -> Int { thresholds[tool] ?? defaultThreshold }
 
@@ -36,6 +57,14 @@ public struct RecoveryConfiguration: Sendable, Equatable {
     /// Applies one setting, e.g. `recovery.weather.max_retries = 5` or `recovery.cool_down = 2m`.
     /// - Throws: ``SettingError`` naming the key.
     public mutating func set(_ key: String, to value: String) throws(SettingError) {
+        try apply(key, value)
+        let parts = key.split(separator: ".")
+        if parts.count == 3, parts[1] != "default" {
+            serviceSettings.append(ServiceSetting(service: ToolName(rawValue: String(parts[1])), key: key, value: value))
+        }
+    }
+
+    private mutating func apply(_ key: String, _ value: String) throws(SettingError) {
         let parts = key.split(separator: ".").map(String.init)
         guard parts.first == "recovery", parts.count == 2 || parts.count == 3 else {
             throw SettingError(key: key, message: "is not a recovery setting")

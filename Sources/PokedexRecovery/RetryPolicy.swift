@@ -36,15 +36,8 @@ public struct RetryPolicy: Sendable, Equatable {
         self.retryAfterTimeout = retryAfterTimeout
     }
 
-    /// The seed's numbers.
-    public static let crowdstrike = RetryPolicy(maxRetries: 2, initialDelay: .seconds(1), backoff: 2.0)
-    public static let weather = RetryPolicy(maxRetries: 3, initialDelay: .milliseconds(500), backoff: 1.5)
-    public static let documentSearch = RetryPolicy(maxRetries: 1, initialDelay: .milliseconds(500), backoff: 1.0)
+    /// For a service that declared none (`recovery.default.*`).
     public static let `default` = RetryPolicy(maxRetries: 2, initialDelay: .seconds(1), backoff: 2.0)
-    /// The language model: a completion on a local CPU model can take many seconds, and a second
-    /// full attempt rarely fits a 30-second turn, so one retry (for a quick failure) is enough.
-    public static let llm = RetryPolicy(
-        maxRetries: 1, initialDelay: .seconds(1), backoff: 2.0, timeout: .seconds(25), retryAfterTimeout: false)
 
     /// All attempts, the first included.
     public var attempts: Int { maxRetries + 1 }
@@ -64,4 +57,20 @@ extension Duration {
     public var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
+}
+
+/// What a service brings to recovery unless the configuration says otherwise: declared by the
+/// tool (or the model client) that owns the service.
+public struct RecoveryDefaults: Sendable, Equatable {
+    public var policy: RetryPolicy
+    /// Failures in the window above which the service is taken out of service; nil for
+    /// `recovery.default.threshold`.
+    public var threshold: Int?
+
+    public init(policy: RetryPolicy, threshold: Int? = nil) {
+        self.policy = policy
+        self.threshold = threshold
+    }
+
+    public static let standard = RecoveryDefaults(policy: .default)
 }

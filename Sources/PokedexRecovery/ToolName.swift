@@ -1,5 +1,6 @@
-/// A tool (or service) that recovery keeps separate books for: its own retry policy, breaker and
-/// fallback. Unknown names use the `default` policy.
+/// A service (a tool's, or the language model) that recovery keeps separate books for: its own
+/// retry policy and breaker. Names are declared where the service is (the tool's own file);
+/// services nobody declared use the `default` policy.
 public struct ToolName: RawRepresentable, Hashable, Sendable, Codable, Comparable, CustomStringConvertible,
     ExpressibleByStringLiteral
 {
@@ -7,15 +8,6 @@ public struct ToolName: RawRepresentable, Hashable, Sendable, Codable, Comparabl
 
     public init(rawValue: String) { self.rawValue = rawValue }
     public init(stringLiteral value: String) { self.rawValue = value }
-
-    /// CrowdStrike Falcon host lookups (and containment actions).
-    public static let crowdstrike: ToolName = "crowdstrike"
-    /// Open-Meteo weather.
-    public static let weather: ToolName = "weather"
-    /// Runbook search.
-    public static let documentSearch: ToolName = "document_search"
-    /// The language model itself.
-    public static let llm: ToolName = "llm"
 
     public var description: String { rawValue }
     public static func < (lhs: ToolName, rhs: ToolName) -> Bool { lhs.rawValue < rhs.rawValue }

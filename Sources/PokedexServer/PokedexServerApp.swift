@@ -48,7 +48,8 @@ public struct PokedexServerApp {
             jwt = verifier
         }
         let store = try await SessionStores.open(configuration.sessions)
-        let recovery = Recovery(configuration: configuration.recovery, metrics: metrics.factory)
+        let recovery = Recovery(
+            configuration: PokedexRuntime.recoveryConfiguration(configuration), metrics: metrics.factory)
         let slot = AssistantSlot()
         let webex =
             configuration.webex.enabled
@@ -110,13 +111,10 @@ struct StartupService: Service, CustomStringConvertible {
     let logger: Logger
 
     func run() async throws {
-        let tools = try ToolSet.make(
-            configuration.tools, recovery: recovery, auditLog: auditLog, ledger: StoredConfirmations(store: store))
-        let model = await ChatModels.make(configuration.assistant)
-        let assistant = Assistant(
-            configuration: configuration.assistant, store: store, recovery: recovery, tools: tools, model: model,
-            logger: logger)
-        slot.fill(.init(assistant: assistant, tools: tools, model: model))
+        let runtime = try await PokedexRuntime.assemble(
+            configuration, store: store, recovery: recovery, auditLog: auditLog, logger: logger)
+        let (tools, model) = (runtime.tools, runtime.model)
+        slot.fill(.init(assistant: runtime.assistant, tools: tools, model: model))
         logger.notice(
             "assistant ready",
             metadata: [

@@ -30,7 +30,16 @@ public struct ToolsConfiguration: Sendable, Equatable {
     /// The runbook index file. `runbooks.index`, `POKEDEX_RUNBOOKS_INDEX`.
     public var runbooksIndex = "./.pokedex/runbooks.db"
 
+    /// Settings of tools without a section of their own: `tools.<tool>.<name> = value`, read by
+    /// the tool's `build` (a secret's name contains secret, token, key or password).
+    public var toolSettings: [String: [String: String]] = [:]
+
     public init() {}
+
+    /// Whether a `tools.<tool>.<name>` setting holds a secret, by its name.
+    public static func isSecret(_ name: String) -> Bool {
+        ["secret", "token", "key", "password"].contains { name.lowercased().contains($0) }
+    }
 
     /// The environment variable for each key.
     public static let environmentKeys: [(key: String, variable: String)] = [
@@ -64,7 +73,12 @@ public struct ToolsConfiguration: Sendable, Equatable {
         case "weather.units": weatherUnits = try SettingParser.choice(value, key: key, as: WeatherReport.Units.self)
         case "runbooks.dir": runbooksDirectory = value
         case "runbooks.index": runbooksIndex = value
-        default: throw SettingError(key: key, message: "is not a tools setting")
+        default:
+            let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
+            guard parts.count == 3, parts[0] == "tools", !parts[1].isEmpty, !parts[2].isEmpty else {
+                throw SettingError(key: key, message: "is not a tools setting")
+            }
+            toolSettings[parts[1], default: [:]][parts[2]] = value
         }
     }
 

@@ -32,7 +32,7 @@ struct RecoveryBenchmark: AsyncParsableCommand {
             }.1
             guarded += await timed {
                 for _ in 0..<calls / rounds {
-                    _ = await recovery.call(.documentSearch, question: "runbook") { _ in await closure() }
+                    _ = await recovery.call("document_search") { _ in await closure() }
                 }
             }.1
         }
@@ -47,7 +47,7 @@ struct RecoveryBenchmark: AsyncParsableCommand {
                 for _ in 0..<callers {
                     group.addTask {
                         for _ in 0..<callsPerCaller {
-                            _ = await recovery.call(.crowdstrike, question: "status") { _ in 1 }
+                            _ = await recovery.call("crowdstrike") { _ in 1 }
                         }
                     }
                 }

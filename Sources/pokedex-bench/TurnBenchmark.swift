@@ -40,13 +40,13 @@ struct TurnBenchmark: AsyncParsableCommand {
                 number % 2 == 0 ? .user : .assistant,
                 "Message \(number): is WS-\(1000 + number) contained, and what does the runbook say?", to: key)
         }
-        let recovery = Recovery()
-        var toolsConfiguration = ToolsConfiguration()
-        toolsConfiguration.weatherEnabled = false
-        toolsConfiguration.runbooksDirectory = directory.appendingPathComponent("none").path
-        let tools = try ToolSet.make(toolsConfiguration, recovery: recovery, auditLog: nil)
-        let assistant = Assistant(
-            configuration: AssistantConfiguration(), store: store, recovery: recovery, tools: tools, model: model)
+        var configuration = PokedexConfiguration()
+        configuration.tools.weatherEnabled = false
+        configuration.tools.runbooksDirectory = directory.appendingPathComponent("none").path
+        let recovery = Recovery(configuration: PokedexRuntime.recoveryConfiguration(configuration))
+        let assistant = try await PokedexRuntime.assemble(
+            configuration, store: store, recovery: recovery, auditLog: nil, model: model
+        ).assistant
 
         // The baseline asks for the same thing the assistant will: system prompt, the context, the question.
         let context = try await store.context(for: key).map {

@@ -20,21 +20,18 @@ struct AssistantContext {
     static func start(_ options: GlobalOptions) async throws -> AssistantContext {
         let configuration = try options.loadConfiguration()
         let store = try await SessionStores.open(configuration.sessions)
-        let recovery = Recovery(configuration: configuration.recovery)
-        let tools: ToolSet
+        let recovery = Recovery(configuration: PokedexRuntime.recoveryConfiguration(configuration))
         do {
             // Only a terminal that may take containment actions needs the audit log open.
             let auditLog = configuration.tools.containmentEnabled ? try AuditLog(path: configuration.auditLog) : nil
-            tools = try ToolSet.make(
-                configuration.tools, recovery: recovery, auditLog: auditLog, ledger: StoredConfirmations(store: store))
+            let runtime = try await PokedexRuntime.assemble(
+                configuration, store: store, recovery: recovery, auditLog: auditLog)
+            return AssistantContext(
+                configuration: configuration, store: store, tools: runtime.tools, model: runtime.model,
+                assistant: runtime.assistant)
         } catch {
             throw CommandError("\(error)")
         }
-        let model = await ChatModels.make(configuration.assistant)
-        let assistant = Assistant(
-            configuration: configuration.assistant, store: store, recovery: recovery, tools: tools, model: model)
-        return AssistantContext(
-            configuration: configuration, store: store, tools: tools, model: model, assistant: assistant)
     }
 
     /// "openai, model X" or the degraded-mode note.

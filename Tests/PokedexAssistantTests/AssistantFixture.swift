@@ -44,14 +44,16 @@ final class AssistantFixture: Sendable {
         script: [ScriptedLLMServer.Step]? = [], otherwise: ScriptedLLMServer.Step = .text("OK"),
         wire: String = "openai",
         containment: Bool = false, llmRetries: Int = 0, falconSecret: String = FalconSimulator.clientSecret,
-        configure: (inout AssistantConfiguration) -> Void = { _ in }
+        extraTools: [any CatalogTool.Type] = [], toolSettings: [String: [String: String]] = [:], configure: (inout AssistantConfiguration) -> Void = { _ in }
     ) async throws {
         directory = try TemporaryDirectory(prefix: "pokedex-assistant")
         clock = ManualClock()
         var sessions = SessionsConfiguration()
         sessions.database = directory.path("pokedex.db")
         store = try SQLiteSessionStore(configuration: sessions, clock: clock)
-        var recoveryConfiguration = RecoveryConfiguration()
+        var recoveryConfiguration = ToolSet.recoveryConfiguration()
+        recoveryConfiguration.declare(.llm, ChatModels.recoveryDefaults)
+        for tool in extraTools { recoveryConfiguration.declare(tool.service, tool.recoveryDefaults) }
         for tool in recoveryConfiguration.policies.keys { recoveryConfiguration.policies[tool]?.jitter = 0 }
         recoveryConfiguration.policies[.llm]?.maxRetries = llmRetries
         recovery = Recovery(
@@ -76,12 +78,13 @@ final class AssistantFixture: Sendable {
         toolsConfiguration.falconClientSecret = Secret(falconSecret)
         toolsConfiguration.containmentEnabled = containment
         toolsConfiguration.containmentResponders = ["alice"]
+        toolsConfiguration.toolSettings = toolSettings
         self.toolsConfiguration = toolsConfiguration
         auditPath = directory.path("audit.jsonl")
         tools = try ToolSet.make(
             toolsConfiguration, recovery: recovery, auditLog: try AuditLog(path: auditPath),
             ledger: StoredConfirmations(store: store),
-            now: { [clock] in clock.currentDate })
+            now: { [clock] in clock.currentDate }, catalog: ToolSet.catalog + extraTools)
 
         var configuration = AssistantConfiguration()
         // The scripted model always answers; on a loaded machine its answer may take over 3 s.

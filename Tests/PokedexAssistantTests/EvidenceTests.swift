@@ -39,7 +39,7 @@ struct EvidenceTests {
         #expect(reply.isFallback)
         #expect(reply.evidence.first?.fellBack == true)
         #expect(reply.evidence.first?.result.hasPrefix("⚠️ Unable to retrieve device status") == true)
-        #expect(try await fixture.history().map(\.role) == [.user, .fallback])  // kept out of the context
+        #expect(try await fixture.history().map(\.role) == [.user, .tool, .fallback])  // kept out of the context
     }
 
     @Test func theDegradedRouteCarriesItsEvidenceToo() async throws {
@@ -50,11 +50,22 @@ struct EvidenceTests {
         #expect(reply.evidence.first?.arguments == #"{"query":"what is our ransomware runbook?"}"#)
     }
 
-    @Test func theLastEvidenceIsKeptForTheNewestSessionsOnly() {
-        let kept = LastEvidence(capacity: 4)
-        let keys = (0..<5).map { SessionKey(user: "u\($0)", room: "r") }
-        for (number, key) in keys.enumerated() { kept.keep(AnswerEvidence(answer: Int64(number), evidence: []), for: key) }
-        #expect(kept.evidence(for: keys[0]) == nil && kept.evidence(for: keys[2]) == nil)
-        #expect(kept.evidence(for: keys[3])?.answer == 3 && kept.evidence(for: keys[4])?.answer == 4)
+    @Test func theEvidenceIsStoredWithItsTurnAndNeverReachesTheModel() async throws {
+        let fixture = try await AssistantFixture(script: [.text("WS-1234 is contained."), .text("Noted.")])
+        defer { fixture.finish() }
+        _ = await fixture.ask("is WS-1234 contained?")
+        let history = try await fixture.history()
+        #expect(history.map(\.role) == [.user, .tool, .assistant])
+        #expect(Evidence.stored(history[1].content)?.first?.result == Self.contained)
+
+        // Another assistant on the same store (a restart, another replica) explains it.
+        let why = await try fixture.replica().respond(Turn(user: "alice", room: "soc", message: "why"))
+        #expect(why.text.contains(Self.contained), "\(why.text)")
+
+        // The next turn's context carries the question and the answer, not the stored evidence.
+        _ = await fixture.ask("thanks, noted")
+        let sent = try #require(fixture.llm.received.last).messages.map(\.content)
+        #expect(sent.contains("WS-1234 is contained."))
+        #expect(!sent.contains { $0.contains(#""fallback":false"#) })
     }
 }

@@ -10,13 +10,13 @@ struct CircuitBreakerTests {
 
     /// A call that fails at once (a non-transient failure, so no retries and no waiting).
     private func failOnce(_ harness: RecoveryHarness, _ tool: ToolName) async -> CallOutcome<String> {
-        await harness.recovery.call(tool, question: "q") { _ -> String in throw Self.rejected }
+        await harness.recovery.call(tool) { _ -> String in throw Self.rejected }
     }
 
     private func succeed(
         _ harness: RecoveryHarness, _ tool: ToolName, recorder: Recorder? = nil
     ) async -> CallOutcome<String> {
-        await harness.recovery.call(tool, question: "q") { _ in
+        await harness.recovery.call(tool) { _ in
             recorder?.record(harness.elapsed)
             return "ok"
         }
@@ -35,7 +35,7 @@ struct CircuitBreakerTests {
         let recorder = Recorder()
         let outcome = await succeed(harness, tool, recorder: recorder)
         #expect(recorder.count == 0, "an unavailable tool is not called")
-        guard case .fallback(_, .unavailable(let nextProbe)) = outcome else {
+        guard case .failure(.unavailable(let nextProbe)) = outcome else {
             Issue.record("expected the unavailable fallback")
             return
         }
@@ -85,7 +85,7 @@ struct CircuitBreakerTests {
         let outcomes = await withTaskGroup(of: CallOutcome<String>.self) { group in
             for _ in 0..<50 {
                 group.addTask {
-                    await harness.recovery.call(.crowdstrike, question: "status of WS1") { _ in
+                    await harness.recovery.call(.crowdstrike) { _ in
                         calls.record(0)
                         for await _ in gate.stream { break }
                         return "ok"
@@ -100,7 +100,7 @@ struct CircuitBreakerTests {
         }
         #expect(calls.count == 1)
         #expect(outcomes.compactMap(\.value) == ["ok"])
-        #expect(outcomes.filter { $0.fallback == .deviceStatus }.count == 49)
+        #expect(outcomes.filter { $0.failureReason != nil }.count == 49)
         #expect(harness.recovery.isAvailable(.crowdstrike))
     }
 
@@ -124,7 +124,7 @@ struct CircuitBreakerTests {
         let harness = RecoveryHarness()
         harness.recovery.force(.weather, available: false)
         #expect(!harness.recovery.isAvailable(.weather))
-        #expect(await succeed(harness, .weather).fallback == .weather)
+        #expect(await succeed(harness, .weather).failureReason != nil)
         #expect(harness.recovery.healthReport().tools["weather"]?.forced == true)
 
         for _ in 0..<6 { _ = await failOnce(harness, .crowdstrike) }

@@ -10,7 +10,7 @@ struct DeadlineTests {
         let recorder = Recorder()
         let task = Task {
             await harness.recovery.withDeadline(.milliseconds(2500)) {
-                await harness.recovery.call(.crowdstrike, question: "is WS1 contained?") { _ -> String in
+                await harness.recovery.call(.crowdstrike) { _ -> String in
                     recorder.record(harness.elapsed)
                     throw ServiceFailure(.http(status: 503), "down")
                 }
@@ -21,19 +21,19 @@ struct DeadlineTests {
         let outcome = await task.value
         #expect(recorder.attemptTimes == [0, 1])
         #expect(harness.elapsed == 1)
-        #expect(outcome.fallback == .deviceStatus)
+        #expect(outcome.failureReason != nil)
     }
 
     @Test func aHangingToolIsCutOffByItsAttemptTimeout() async {
         let harness = RecoveryHarness(attemptTimeout: .seconds(10)) { $0.policies[.documentSearch]?.maxRetries = 0 }
         let task = Task {
-            await harness.recovery.call(.documentSearch, question: "ransomware runbook") { _ -> String in
+            await harness.recovery.call(.documentSearch) { _ -> String in
                 try await harness.clock.sleep(for: .seconds(3600))
                 return "never"
             }
         }
         #expect(await harness.clock.advanceToNextWake(within: .seconds(10)) == .seconds(10))
-        guard case .fallback(.documentSearch, .failed(let failure, 1)) = await task.value else {
+        guard case .failure(.failed(let failure, 1)) = await task.value else {
             Issue.record("expected a timeout")
             return
         }
@@ -45,28 +45,29 @@ struct DeadlineTests {
         let harness = RecoveryHarness(attemptTimeout: .seconds(10))
         let attempts = Recorder()
         let model = Task {
-            await harness.recovery.call(.llm, question: "anything") { _ -> String in
+            await harness.recovery.call(.llm) { _ -> String in
                 attempts.record(harness.elapsed)
                 try await harness.clock.sleep(for: .seconds(3600))
                 return "never"
             }
         }
         #expect(await harness.clock.advanceToNextWake(within: .seconds(10)) == .seconds(10))
-        guard case .fallback(_, .failed(let failure, 1)) = await model.value else {
+        guard case .failure(.failed(let failure, 1)) = await model.value else {
             Issue.record("expected one timed-out attempt")
             return
         }
         #expect(failure.kind == .timeout)
         #expect(attempts.attemptTimes == [0])
         // The same failure of a tool is transient and tried again (its policy keeps the default).
-        #expect(RetryPolicy.weather.retryAfterTimeout && !RetryPolicy.llm.retryAfterTimeout)
+        #expect(harness.recovery.configuration.policy(for: .weather).retryAfterTimeout)
+        #expect(!harness.recovery.configuration.policy(for: .llm).retryAfterTimeout)
     }
 
     @Test func aHangingToolCannotOutlastTheTurn() async {
         let harness = RecoveryHarness()
         let task = Task {
             await harness.recovery.withDeadline(.seconds(4)) {
-                await harness.recovery.call(.weather, question: "weather in Oslo") { attempt -> String in
+                await harness.recovery.call(.weather) { attempt -> String in
                     #expect(attempt.timeLimit == .seconds(4))
                     try await harness.clock.sleep(for: .seconds(3600))
                     return "never"
@@ -74,7 +75,7 @@ struct DeadlineTests {
             }
         }
         #expect(await harness.clock.advanceToNextWake(within: .seconds(5)) == .seconds(4))
-        guard case .fallback(.weather, .deadlineExceeded) = await task.value else {
+        guard case .failure(.deadlineExceeded) = await task.value else {
             Issue.record("expected the deadline to end the call")
             return
         }
@@ -100,7 +101,7 @@ struct DeadlineTests {
         let harness = RecoveryHarness()
         let recorder = Recorder()
         let task = Task {
-            await harness.recovery.call(.weather, question: "weather in Oslo") { _ -> String in
+            await harness.recovery.call(.weather) { _ -> String in
                 recorder.record(harness.elapsed)
                 throw ServiceFailure(.connection, "refused")
             }
@@ -108,7 +109,7 @@ struct DeadlineTests {
         // The call is now waiting 0.5 s before its first retry.
         await harness.clock.waitForSleepers(1, within: .seconds(1))
         task.cancel()
-        guard case .fallback(.weather, .cancelled) = await task.value else {
+        guard case .failure(.cancelled) = await task.value else {
             Issue.record("expected a cancelled call")
             return
         }
@@ -120,7 +121,7 @@ struct DeadlineTests {
         let harness = RecoveryHarness()
         let started = AsyncStream<Void>.makeStream()
         let task = Task {
-            await harness.recovery.call(.crowdstrike, question: "status of WS1") { _ -> String in
+            await harness.recovery.call(.crowdstrike) { _ -> String in
                 started.continuation.yield()
                 try await harness.clock.sleep(for: .seconds(3600))
                 return "never"
@@ -129,7 +130,7 @@ struct DeadlineTests {
         var iterator = started.stream.makeAsyncIterator()
         await iterator.next()
         task.cancel()
-        guard case .fallback(_, .cancelled) = await task.value else {
+        guard case .failure(.cancelled) = await task.value else {
             Issue.record("expected a cancelled call")
             return
         }

@@ -8,9 +8,9 @@ import Testing
 struct HealthAndMetricsTests {
     @Test func healthReportShowsEveryToolsState() async throws {
         let harness = RecoveryHarness()
-        _ = await harness.recovery.call(.weather, question: "weather") { _ in "sunny" }
+        _ = await harness.recovery.call(.weather) { _ in "sunny" }
         for _ in 0..<6 {
-            _ = await harness.recovery.call(.crowdstrike, question: "status") { _ -> String in
+            _ = await harness.recovery.call(.crowdstrike) { _ -> String in
                 throw ServiceFailure(.http(status: 403), "access denied, authorization failed")
             }
         }
@@ -40,7 +40,7 @@ struct HealthAndMetricsTests {
     @Test func metricsCountCallsFailuresRetriesAndState() async throws {
         let harness = RecoveryHarness()
         let task = Task {
-            await harness.recovery.call(.weather, question: "weather") { attempt -> String in
+            await harness.recovery.call(.weather) { attempt -> String in
                 if attempt.number < 3 { throw ServiceFailure(.timeout, "slow") }
                 return "sunny"
             }
@@ -49,7 +49,7 @@ struct HealthAndMetricsTests {
         await harness.clock.advanceToNextWake(within: .seconds(9))
         #expect(await task.value.value == "sunny")
         for _ in 0..<6 {
-            _ = await harness.recovery.call(.crowdstrike, question: "status") { _ -> String in
+            _ = await harness.recovery.call(.crowdstrike) { _ -> String in
                 throw ServiceFailure(.http(status: 400), "bad")
             }
         }
@@ -79,6 +79,8 @@ struct HealthAndMetricsTests {
             "POKEDEX_RECOVERY_WINDOW": "2h",
             "POKEDEX_RECOVERY_WARNING_THRESHOLD": "50",
         ])
+        // The tools declare their defaults after the settings are read: the settings still win.
+        for (service, defaults) in ToolName.declared { configuration.declare(service, defaults) }
         #expect(configuration.policy(for: .crowdstrike).maxRetries == 4)
         #expect(configuration.policy(for: .documentSearch).initialDelay == .milliseconds(250))
         #expect(
@@ -133,7 +135,7 @@ struct HealthAndMetricsTests {
         let harness = RecoveryHarness()
         let injector = FaultInjector(FaultPlan().failFirst(1, with: .connectionReset))
         let task = Task {
-            await harness.recovery.call(.crowdstrike, question: "status of WS1") { _ in
+            await harness.recovery.call(.crowdstrike) { _ in
                 try await injector.perform(clock: harness.clock) { "Normal - Device is not contained" }
             }
         }

@@ -22,6 +22,7 @@ struct RecoveryHarness {
         configure: (inout RecoveryConfiguration) -> Void = { _ in }
     ) {
         var configuration = RecoveryConfiguration()
+        for (service, defaults) in ToolName.declared { configuration.declare(service, defaults) }
         for tool in Array(configuration.policies.keys) {
             configuration.policies[tool]?.jitter = jitter
             configuration.policies[tool]?.timeout = attemptTimeout
@@ -40,6 +41,21 @@ struct RecoveryHarness {
     var elapsed: Double { clock.now.offset.seconds }
 }
 
+extension ToolName {
+    // Recovery knows no tool: these services stand for the tools', with the defaults they declare.
+    static let crowdstrike: ToolName = "crowdstrike"
+    static let weather: ToolName = "weather"
+    static let documentSearch: ToolName = "document_search"
+    static let llm: ToolName = "llm"
+
+    static let declared: [(ToolName, RecoveryDefaults)] = [
+        (.crowdstrike, RecoveryDefaults(policy: RetryPolicy(maxRetries: 2, initialDelay: .seconds(1), backoff: 2.0), threshold: 5)),
+        (.weather, RecoveryDefaults(policy: RetryPolicy(maxRetries: 3, initialDelay: .milliseconds(500), backoff: 1.5), threshold: 10)),
+        (.documentSearch, RecoveryDefaults(policy: RetryPolicy(maxRetries: 1, initialDelay: .milliseconds(500), backoff: 1.0))),
+        (.llm, RecoveryDefaults(policy: RetryPolicy(maxRetries: 1, initialDelay: .seconds(1), backoff: 2.0, timeout: .seconds(25), retryAfterTimeout: false))),
+    ]
+}
+
 /// Records what an operation saw, from any task.
 final class Recorder: @unchecked Sendable {
     private let lock = NSLock()
@@ -55,13 +71,13 @@ extension RecoveryHarness {
     /// `waits` retry delays.
     /// - Returns: the outcome, the clock times of the attempts, and the waits the clock moved through.
     func failingCall(
-        _ tool: ToolName, failure: ServiceFailure, waits: Int, question: String = "is WS1 contained?",
+        _ tool: ToolName, failure: ServiceFailure, waits: Int,
         idempotent: Bool = true
     ) async -> (outcome: CallOutcome<String>, attempts: [Double], waits: [Double]) {
         let recorder = Recorder()
         let clock = self.clock
         let task = Task {
-            await recovery.call(tool, question: question, idempotent: idempotent) { _ -> String in
+            await recovery.call(tool, idempotent: idempotent) { _ -> String in
                 recorder.record(clock.now.offset.seconds)
                 throw failure
             }

@@ -18,7 +18,7 @@ struct RetryTests {
         #expect(waits == delays)
         #expect(attempts.count == delays.count + 1)
         #expect(zip(attempts.dropFirst(), attempts).map { $0 - $1 } == delays)
-        guard case .fallback(_, .failed(let failure, let count)) = outcome else {
+        guard case .failure(.failed(let failure, let count)) = outcome else {
             Issue.record("expected a failed fallback, got \(outcome)")
             return
         }
@@ -55,7 +55,7 @@ struct RetryTests {
         let failure = ServiceFailure(.http(status: status), "nope")
         let (outcome, attempts, _) = await harness.failingCall(.crowdstrike, failure: failure, waits: 0)
         #expect(attempts.count == 1)
-        #expect(outcome.fallback == .deviceStatus)
+        #expect(outcome.failureReason != nil)
     }
 
     @Test(arguments: [
@@ -72,12 +72,12 @@ struct RetryTests {
         struct Bug: Error, CustomStringConvertible { var description: String { "token=abc123" } }
         let harness = RecoveryHarness()
         let recorder = Recorder()
-        let outcome = await harness.recovery.call(.weather, question: "weather in Oslo") { _ -> Int in
+        let outcome = await harness.recovery.call(.weather) { _ -> Int in
             recorder.record(0)
             throw Bug()
         }
         #expect(recorder.count == 1)
-        #expect(outcome.fallback == .weather)
+        #expect(outcome.failureReason != nil)
         #expect(harness.recovery.healthReport().tools["weather"]?.lastError?.message == "unexpected error (Bug)")
     }
 
@@ -85,14 +85,14 @@ struct RetryTests {
         let (outcome, attempts, _) = await RecoveryHarness().failingCall(
             .crowdstrike, failure: Self.unavailable, waits: 0, idempotent: false)
         #expect(attempts.count == 1)
-        #expect(outcome.fallback == .deviceStatus)
+        #expect(outcome.failureReason != nil)
     }
 
     @Test func successAfterATransientFailureReturnsTheValue() async {
         let harness = RecoveryHarness()
         let recorder = Recorder()
         let task = Task {
-            await harness.recovery.call(.crowdstrike, question: "status of WS1") { attempt -> String in
+            await harness.recovery.call(.crowdstrike) { attempt -> String in
                 recorder.record(Double(attempt.number))
                 if attempt.number == 1 { throw Self.unavailable }
                 return "Contained"
@@ -119,14 +119,14 @@ struct RetryTests {
         let harness = RecoveryHarness()
         let recorder = Recorder()
         let outcome = await harness.recovery.withDeadline(.seconds(30)) {
-            await harness.recovery.call(.weather, question: "weather in Oslo") { _ -> String in
+            await harness.recovery.call(.weather) { _ -> String in
                 recorder.record(harness.elapsed)
                 throw ServiceFailure(.http(status: 429), "slow down", retryAfter: .seconds(120))
             }
         }
         #expect(recorder.count == 1)
         #expect(harness.elapsed == 0)
-        #expect(outcome.fallback == .weather)
+        #expect(outcome.failureReason != nil)
     }
 
     @Test func retryAfterHeadersAreRead() {

@@ -32,7 +32,8 @@ struct RouteTests {
                 // The grounds of the answer, as an array.
                 let evidence = try #require((json["evidence"] as? [[String: Any]])?.first)
                 #expect(evidence["tool"] as? String == "document_search")
-                #expect((evidence["result"] as? String)?.contains("DMARC") == true)
+                // Runbook evidence names its sources (the excerpts are the answer itself).
+                #expect((evidence["result"] as? String)?.contains("phishing.md") == true, "\(evidence)")
                 #expect(evidence["fallback"] as? Bool == false && evidence["time"] is String)
             }
             // OpenAI clients show text: the evidence follows the answer.
@@ -43,7 +44,7 @@ struct RouteTests {
                 #expect(response.text.contains("📎 Evidence"), "\(response.text)")
             }
         }
-        #expect(try await fixture.store.history(of: SessionKey(user: "alice", room: "soc")).count == 2)
+        #expect(try await fixture.store.history(of: SessionKey(user: "alice", room: "soc")).count == 3)
     }
 
     @Test(arguments: [

@@ -35,7 +35,7 @@ final class ServerFixture: Sendable {
         sessions.database = directory.path("pokedex.db")
         store = try SQLiteSessionStore(configuration: sessions)
         metrics = ServerMetrics()
-        recovery = Recovery(clock: ManualClock(), metrics: metrics.factory)
+        recovery = Recovery(configuration: ToolSet.recoveryConfiguration(), clock: ManualClock(), metrics: metrics.factory)
         let runbooks = directory.url.appendingPathComponent("runbooks")
         try FileManager.default.createDirectory(at: runbooks, withIntermediateDirectories: true)
         try Data("# Phishing triage\n\nCheck SPF, DKIM and DMARC of the sender.".utf8).write(

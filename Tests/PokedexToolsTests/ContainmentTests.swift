@@ -36,7 +36,7 @@ struct ContainmentTests {
             clock = ManualClock()
             folder = try TemporaryDirectory()
             auditPath = folder.path("audit/containment.jsonl")
-            var configuration = RecoveryConfiguration()
+            var configuration = ToolSet.recoveryConfiguration()
             configuration.policies[.crowdstrike]?.jitter = 0
             configuration.policies[.crowdstrike]?.timeout = .seconds(3600)
             let recovery = Recovery(configuration: configuration, clock: clock)

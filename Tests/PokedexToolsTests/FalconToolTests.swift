@@ -26,7 +26,7 @@ struct FalconToolTests {
     )
         -> (FalconTool, FalconClient, Recovery)
     {
-        var configuration = RecoveryConfiguration()
+        var configuration = ToolSet.recoveryConfiguration()
         configuration.policies[.crowdstrike]?.jitter = 0
         // Far away, so the timer of an attempt in flight is never taken for a retry's wait.
         configuration.policies[.crowdstrike]?.timeout = .seconds(3600)
@@ -86,7 +86,7 @@ struct FalconToolTests {
         let (falcon, _, _) = tool(simulator)
         let result = try await ask(falcon, hostname, "status")
         #expect(result.text.contains("is not a valid hostname"))
-        #expect(result.fallback == nil)
+        #expect(!result.fellBack)
         #expect(simulator.tokensIssued == 0)
         #expect(simulator.apiRequests.isEmpty)
     }
@@ -118,11 +118,11 @@ struct FalconToolTests {
     @Test func wrongCredentialsAreNotRetriedAndGiveTheFallback() async throws {
         let simulator = try await FalconSimulator.start(hosts: Self.hosts)
         defer { Task { try await simulator.stop() } }
-        let recovery = Recovery(clock: ManualClock())
+        let recovery = Recovery(configuration: ToolSet.recoveryConfiguration(), clock: ManualClock())
         let client = FalconClient(baseURL: simulator.baseURL, clientID: "wrong", clientSecret: Secret("wrong"))
         let falcon = FalconTool(client: client, recovery: recovery)
         let result = try await ask(falcon, "WS-1234", "status", question: "is WS-1234 contained?")
-        #expect(result == ToolResult(text: Fallback.deviceStatus.text, fallback: .deviceStatus))
+        #expect(result == ToolResult(text: ToolBehaviourTests.deviceStatus, fellBack: true))
         #expect(
             recovery.healthReport().tools["crowdstrike"]?.lastError?.message
                 == "HTTP 401: Falcon rejected the API client credentials")
@@ -151,11 +151,11 @@ struct FalconToolTests {
         for _ in 0..<6 {
             let answer = Task { try await ask(falcon, "WS-1234", "details", question: "details of WS-1234") }
             for _ in 0..<2 { await clock.advanceToNextWake(within: .seconds(5)) }
-            #expect(try await answer.value == ToolResult(text: Fallback.deviceDetails.text, fallback: .deviceDetails))
+            #expect(try await answer.value == ToolResult(text: ToolBehaviourTests.deviceDetails, fellBack: true))
         }
         #expect(faults.requestCount == 18)
         #expect(!recovery.isAvailable(.crowdstrike))
-        #expect(try await ask(falcon, "WS-1234", "status").fallback == .deviceStatus)
+        #expect(try await ask(falcon, "WS-1234", "status").fellBack)
         #expect(faults.requestCount == 18)
     }
 

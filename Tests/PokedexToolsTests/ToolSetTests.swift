@@ -24,12 +24,12 @@ struct ToolSetTests {
     @Test func withoutCredentialsFalconIsLeftOutAndTheRestWorks() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let set = try ToolSet.make(try configuration(directory), recovery: Recovery(clock: ManualClock()), auditLog: nil)
+        let set = try ToolSet.make(try configuration(directory), recovery: Recovery(configuration: ToolSet.recoveryConfiguration(), clock: ManualClock()), auditLog: nil)
         #expect(set.registry.tools.map(\.name) == [.weather, .documentSearch])
         #expect(set.disabled[.crowdstrike]?.contains("POKEDEX_FALCON_CLIENT_ID") == true)
-        #expect(set.containment == nil)
-        #expect(set.runbookSummary?.indexed == ["p.md"])
-        #expect(try set.runbooks?.counts().documents == 1)
+        #expect(set.disabled[ContainmentTool.name] != nil)
+        let runbooks = try #require(set.registry.tool(named: "document_search") as? RunbookSearchTool)
+        #expect(try runbooks.index.counts().documents == 1)
     }
 
     @Test func containmentIsOfferedOnlyWhenEnabledAndFollowsTheFalconBreaker() throws {
@@ -39,10 +39,10 @@ struct ToolSetTests {
         try configuration.apply(environment: [
             "POKEDEX_FALCON_CLIENT_ID": "id", "POKEDEX_FALCON_CLIENT_SECRET": "secret",
         ])
-        let recovery = Recovery(clock: ManualClock())
+        let recovery = Recovery(configuration: ToolSet.recoveryConfiguration(), clock: ManualClock())
         let plain = try ToolSet.make(configuration, recovery: recovery, auditLog: nil)
         #expect(plain.registry.tools.map(\.name) == [.crowdstrike, .weather, .documentSearch])
-        #expect(plain.disabled[ContainmentTool.toolName] != nil)
+        #expect(plain.disabled[ContainmentTool.name] != nil)
 
         try configuration.apply(environment: [
             "POKEDEX_FALCON_CONTAINMENT_ENABLED": "true", "POKEDEX_FALCON_CONTAINMENT_RESPONDERS": "alice, bob ,",
@@ -51,8 +51,7 @@ struct ToolSetTests {
         #expect(throws: ToolSetError.self) { try ToolSet.make(configuration, recovery: recovery, auditLog: nil) }
         let auditPath = directory.path("state/audit.jsonl")
         let armed = try ToolSet.make(configuration, recovery: recovery, auditLog: try AuditLog(path: auditPath))
-        #expect(armed.registry.tools.map(\.name).contains(ContainmentTool.toolName))
-        #expect(armed.containment != nil)
+        #expect(armed.registry.tools.map(\.name).contains(ContainmentTool.name))
         #expect(FileManager.default.fileExists(atPath: auditPath))
 
         recovery.force(.crowdstrike, available: false)
@@ -62,7 +61,7 @@ struct ToolSetTests {
     @Test func aMissingRunbooksFolderDisablesOnlyDocumentSearch() throws {
         var configuration = ToolsConfiguration()
         configuration.runbooksDirectory = "/nonexistent/runbooks"
-        let set = try ToolSet.make(configuration, recovery: Recovery(clock: ManualClock()), auditLog: nil)
+        let set = try ToolSet.make(configuration, recovery: Recovery(configuration: ToolSet.recoveryConfiguration(), clock: ManualClock()), auditLog: nil)
         #expect(set.registry.tools.map(\.name) == [.weather])
         #expect(set.disabled[.documentSearch] == "no runbooks folder at /nonexistent/runbooks")
     }

@@ -73,7 +73,7 @@ struct ToolTests {
     }
 
     @Test func parametersAreShownAsAJSONSchemaObject() throws {
-        let tool = RunbookSearchTool(index: try RunbookIndex(path: ":memory:"), recovery: Recovery())
+        let tool = RunbookSearchTool(index: try RunbookIndex(path: ":memory:"), recovery: Recovery(configuration: ToolSet.recoveryConfiguration()))
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let schema = String(decoding: try encoder.encode(tool.parameters), as: UTF8.self)
@@ -93,7 +93,7 @@ struct RunbookSearchToolTests {
             to: folder.appendingPathComponent("phishing.md"))
         let index = try RunbookIndex(path: directory.path("runbooks.db"))
         _ = try index.update(from: folder)
-        let recovery = Recovery(clock: ManualClock())
+        let recovery = Recovery(configuration: ToolSet.recoveryConfiguration(), clock: ManualClock())
         let tool = RunbookSearchTool(index: index, recovery: recovery)
         let registry = ToolRegistry([tool], recovery: recovery)
         #expect(registry.available.map(\.name) == [.documentSearch])
@@ -101,13 +101,13 @@ struct RunbookSearchToolTests {
 
         let arguments = try ToolArguments(["query": .string("DMARC")], for: tool.name, tool.parameters)
         let result = await tool.run(arguments, context: ToolContext(question: "how do I check DMARC?", user: "alice"))
-        #expect(result.fallback == nil)
+        #expect(!result.fellBack)
         #expect(result.text.hasPrefix("📄 **From phishing.md:** (Phishing)\nCheck SPF, DKIM and DMARC."))
 
         recovery.force(.documentSearch, available: false)
         #expect(registry.available.isEmpty)
         let refused = await tool.run(arguments, context: ToolContext(question: "how do I check DMARC?", user: "alice"))
-        #expect(refused == ToolResult(text: Fallback.documentSearch.text, fallback: .documentSearch))
+        #expect(refused == ToolResult(text: ToolBehaviourTests.documentSearch, fellBack: true))
     }
 
     @Test func aBrokenIndexGivesTheDocumentSearchFallback() async throws {
@@ -118,12 +118,12 @@ struct RunbookSearchToolTests {
         try await DatabaseQueue(path: directory.path("runbooks.db")).write { db in
             try db.execute(sql: "DROP TABLE chunk_search")
         }
-        var configuration = RecoveryConfiguration()
+        var configuration = ToolSet.recoveryConfiguration()
         configuration.policies[.documentSearch]?.maxRetries = 0
         let tool = RunbookSearchTool(
             index: index, recovery: Recovery(configuration: configuration, clock: ManualClock()))
         let arguments = try ToolArguments(["query": .string("ransomware")], for: tool.name, tool.parameters)
         let result = await tool.run(arguments, context: ToolContext(question: "ransomware runbook", user: "alice"))
-        #expect(result == ToolResult(text: Fallback.documentSearch.text, fallback: .documentSearch))
+        #expect(result == ToolResult(text: ToolBehaviourTests.documentSearch, fellBack: true))
     }
 }

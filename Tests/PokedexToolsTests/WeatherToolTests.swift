@@ -12,7 +12,7 @@ struct WeatherToolTests {
         _ simulator: OpenMeteoSimulator, units: WeatherReport.Units = .fahrenheit, clock: ManualClock = ManualClock(),
         retries: Int? = nil
     ) -> WeatherTool {
-        var configuration = RecoveryConfiguration()
+        var configuration = ToolSet.recoveryConfiguration()
         configuration.policies[.weather]?.jitter = 0
         if let retries { configuration.policies[.weather]?.maxRetries = retries }
         let client = OpenMeteoClient(
@@ -29,7 +29,7 @@ struct WeatherToolTests {
         let simulator = try await OpenMeteoSimulator.start()
         defer { Task { try await simulator.stop() } }
         let result = try await ask(tool(simulator), "berlin")
-        #expect(result.fallback == nil)
+        #expect(!result.fellBack)
         #expect(
             result.text
                 == "Current weather in Berlin, Germany: Overcast, 41.0°F (feels like 35.6°F), humidity 81%, wind 10.0 mph WSW"
@@ -96,7 +96,7 @@ struct WeatherToolTests {
         for _ in 0..<3 { waits.append(await clock.advanceToNextWake(within: .seconds(5))) }
         let result = try await answer.value
         #expect(waits == [.milliseconds(500), .milliseconds(750), .milliseconds(1125)])
-        #expect(result == ToolResult(text: Fallback.weather.text, fallback: .weather))
+        #expect(result == ToolResult(text: ToolBehaviourTests.weather, fellBack: true))
         #expect(faults.requestCount == 4)
     }
 
@@ -119,7 +119,7 @@ struct WeatherToolTests {
         let simulator = try await OpenMeteoSimulator.start(faults: faults)
         defer { Task { try await simulator.stop() } }
         let result = try await ask(tool(simulator, retries: 0), "Berlin")
-        #expect(result == ToolResult(text: Fallback.weather.text, fallback: .weather))
+        #expect(result == ToolResult(text: ToolBehaviourTests.weather, fellBack: true))
     }
 
     @Test func aHangingServiceIsCutOffAtTheAttemptTimeout() async throws {
@@ -130,6 +130,6 @@ struct WeatherToolTests {
         let weather = tool(simulator, clock: clock, retries: 0)
         let answer = Task { try await ask(weather, "Berlin") }
         #expect(await clock.advanceToNextWake(within: .seconds(10)) == .seconds(10))
-        #expect(try await answer.value.fallback == .weather)
+        #expect(try await answer.value.fellBack)
     }
 }

@@ -40,7 +40,7 @@ struct WebexBotTests {
             var sessions = SessionsConfiguration()
             sessions.database = directory.path("pokedex.db")
             let store = try SQLiteSessionStore(configuration: sessions)
-            let recovery = Recovery(clock: ManualClock())
+            let recovery = Recovery(configuration: ToolSet.recoveryConfiguration(), clock: ManualClock())
             var toolsConfiguration = ToolsConfiguration()
             toolsConfiguration.weatherEnabled = false
             toolsConfiguration.runbooksDirectory = directory.path("none")

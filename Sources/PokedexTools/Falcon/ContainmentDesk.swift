@@ -129,7 +129,7 @@ public final class ContainmentDesk: Sendable {
         guard appendRecord(record, .sending, nil) else { return Self.auditUnavailable }
         let client = self.client
         let deviceID = request.deviceID
-        let outcome = await recovery.call(.crowdstrike, question: context.question, idempotent: false) { attempt in
+        let outcome = await recovery.call(ContainmentTool.service, idempotent: false) { attempt in
             try await client.perform(action, on: deviceID, timeLimit: attempt.timeLimit)
         }
         switch outcome {
@@ -142,7 +142,7 @@ public final class ContainmentDesk: Sendable {
                 record, .accepted,
                 "✅ Falcon accepted \(noun) '\(host)' (device \(deviceID)). "
                     + "It shows \(pendingState) until the host is \(end).")
-        case .fallback(_, let reason):
+        case .failure(let reason):
             let why = Self.explain(reason)
             let text = """
                 ⚠️ The request for \(action.noun) of '\(host)' did not go through: \(why). It was not retried; \
@@ -176,14 +176,14 @@ public final class ContainmentDesk: Sendable {
     /// The one device named exactly `host`, read through recovery (a read may be retried).
     private func exactlyOneDevice(_ host: FalconHostname, question: String) async -> Lookup {
         let client = self.client
-        let outcome = await recovery.call(.crowdstrike, question: question) { attempt -> [FalconDevice] in
+        let outcome = await recovery.call(ContainmentTool.service) { attempt -> [FalconDevice] in
             let ids = try await client.deviceIDs(for: host, timeLimit: attempt.timeLimit)
             guard ids.count == 1 else { return ids.map { FalconDevice(deviceID: $0) } }
             return try await client.devices(ids, timeLimit: attempt.timeLimit)
         }
         switch outcome {
-        case .fallback(let fallback, _):
-            return .failure(fallback.text, .failed)
+        case .failure:
+            return .failure(FalconTool.fallbackText(for: question), .failed)
         case .success(let devices, _):
             switch devices.count {
             case 0: return .failure(FalconReply.notFound(host), .refusedHostMismatch)
@@ -257,7 +257,7 @@ public final class ContainmentDesk: Sendable {
     private static let auditUnavailable =
         "⚠️ Containment actions are unavailable because the audit log cannot be written. Nothing was done."
 
-    private static func explain(_ reason: FallbackReason) -> String {
+    private static func explain(_ reason: FailureReason) -> String {
         switch reason {
         case .unavailable: "CrowdStrike is out of service after repeated failures"
         case .deadlineExceeded: "there was no time left in this turn"

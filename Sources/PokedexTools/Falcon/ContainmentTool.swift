@@ -2,12 +2,13 @@ import PokedexRecovery
 
 /// `crowdstrike_containment`: asks to contain a host or lift its containment. It only *requests*:
 /// the ``ContainmentDesk`` checks the user, finds exactly one host and tells the user the phrase
-/// that confirms it. Registered only when containment is enabled in the configuration.
-public struct ContainmentTool: Tool {
-    public static let toolName: ToolName = "crowdstrike_containment"
+/// that confirms it; the user's own next message (``answerConfirmation(_:context:)``) carries it
+/// out. Built only when containment is enabled in the configuration.
+public struct ContainmentTool: CatalogTool {
+    public static let name: ToolName = "crowdstrike_containment"
+    public static let service = ToolName.crowdstrike
+    public static let recoveryDefaults = FalconTool.recoveryDefaults
 
-    public let name = Self.toolName
-    public let service = ToolName.crowdstrike
     public let description = """
         Request network containment of a host in CrowdStrike Falcon, or lifting it. This never acts at \
         once: it returns the exact phrase the user must send to confirm. Use only when the user asks for it.
@@ -18,14 +19,41 @@ public struct ContainmentTool: Tool {
             "action": .init(.string, "What to do.", oneOf: ContainmentAction.allCases.map(\.rawValue)),
         ],
         required: ["hostname", "action"])
+    public let literalParameters = ["hostname"]
+    public let capability: String? =
+        "contain a host or lift its containment (responders only; ask, then send `confirm contain HOST` or `confirm lift HOST`)"
+    public let guidance: String? = """
+        Containment actions are only requested through the crowdstrike_containment tool; relay its confirmation \
+        instructions to the user word for word. Never claim a host was contained unless the tool said so.
+        """
 
-    private let desk: ContainmentDesk
+    public let desk: ContainmentDesk
 
     public init(desk: ContainmentDesk) { self.desk = desk }
+
+    public static func build(_ context: ToolBuildContext) throws -> ToolBuild {
+        let configuration = context.configuration
+        guard configuration.falconConfigured, configuration.containmentEnabled else {
+            return .disabled("not enabled (falcon.containment.enabled)")
+        }
+        // An enabled containment action without its audit trail must stop start-up.
+        guard let auditLog = context.auditLog else { throw ToolSetError.containmentWithoutAuditLog }
+        let desk = ContainmentDesk(
+            client: FalconClient(context), recovery: context.recovery, auditLog: auditLog,
+            responders: configuration.containmentResponders,
+            confirmationWindow: configuration.containmentConfirmationWindow, ledger: context.ledger, now: context.now)
+        return .built(ContainmentTool(desk: desk))
+    }
 
     public func run(_ arguments: ToolArguments, context: ToolContext) async -> ToolResult {
         let action = arguments.string("action").flatMap(ContainmentAction.init) ?? .contain
         return ToolResult(
             text: await desk.request(action, hostname: arguments.string("hostname") ?? "", context: context))
+    }
+
+    public func fallbackText(for question: String) -> String { FalconTool.fallbackText(for: question) }
+
+    public func answerConfirmation(_ message: String, context: ToolContext) async -> String? {
+        await desk.confirm(message, context: context)
     }
 }

@@ -1,25 +1,92 @@
 import PokedexAudit
 import PokedexRecovery
 
-/// Something the assistant can call: a name and description the model reads, the parameters it
-/// must supply (a JSON Schema object), and the call itself, which goes through ``Recovery`` and
-/// never throws: it answers with a result or the specific fallback.
+/// Something the assistant can call, and everything the rest of Pokedex needs to know about it:
+/// a tool is one type. It declares its name, what the model reads (description, parameters), its
+/// service's recovery defaults, the fallback text users see when that service fails, the questions
+/// it answers directly, how its results read as evidence, the claims about its subject it checks,
+/// and a cheap self-test for `status`. Recovery and the assistant hold no tool-specific code.
+///
+/// ``run(_:context:)`` goes through ``Recovery`` and never throws: it answers with a result or
+/// its fallback text.
 public protocol Tool: Sendable {
     /// The name the model calls it by.
-    var name: ToolName { get }
-    /// The service whose recovery policy and breaker it uses (by default, `name`).
-    var service: ToolName { get }
+    static var name: ToolName { get }
+    /// The service whose recovery policy and breaker it uses (by default, its name).
+    static var service: ToolName { get }
+    /// Its service's retry policy and threshold unless `recovery.<service>.*` says otherwise.
+    static var recoveryDefaults: RecoveryDefaults { get }
+
     /// What the tool does and when to use it, for the model.
     var description: String { get }
     /// The arguments it takes.
     var parameters: ToolParameters { get }
+    /// Parameters whose value must come from the user's own words (or the recent answers): a
+    /// value the model made up is refused back to it, never looked up.
+    var literalParameters: [String] { get }
+    /// What users can ask of it, for `hello` (e.g. `tell you the weather ("weather in Berlin")`).
+    var capability: String? { get }
+    /// A line for the model's instructions, when the tool needs one.
+    var guidance: String? { get }
+    /// Checks the model's statements about this tool's subject against its results; nil when it
+    /// makes no checkable claims.
+    var claims: (any ClaimRule)? { get }
+
+    /// The text users see when its service cannot answer this question (SPEC 2.4).
+    func fallbackText(for question: String) -> String
+    /// The arguments, in the user's own words, when the question clearly asks for this tool
+    /// (SPEC 3.1: it then runs before the model is asked); nil otherwise.
+    func directArguments(for question: String) -> [String: ToolArgument]?
+    /// The arguments for a question nothing else answers when there is no model (runbook search
+    /// takes any question); nil for most tools.
+    func anyQuestionArguments(for question: String) -> [String: ToolArgument]?
+    /// A result as one evidence line (the result text by default).
+    func evidenceText(_ result: ToolResult) -> String
+    /// A message that completes an action this tool started (a confirmation phrase), answered
+    /// before commands and the model; nil when it is not one.
+    func answerConfirmation(_ message: String, context: ToolContext) async -> String?
+    /// Whether its service answers and accepts its credentials, cheaply; nil when there is
+    /// nothing to test beyond what `run` does.
+    func selfTest(timeLimit: Duration) async -> SelfTest?
 
     /// Runs the tool with arguments already checked against ``parameters``.
     func run(_ arguments: ToolArguments, context: ToolContext) async -> ToolResult
 }
 
 extension Tool {
-    public var service: ToolName { name }
+    public static var service: ToolName { name }
+    public static var recoveryDefaults: RecoveryDefaults { .standard }
+    public var name: ToolName { Self.name }
+    public var service: ToolName { Self.service }
+    public var literalParameters: [String] { [] }
+    public var capability: String? { nil }
+    public var guidance: String? { nil }
+    public var claims: (any ClaimRule)? { nil }
+    public func fallbackText(for question: String) -> String { ToolResult.unavailableText }
+    public func directArguments(for question: String) -> [String: ToolArgument]? { nil }
+    public func anyQuestionArguments(for question: String) -> [String: ToolArgument]? { nil }
+    public func evidenceText(_ result: ToolResult) -> String { result.text }
+    public func answerConfirmation(_ message: String, context: ToolContext) async -> String? { nil }
+    public func selfTest(timeLimit: Duration) async -> SelfTest? { nil }
+
+    /// The result of a guarded call: the value's text, or this tool's fallback for the question.
+    public func result(_ outcome: CallOutcome<String>, context: ToolContext) -> ToolResult {
+        switch outcome {
+        case .success(let text, _): ToolResult(text: text)
+        case .failure: ToolResult(text: fallbackText(for: context.question), fellBack: true)
+        }
+    }
+}
+
+/// The model's statements about a tool's subject, checked against what the tool returned this
+/// turn (SPEC 3.1).
+public protocol ClaimRule: Sendable {
+    /// True when `sentence` states something about the subject that none of `results` (this
+    /// turn's results of the tool, fallbacks left out) says. `question` is the user's question:
+    /// when it names the subject, a sentence without a name may still be about it.
+    func contradicts(_ sentence: String, question: String, results: [String]) -> Bool
+    /// What the user sees instead when no result backs such a statement.
+    var unfoundedText: String { get }
 }
 
 /// Who is asking and what, for fallbacks (the current question) and authorisation (the user).
@@ -45,19 +112,15 @@ public struct ToolContext: Sendable {
 public struct ToolResult: Sendable, Equatable {
     /// The text for the model (and, in degraded mode, for the user).
     public var text: String
-    /// Set when the service failed and `text` is its fallback.
-    public var fallback: Fallback?
+    /// The service failed and `text` is the tool's fallback text.
+    public var fellBack: Bool
 
-    public init(text: String, fallback: Fallback? = nil) {
+    public init(text: String, fellBack: Bool = false) {
         self.text = text
-        self.fallback = fallback
+        self.fellBack = fellBack
     }
 
-    /// The result of a guarded call: the value's text, or the fallback's.
-    public init(_ outcome: CallOutcome<String>) {
-        switch outcome {
-        case .success(let text, _): self.init(text: text)
-        case .fallback(let fallback, _): self.init(text: fallback.text, fallback: fallback)
-        }
-    }
+    /// The fallback of a tool that has no more specific one (SPEC 2.4).
+    public static let unavailableText =
+        "⚠️ This service is temporarily unavailable. Please try again later or contact support if the issue persists."
 }

@@ -4,80 +4,86 @@ import PokedexAudit
 import PokedexHTTP
 import PokedexRecovery
 
+/// A tool the tool set builds from the configuration.
+public protocol CatalogTool: Tool {
+    /// This installation's tool, or why there is none (its integration is not configured).
+    /// - Throws: when the configuration must stop start-up (an action without its audit log).
+    static func build(_ context: ToolBuildContext) throws -> ToolBuild
+}
+
+/// What building a tool gave.
+public enum ToolBuild: Sendable {
+    case built(any Tool)
+    /// Not configured here; the reason is shown by `status`, `help` and `config check`.
+    case disabled(String)
+}
+
+/// What a tool may be built from.
+public struct ToolBuildContext: Sendable {
+    public var configuration: ToolsConfiguration
+    public var recovery: Recovery
+    public var http: HTTPClient
+    /// Where actions are audited; nil when none was opened.
+    public var auditLog: AuditLog?
+    /// Where actions wait for their confirmation.
+    public var ledger: any ConfirmationLedger
+    public var now: @Sendable () -> Date
+}
+
 /// The tools an installation has, built from its configuration: a tool whose integration is not
 /// configured (no Falcon credentials, no runbooks folder) is left out and the reason kept, so the
 /// bot still runs and can say what it cannot do.
 public struct ToolSet: Sendable {
+    /// Every tool Pokedex knows, in the order they are offered to the model. Adding a tool is one
+    /// file and one line here.
+    public static let catalog: [any CatalogTool.Type] = [
+        FalconTool.self,
+        ContainmentTool.self,
+        WeatherTool.self,
+        RunbookSearchTool.self,
+    ]
+
     public let registry: ToolRegistry
-    /// Where containment confirmations go; nil when containment is not enabled.
-    public let containment: ContainmentDesk?
-    /// The runbook index, when runbook search is available (degraded mode searches it directly).
-    public let runbooks: RunbookIndex?
     /// Why each missing tool is missing, for `status`, `help` and `config check`.
     public let disabled: [ToolName: String]
-    /// What the start-up indexing of the runbooks folder did.
-    public let runbookSummary: RunbookIndex.Summary?
 
-    /// Builds the configured tools; the runbook index is brought up to date (unchanged files are
-    /// skipped by hash, so this is quick after the first time). `ledger` is where containment
-    /// requests wait for their confirmation; `auditLog` where their every step is recorded.
+    public init(registry: ToolRegistry, disabled: [ToolName: String] = [:]) {
+        self.registry = registry
+        self.disabled = disabled
+    }
+
+    /// Every catalogued tool's recovery defaults, for the configuration they are declared in.
+    public static func declareRecoveryDefaults(in configuration: inout RecoveryConfiguration) {
+        for kind in catalog { configuration.declare(kind.service, kind.recoveryDefaults) }
+    }
+
+    /// `configuration` with every catalogued tool's recovery defaults declared.
+    public static func recoveryConfiguration(_ configuration: RecoveryConfiguration = .init()) -> RecoveryConfiguration {
+        var declared = configuration
+        declareRecoveryDefaults(in: &declared)
+        return declared
+    }
+
+    /// Builds the configured tools of `catalog`. `ledger` is where containment requests wait for their
+    /// confirmation; `auditLog` where their every step is recorded.
     /// - Throws: ``ToolSetError`` when containment is enabled without an audit log: an enabled
     ///   containment action without its audit trail must stop start-up.
     public static func make(
         _ configuration: ToolsConfiguration, recovery: Recovery, auditLog: AuditLog?, http: HTTPClient = .services,
-        ledger: any ConfirmationLedger = InMemoryConfirmationLedger(), now: @escaping @Sendable () -> Date = { Date() }
+        ledger: any ConfirmationLedger = InMemoryConfirmationLedger(), now: @escaping @Sendable () -> Date = { Date() },
+        catalog: [any CatalogTool.Type] = catalog
     ) throws -> ToolSet {
+        let context = ToolBuildContext(
+            configuration: configuration, recovery: recovery, http: http, auditLog: auditLog, ledger: ledger, now: now)
         var tools: [any Tool] = []
         var disabled: [ToolName: String] = [:]
-        var containment: ContainmentDesk?
-
-        if configuration.falconConfigured {
-            let client = FalconClient(
-                baseURL: configuration.falconBaseURL, clientID: configuration.falconClientID,
-                clientSecret: configuration.falconClientSecret, http: http, now: now)
-            tools.append(FalconTool(client: client, recovery: recovery))
-            if configuration.containmentEnabled {
-                guard let auditLog else { throw ToolSetError.containmentWithoutAuditLog }
-                let desk = ContainmentDesk(
-                    client: client, recovery: recovery, auditLog: auditLog,
-                    responders: configuration.containmentResponders,
-                    confirmationWindow: configuration.containmentConfirmationWindow, ledger: ledger, now: now)
-                tools.append(ContainmentTool(desk: desk))
-                containment = desk
-            } else {
-                disabled[ContainmentTool.toolName] = "not enabled (falcon.containment.enabled)"
+        for kind in catalog {
+            switch try kind.build(context) {
+            case .built(let tool): tools.append(tool)
+            case .disabled(let reason): disabled[kind.name] = reason
             }
-        } else {
-            disabled[.crowdstrike] = "no Falcon API credentials (POKEDEX_FALCON_CLIENT_ID and _SECRET)"
         }
-
-        if configuration.weatherEnabled {
-            let client = OpenMeteoClient(
-                weatherURL: configuration.weatherURL, geocodingURL: configuration.geocodingURL, http: http, now: now)
-            tools.append(WeatherTool(client: client, units: configuration.weatherUnits, recovery: recovery))
-        } else {
-            disabled[.weather] = "turned off (weather.enabled = false)"
-        }
-
-        var runbooks: RunbookIndex?
-        var summary: RunbookIndex.Summary?
-        let folder = URL(fileURLWithPath: configuration.runbooksDirectory)
-        if (try? folder.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
-            do {
-                let index = try RunbookIndex(path: configuration.runbooksIndex)
-                summary = try index.update(from: folder)
-                tools.append(RunbookSearchTool(index: index, recovery: recovery))
-                runbooks = index
-            } catch {
-                disabled[.documentSearch] = "the runbook index \(configuration.runbooksIndex) cannot be used: \(error)"
-            }
-        } else {
-            disabled[.documentSearch] = "no runbooks folder at \(configuration.runbooksDirectory)"
-        }
-
-        return ToolSet(
-            registry: ToolRegistry(tools, recovery: recovery), containment: containment, runbooks: runbooks,
-            disabled: disabled, runbookSummary: summary)
+        return ToolSet(registry: ToolRegistry(tools, recovery: recovery), disabled: disabled)
     }
 }
 

@@ -1,15 +1,26 @@
+import Foundation
 import PokedexRecovery
 
+extension ToolName {
+    /// Runbook search.
+    public static let documentSearch: ToolName = "document_search"
+}
+
 /// `document_search`: the team's runbooks, through recovery, answered with cited excerpts.
-public struct RunbookSearchTool: Tool {
-    public let name = ToolName.documentSearch
+public struct RunbookSearchTool: CatalogTool {
+    public static let name = ToolName.documentSearch
+    public static let recoveryDefaults = RecoveryDefaults(
+        policy: RetryPolicy(maxRetries: 1, initialDelay: .milliseconds(500), backoff: 1.0))
+
     public let description =
         "Search the SOC team's runbooks and procedures (incident response, phishing, containment, escalation contacts). Returns excerpts with their sources."
     public let parameters = ToolParameters(
         ["query": .init(.string, "What to look for, in a few words, e.g. 'ransomware first steps'.")],
         required: ["query"])
+    public let capability: String? = "search the team's runbooks (\"what's our ransomware runbook?\")"
+    public let guidance: String? = "Quote runbook answers with their sources."
 
-    private let index: RunbookIndex
+    public let index: RunbookIndex
     private let recovery: Recovery
 
     public init(index: RunbookIndex, recovery: Recovery) {
@@ -17,26 +28,60 @@ public struct RunbookSearchTool: Tool {
         self.recovery = recovery
     }
 
+    /// The runbooks folder is indexed (unchanged files are skipped by hash, so this is quick after
+    /// the first time).
+    public static func build(_ context: ToolBuildContext) throws -> ToolBuild {
+        let configuration = context.configuration
+        let folder = URL(fileURLWithPath: configuration.runbooksDirectory)
+        guard (try? folder.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true else {
+            return .disabled("no runbooks folder at \(configuration.runbooksDirectory)")
+        }
+        do {
+            let index = try RunbookIndex(path: configuration.runbooksIndex)
+            _ = try index.update(from: folder)
+            return .built(RunbookSearchTool(index: index, recovery: context.recovery))
+        } catch {
+            return .disabled("the runbook index \(configuration.runbooksIndex) cannot be used: \(error)")
+        }
+    }
+
     public func run(_ arguments: ToolArguments, context: ToolContext) async -> ToolResult {
         let query = arguments.string("query") ?? context.question
         let index = self.index
-        return ToolResult(
-            await recovery.call(name, question: context.question) { _ in
-                do {
-                    return RunbookAnswer.format(try index.search(query), query: query)
-                } catch {
-                    // The index is a local file: a failure is most likely a lock or a rebuild in progress.
-                    throw ServiceFailure(.connection, "runbook index unavailable")
-                }
-            })
+        let outcome = await recovery.call(Self.service) { _ in
+            do {
+                return RunbookAnswer.format(try index.search(query), query: query)
+            } catch {
+                // The index is a local file: a failure is most likely a lock or a rebuild in progress.
+                throw ServiceFailure(.connection, "runbook index unavailable")
+            }
+        }
+        return result(outcome, context: context)
     }
-}
 
-extension RunbookSearchTool: SelfTesting {
-    /// The index opens and holds runbooks.
-    public func selfTest(timeLimit: Duration) async -> SelfTest {
+    /// Without a model, any question may be in the runbooks.
+    public func anyQuestionArguments(for question: String) -> [String: ToolArgument]? {
+        ["query": .string(question)]
+    }
+
+    /// The sources the excerpts came from (the excerpts themselves are in the answer).
+    public func evidenceText(_ result: ToolResult) -> String {
+        guard !result.fellBack, let last = result.text.split(separator: "\n").last, last.hasPrefix("**Source") else {
+            return result.text
+        }
+        let excerpts = result.text.components(separatedBy: "📄").count - 1
+        return "\(excerpts) excerpt\(excerpts == 1 ? "" : "s"); " + last.replacingOccurrences(of: "**", with: "")
+    }
+
+    public func fallbackText(for question: String) -> String {
+        "⚠️ Document search is temporarily unavailable. Please refer to your local SOC documentation or contact your security team."
+    }
+
+    /// The index opens, holds runbooks and answers a query.
+    public func selfTest(timeLimit: Duration) async -> SelfTest? {
         do {
             let counts = try index.counts()
+            _ = try index.search("incident response")
             return SelfTest(
                 passed: counts.documents > 0,
                 detail: counts.documents > 0

@@ -1,10 +1,4 @@
-/// A tool that can check, cheaply, that its service answers and accepts its credentials — so
-/// `status` does not call a tool "available" only because nothing has failed yet.
-public protocol SelfTesting: Tool {
-    func selfTest(timeLimit: Duration) async -> SelfTest
-}
-
-/// How a self-test ended, in words for `status` and `run health tests`.
+/// How a tool's self-test ended, in words for `status` and `run health tests`.
 public struct SelfTest: Sendable, Equatable {
     public var passed: Bool
     public var detail: String
