@@ -21,7 +21,9 @@ public struct OllamaChatModel: ChatModel {
     public func complete(
         _ request: ChatRequest, timeLimit: Duration, onText: (@Sendable (String) -> Void)?
     ) async throws -> ChatResponse {
-        let body = try JSONEncoder().encode(WireRequest(model: model, request: request, stream: onText != nil))
+        // Always streamed (NDJSON): when the attempt ends early the connection closes and Ollama
+        // stops generating.
+        let body = try JSONEncoder().encode(WireRequest(model: model, request: request, stream: true))
         var content = ""
         var calls: [ToolCall] = []
         var finish: String?

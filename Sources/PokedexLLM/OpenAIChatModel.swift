@@ -26,18 +26,21 @@ public struct OpenAIChatModel: ChatModel {
     public func complete(
         _ request: ChatRequest, timeLimit: Duration, onText: (@Sendable (String) -> Void)?
     ) async throws -> ChatResponse {
-        let streaming = onText != nil
-        let body = try JSONEncoder().encode(WireRequest(model: model, request: request, stream: streaming))
+        // Always streamed, even when no channel shows the pieces: when the time limit or the turn's
+        // deadline ends the attempt, the connection closes and the server stops generating (a
+        // one-request-at-a-time server would otherwise stay busy with an answer nobody reads).
+        let body = try JSONEncoder().encode(WireRequest(model: model, request: request, stream: true))
         var content = ""
         var finish: String?
         var calls = CallAssembler()
         var whole = ""
+        var streaming = false
         try await http.post(baseURL + "/chat/completions", body: body, timeLimit: timeLimit) { line in
-            guard streaming else {
-                whole += line + "\n"
+            guard line.hasPrefix("data:") else {
+                whole += line + "\n"  // a server that answers in one piece despite `stream`
                 return
             }
-            guard line.hasPrefix("data:") else { return }  // comments, event names, blank separators
+            streaming = true
             let data = line.dropFirst(5).trimmingCharacters(in: .whitespaces)
             guard data != "[DONE]" else { return }
             let chunk = try Self.decode(WireChunk.self, data)

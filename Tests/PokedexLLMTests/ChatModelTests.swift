@@ -48,7 +48,8 @@ struct ChatModelTests {
         }
         let received = try #require(server.received.first)
         #expect(received.wire == wire.rawValue)
-        #expect(received.stream == streamed)
+        // Streamed either way, so that an attempt ended early closes the stream and the server stops.
+        #expect(received.stream)
         #expect(received.messages.map(\.role) == ["system", "user", "assistant", "user"])
         #expect(received.messages.last?.content == "Weather in Oslo?")
         #expect(received.tools == ["weather"])
