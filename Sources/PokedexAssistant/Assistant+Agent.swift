@@ -34,11 +34,18 @@ extension Assistant {
         }
         // The conversation as it stands before the model speaks: where literal arguments must come from.
         let conversation = messages
+        // The question and what follows it stay; the oldest history goes first when over budget.
+        var questionIndex = messages.lastIndex { $0.role == .user } ?? 1
 
         for round in 0...configuration.maxToolRounds {
             let offered = round < configuration.maxToolRounds ? available : []
-            let request = ChatRequest(
-                messages: messages, tools: offered.compactMap(Self.spec), maxTokens: configuration.maxTokens)
+            let specs = offered.compactMap(Self.spec)
+            let limit = configuration.contextTokens - configuration.maxTokens
+            let dropped = promptBudget.fit(&messages, tools: specs, limit: limit, protectedFrom: &questionIndex)
+            if dropped > 0 {
+                logger.info("older messages left out to fit the model's context", metadata: ["messages": "\(dropped)"])
+            }
+            let request = ChatRequest(messages: messages, tools: specs, maxTokens: configuration.maxTokens)
             stream?.update(found: Self.found(runs))
             let onText = Self.receiver(stream)
             // The model gets the turn less a reserve, in which the tools can still answer if it does not.
@@ -50,6 +57,9 @@ extension Assistant {
             }
             guard case .success(let response, _) = outcome else {
                 return await answerWithoutModel(question, runs: runs)
+            }
+            if let tokens = response.promptTokens {
+                promptBudget.learn(bytes: PromptBudget.bytes(messages, specs), tokens: tokens)
             }
             if response.toolCalls.isEmpty || offered.isEmpty {
                 stream?.finish()

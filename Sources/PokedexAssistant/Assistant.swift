@@ -19,6 +19,8 @@ public final class Assistant: Sendable {
     let clock: RecoveryClock
     let logger: Logger
     private let turns = SessionTurns()
+    /// What fits the model's context window, learned from its usage figures.
+    let promptBudget = PromptBudget()
 
     /// Extra time past the deadline before the turn is abandoned outright; the recovery rules make
     /// every call end by the deadline itself, so this only covers a part that ignores cancellation.

@@ -33,6 +33,9 @@ public struct AssistantConfiguration: Sendable, Equatable {
     public var apiKey = Secret("")
     /// The longest answer the model may write, in tokens. `llm.max_tokens`, `POKEDEX_LLM_MAX_TOKENS`.
     public var maxTokens = 512
+    /// The model's context window, in tokens: the prompt is kept within it less `maxTokens`
+    /// (oldest history first out). `llm.context_tokens`, `POKEDEX_LLM_CONTEXT_TOKENS`.
+    public var contextTokens = 8192
     /// How long the status command waits for the model's answer before calling it unreachable
     /// (not a setting: the status answer must stay quick; tests on a loaded machine lengthen it).
     public var modelCheckTimeLimit = Duration.seconds(3)
@@ -52,7 +55,16 @@ public struct AssistantConfiguration: Sendable, Equatable {
         ("llm.model", "POKEDEX_LLM_MODEL"),
         ("llm.api_key", "POKEDEX_LLM_API_KEY"),
         ("llm.max_tokens", "POKEDEX_LLM_MAX_TOKENS"),
+        ("llm.context_tokens", "POKEDEX_LLM_CONTEXT_TOKENS"),
     ]
+
+    /// Checks that the values fit together.
+    public func validate() throws(SettingError) {
+        if contextTokens <= maxTokens {
+            throw SettingError(
+                key: "llm.context_tokens", message: "must be larger than llm.max_tokens (\(maxTokens)): the answer must fit too")
+        }
+    }
 
     public mutating func set(_ key: String, to value: String) throws(SettingError) {
         switch key {
@@ -73,7 +85,8 @@ public struct AssistantConfiguration: Sendable, Equatable {
             model = value.trimmingCharacters(in: .whitespaces)
             if model.isEmpty { throw SettingError(key: key, message: "must not be empty") }
         case "llm.api_key": apiKey = Secret(value.trimmingCharacters(in: .whitespaces))
-        case "llm.max_tokens": maxTokens = try SettingParser.integer(value, key: key)
+        case "llm.max_tokens": maxTokens = try SettingParser.integer(value, key: key, minimum: 1)
+        case "llm.context_tokens": contextTokens = try SettingParser.integer(value, key: key, minimum: 256)
         default: throw SettingError(key: key, message: "is not an assistant setting")
         }
     }
@@ -86,7 +99,7 @@ public struct AssistantConfiguration: Sendable, Equatable {
             ("assistant.max_tool_rounds", "\(maxToolRounds)"),
             ("assistant.bot_names", botNames.joined(separator: ",")),
             ("llm.provider", provider.rawValue), ("llm.url", llmURL), ("llm.model", model), ("llm.api_key", apiKey.description),
-            ("llm.max_tokens", "\(maxTokens)"),
+            ("llm.max_tokens", "\(maxTokens)"), ("llm.context_tokens", "\(contextTokens)"),
         ]
     }
 }

@@ -95,6 +95,7 @@ public struct PokedexConfiguration: Sendable {
         }
         try server.validate()
         try webex.validate()
+        try assistant.validate()
         try recovery.apply(environment: environment)
         try tools.apply(environment: environment)
         do {

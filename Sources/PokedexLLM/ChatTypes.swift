@@ -91,10 +91,14 @@ public struct ChatResponse: Sendable, Equatable {
     public var toolCalls: [ToolCall]
     /// `stop`, `length`, `tool_calls`… as the server said (not to be trusted for tool calls).
     public var finishReason: String?
+    /// The prompt's size in tokens, when the server reports it (OpenAI `usage.prompt_tokens`,
+    /// Ollama `prompt_eval_count`): what the assistant's token budget learns from.
+    public var promptTokens: Int?
 
-    public init(content: String, toolCalls: [ToolCall] = [], finishReason: String? = nil) {
+    public init(content: String, toolCalls: [ToolCall] = [], finishReason: String? = nil, promptTokens: Int? = nil) {
         self.content = content
         self.toolCalls = toolCalls
         self.finishReason = finishReason
+        self.promptTokens = promptTokens
     }
 }

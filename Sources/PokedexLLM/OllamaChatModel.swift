@@ -27,6 +27,7 @@ public struct OllamaChatModel: ChatModel {
         var content = ""
         var calls: [ToolCall] = []
         var finish: String?
+        var promptTokens: Int?
         try await http.post(baseURL + "/api/chat", body: body, timeLimit: timeLimit) { line in
             guard !line.allSatisfy(\.isWhitespace) else { return }
             guard let chunk = try? JSONDecoder().decode(WireChunk.self, from: Data(line.utf8)) else {
@@ -46,8 +47,9 @@ public struct OllamaChatModel: ChatModel {
                         arguments: call.function.arguments?.jsonText ?? "{}"))
             }
             if chunk.done == true { finish = chunk.done_reason ?? "stop" }
+            if let count = chunk.prompt_eval_count { promptTokens = count }
         }
-        return ChatResponse(content: content, toolCalls: calls, finishReason: finish)
+        return ChatResponse(content: content, toolCalls: calls, finishReason: finish, promptTokens: promptTokens)
     }
 
     public func ping(timeLimit: Duration) async throws {
@@ -111,6 +113,7 @@ public struct OllamaChatModel: ChatModel {
         var message: Message?
         var done: Bool?
         var done_reason: String?
+        var prompt_eval_count: Int?
         var error: String?
     }
 }

@@ -32,6 +32,7 @@ public struct OpenAIChatModel: ChatModel {
         let body = try JSONEncoder().encode(WireRequest(model: model, request: request, stream: true))
         var content = ""
         var finish: String?
+        var promptTokens: Int?
         var calls = CallAssembler()
         var whole = ""
         var streaming = false
@@ -47,6 +48,7 @@ public struct OpenAIChatModel: ChatModel {
             if let error = chunk.error {
                 throw ServiceFailure(.http(status: 500), "the language model failed: \(error)")
             }
+            if let count = chunk.usage?.prompt_tokens { promptTokens = count }
             for choice in chunk.choices ?? [] {
                 if let piece = choice.delta?.content, !piece.isEmpty {
                     content += piece
@@ -67,8 +69,9 @@ public struct OpenAIChatModel: ChatModel {
             content = choice.message?.content ?? ""
             for fragment in choice.message?.tool_calls ?? [] { calls.add(fragment) }
             finish = choice.finish_reason
+            promptTokens = answer.usage?.prompt_tokens
         }
-        return ChatResponse(content: content, toolCalls: calls.calls, finishReason: finish)
+        return ChatResponse(content: content, toolCalls: calls.calls, finishReason: finish, promptTokens: promptTokens)
     }
 
     public func ping(timeLimit: Duration) async throws {
@@ -129,11 +132,18 @@ public struct OpenAIChatModel: ChatModel {
         /// `auto` whenever tools are offered: some servers (llama.cpp) read a missing value as `none`.
         var tool_choice: String?
         var stream: Bool
+        /// Asks for the usage figures in the last chunk (the prompt's size in tokens).
+        var stream_options: StreamOptions?
         var max_tokens: Int?
+
+        struct StreamOptions: Encodable {
+            var include_usage = true
+        }
 
         init(model: String, request: ChatRequest, stream: Bool) {
             self.model = model
             self.stream = stream
+            stream_options = stream ? StreamOptions() : nil
             max_tokens = request.maxTokens
             messages = request.messages.map { message in
                 Message(
@@ -199,13 +209,17 @@ public struct OpenAIChatModel: ChatModel {
         struct Problem: Decodable {
             var message: String?
         }
+        struct Usage: Decodable {
+            var prompt_tokens: Int?
+        }
         var choices: [Choice]?
+        var usage: Usage?
         private var problem: Problem?
 
         var error: String? { problem.map { $0.message ?? "unknown error" } }
 
         enum CodingKeys: String, CodingKey {
-            case choices
+            case choices, usage
             case problem = "error"
         }
     }

@@ -54,6 +54,8 @@ public final class ScriptedLLMServer: Sendable {
         /// Servers seen in the wild: no call ids, arguments as an object, `finish_reason: stop`
         /// with tool calls, and in streams every call at `index: 0` (told apart by id).
         case quirky
+        /// llama.cpp started without `--jinja`: any request with tools is refused.
+        case noToolTemplate
     }
 
     public let server: LoopbackHTTPServer
@@ -130,6 +132,11 @@ public final class ScriptedLLMServer: Sendable {
         let tools = (body["tools"] as? [[String: Any]] ?? []).compactMap {
             ($0["function"] as? [String: Any])?["name"] as? String
         }
+        if !tools.isEmpty, state.read({ $0.dialect }) == .noToolTemplate {
+            return .json(#"{"error":{"code":500,"message":"tools param requires --jinja flag","type":"server_error"}}"#, status: 500)
+        }
+        // The prompt's size as a tokenizer would count it (about 4 bytes a token), for usage figures.
+        let promptTokens = messages.reduce(0) { $0 + $1.content.utf8.count } / 4 + 8
         // A one-token completion is a health probe (`status`): answered like a real server would,
         // counted apart, and it does not use up the script.
         let maxTokens = (body["max_tokens"] as? Int) ?? ((body["options"] as? [String: Any])?["num_predict"] as? Int)
@@ -138,7 +145,7 @@ public final class ScriptedLLMServer: Sendable {
                 state.probes += 1
                 return state.dialect
             }
-            return answer(wire, stream: stream, text: "OK", calls: [], dialect: dialect)
+            return answer(wire, stream: stream, text: "OK", calls: [], dialect: dialect, promptTokens: promptTokens)
         }
         let (step, dialect) = state.update { state -> (Step, Dialect) in
             state.received.append(
@@ -155,14 +162,16 @@ public final class ScriptedLLMServer: Sendable {
                 wire == "ollama" ? #"{"error":"scripted failure"}"# : #"{"error":{"message":"scripted failure"}}"#
             return .json(error, status: status, headers: retryAfter.map { [("Retry-After", $0)] } ?? [])
         case .garbage: return .json("<html>surprise</html>")
-        case .text(let text): return answer(wire, stream: stream, text: text, calls: [], dialect: dialect)
-        case .empty: return answer(wire, stream: stream, text: "", calls: [], dialect: dialect)
-        case .toolCalls(let calls): return answer(wire, stream: stream, text: "", calls: calls, dialect: dialect)
+        case .text(let text):
+            return answer(wire, stream: stream, text: text, calls: [], dialect: dialect, promptTokens: promptTokens)
+        case .empty: return answer(wire, stream: stream, text: "", calls: [], dialect: dialect, promptTokens: promptTokens)
+        case .toolCalls(let calls):
+            return answer(wire, stream: stream, text: "", calls: calls, dialect: dialect, promptTokens: promptTokens)
         }
     }
 
     private static func answer(
-        _ wire: String, stream: Bool, text: String, calls: [Call], dialect: Dialect
+        _ wire: String, stream: Bool, text: String, calls: [Call], dialect: Dialect, promptTokens: Int
     )
         -> LoopbackHTTPServer.Response
     {
@@ -177,7 +186,11 @@ public final class ScriptedLLMServer: Sendable {
             guard stream else {
                 var message: [String: Any] = ["role": "assistant", "content": text]
                 if !toolCalls.isEmpty { message["tool_calls"] = toolCalls }
-                return .json(json(["model": "scripted", "message": message, "done": true, "done_reason": "stop"]))
+                return .json(
+                    json([
+                        "model": "scripted", "message": message, "done": true, "done_reason": "stop",
+                        "prompt_eval_count": promptTokens,
+                    ]))
             }
             var lines = pieces.map {
                 json(["model": "scripted", "message": ["role": "assistant", "content": $0], "done": false])
@@ -192,7 +205,7 @@ public final class ScriptedLLMServer: Sendable {
             lines.append(
                 json([
                     "model": "scripted", "message": ["role": "assistant", "content": ""], "done": true,
-                    "done_reason": "stop",
+                    "done_reason": "stop", "prompt_eval_count": promptTokens,
                 ]))
             return LoopbackHTTPServer.Response(
                 headers: [("Content-Type", "application/x-ndjson")], parts: lines.map { Data(($0 + "\n").utf8) })
@@ -218,14 +231,15 @@ public final class ScriptedLLMServer: Sendable {
                 json([
                     "id": "chatcmpl-scripted", "object": "chat.completion", "model": "scripted",
                     "choices": [["index": 0, "message": message, "finish_reason": finish]],
-                    "usage": ["prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2],
+                    "usage": ["prompt_tokens": promptTokens, "completion_tokens": 1, "total_tokens": promptTokens + 1],
                 ]))
         }
         func chunk(_ delta: [String: Any], finish: String? = nil) -> Data {
             let choice: [String: Any] = ["index": 0, "delta": delta, "finish_reason": finish ?? NSNull()]
-            return Data(
-                ("data: " + json(["id": "chatcmpl-scripted", "object": "chat.completion.chunk", "choices": [choice]])
-                    + "\n\n").utf8)
+            var object: [String: Any] = ["id": "chatcmpl-scripted", "object": "chat.completion.chunk", "choices": [choice]]
+            // The usage figures come with the last chunk (`stream_options.include_usage`).
+            if finish != nil { object["usage"] = ["prompt_tokens": promptTokens, "completion_tokens": 1] }
+            return Data(("data: " + json(object) + "\n\n").utf8)
         }
         var parts = [chunk(["role": "assistant", "content": ""])] + pieces.map { chunk(["content": $0]) }
         for (index, call) in calls.enumerated() {
