@@ -106,25 +106,38 @@ extension Assistant {
         case failure(String)
     }
 
-    /// A one-token completion, timed: the model really answers, not only its server. nil when no
-    /// model is configured.
+    /// A one-token completion with a tool offered, timed: the model really answers, not only its
+    /// server, and the server takes tool definitions (llama.cpp without `--jinja`, or vLLM without
+    /// a tool parser, refuses them — and then every turn with tools would fail). nil when no model
+    /// is configured.
     private func modelCheck() async -> ModelCheck? {
         guard let model else { return nil }
         if !recovery.isAvailable(.llm) { return .failure("out of service after repeated failures") }
-        do {
-            let limit = configuration.modelCheckTimeLimit
-            let started = clock.now()
+        let limit = configuration.modelCheckTimeLimit
+        let started = clock.now()
+        func ask(_ tools: [ToolSpec]) async throws {
             _ = try await model.complete(
-                ChatRequest(messages: [ChatMessage(.user, "Say OK.")], tools: [], maxTokens: 1),
+                ChatRequest(messages: [ChatMessage(.user, "Say OK.")], tools: tools, maxTokens: 1),
                 timeLimit: min(limit, recovery.remainingTime() ?? limit), onText: nil)
+        }
+        do {
+            try await ask([Self.checkTool])
             let latency = Self.milliseconds(clock.now() - started)
-            return .success("\(model.provider), model \(model.model), a one-token answer in \(latency) ms")
+            return .success(
+                "\(model.provider), model \(model.model), a one-token answer in \(latency) ms, tool definitions accepted")
         } catch let failure as ServiceFailure {
-            return .failure(failure.message)
+            guard case .http = failure.kind, (try? await ask([])) != nil else { return .failure(failure.message) }
+            return .failure(
+                "the server answers but refuses tool definitions (\(failure.message)): start llama.cpp with --jinja, vLLM with --enable-auto-tool-choice and a --tool-call-parser"
+            )
         } catch {
             return .failure("no answer")
         }
     }
+
+    /// The tool the model check offers (never called).
+    private static let checkTool = ToolSpec(
+        name: "status_check", description: "Not for use.", parameters: .object(["type": .string("object")]))
 
     private static func time(_ date: Date) -> String {
         date.formatted(.iso8601.time(includingFractionalSeconds: false)) + " UTC"

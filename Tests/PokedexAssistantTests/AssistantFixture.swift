@@ -42,7 +42,7 @@ final class AssistantFixture: Sendable {
     ///   - llmRetries: retries of a failed model call (0 keeps failure tests free of waits).
     init(
         script: [ScriptedLLMServer.Step]? = [], otherwise: ScriptedLLMServer.Step = .text("OK"),
-        wire: String = "openai",
+        wire: String = "openai", dialect: ScriptedLLMServer.Dialect = .standard,
         containment: Bool = false, llmRetries: Int = 0, falconSecret: String = FalconSimulator.clientSecret,
         extraTools: [any CatalogTool.Type] = [], toolSettings: [String: [String: String]] = [:], configure: (inout AssistantConfiguration) -> Void = { _ in }
     ) async throws {
@@ -58,7 +58,7 @@ final class AssistantFixture: Sendable {
         recoveryConfiguration.policies[.llm]?.maxRetries = llmRetries
         recovery = Recovery(
             configuration: recoveryConfiguration, clock: clock, wallClock: { [clock] in clock.currentDate })
-        llm = try await ScriptedLLMServer.start(script ?? [], otherwise: otherwise)
+        llm = try await ScriptedLLMServer.start(script ?? [], otherwise: otherwise, dialect: dialect)
         falcon = try await FalconSimulator.start(hosts: Self.hosts)
         weather = try await OpenMeteoSimulator.start()
 

@@ -39,6 +39,7 @@ struct TurnPipelineTests {
         #expect(healthy.contains("Session store: ✅ writable"))
         // A real one-token completion, not only the server's model list.
         #expect(healthy.contains("Language model: ✅ reachable (openai, model scripted, a one-token answer in "))
+        #expect(healthy.contains("ms, tool definitions accepted)"))
         #expect(fixture.llm.probes == 1)
         #expect(fixture.llm.received.isEmpty)
         #expect(healthy.contains("• document_search: ✅ available"))
@@ -50,6 +51,15 @@ struct TurnPipelineTests {
         #expect(degraded.contains("Language model: ❌"))
         // Both status turns are stored.
         #expect(try await fixture.history().map(\.role) == [.user, .assistant, .user, .assistant])
+    }
+
+    @Test func aModelServerThatRefusesToolDefinitionsIsAProblemWithItsFix() async throws {
+        let fixture = try await AssistantFixture(dialect: .noToolTemplate)
+        defer { fixture.finish() }
+        let status = await fixture.ask("status").text
+        #expect(status.hasPrefix("⚠️ System online, but degraded (1 problem):"), "\(status)")
+        #expect(status.contains("refuses tool definitions (the language model answered 500: tools param requires --jinja flag)"), "\(status)")
+        #expect(status.contains("start llama.cpp with --jinja"))
     }
 
     @Test func aToolWhoseServiceRejectsItsCredentialsIsNotCalledAvailable() async throws {
