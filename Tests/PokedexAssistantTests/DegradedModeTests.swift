@@ -31,7 +31,7 @@ struct DegradedModeTests {
         #expect(reply.toolsUsed == ["weather"])
         #expect(
             reply.text.hasSuffix(
-                "Current weather in Oslo, Norway: Slight snow fall, 26.6°F (feels like 26.6°F), humidity 90%"))
+                "Current weather in Oslo, Norway: Slight snow fall, 27°F (feels like 27°F), humidity 90%"))
     }
 
     @Test func everythingElseSearchesTheRunbooksWithSources() async throws {

@@ -66,9 +66,26 @@ struct ToolBehaviourTests {
         #expect(arguments == expected?.mapValues { ToolArgument.string($0) })
     }
 
-    @Test func weatherAnswersWeatherInAPlaceDirectly() {
-        #expect(Self.weatherTool.directArguments(for: "What's the weather in São Paulo?") == ["location": .string("São Paulo")])
+    @Test(arguments: [
+        ("What's the weather in São Paulo?", "São Paulo"), ("How is the weather in Madrid today?", "Madrid"),
+        ("weather for Tokyo please", "Tokyo"), ("weather in New York right now", "New York"),
+        ("weather in Oslo this morning?", "Oslo"), ("weather at Cape Town, please!", "Cape Town"),
+        ("weather in Today", "Today"),
+    ])
+    func weatherAnswersWeatherInAPlaceDirectly(question: String, place: String) {
+        #expect(Self.weatherTool.directArguments(for: question) == ["location": .string(place)])
+    }
+
+    @Test func weatherWithoutAPlaceIsNotADirectQuestion() {
         #expect(Self.weatherTool.directArguments(for: "is the weather nice") == nil)
+    }
+
+    @Test func aQuestionForTheTeamsProceduresSearchesTheRunbooksDirectly() throws {
+        let runbooks = RunbookSearchTool(index: try RunbookIndex(path: ":memory:"), recovery: Self.recovery)
+        for question in ["What's our ransomware runbook?", "remind me of the phishing procedure", "Who do I escalate a P1 to?"] {
+            #expect(runbooks.directArguments(for: question) == ["query": .string(question)])
+        }
+        #expect(runbooks.directArguments(for: "What does EDR stand for?") == nil)
     }
 
     @Test func runbookEvidenceNamesTheSourcesNotTheWholeAnswer() throws {

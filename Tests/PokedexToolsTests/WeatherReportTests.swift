@@ -18,7 +18,7 @@ struct WeatherReportTests {
             windSpeed: 9.8, windDirection: 225)
         #expect(
             report.sentence
-                == "Current weather in Oslo, Norway: Light drizzle, 41.2°F (feels like 36.5°F), humidity 87%, wind 9.8 mph SW"
+                == "Current weather in Oslo, Norway: Light drizzle, 41°F (feels like 37°F), humidity 87%, wind 10 mph SW"
         )
     }
 
@@ -28,10 +28,14 @@ struct WeatherReportTests {
             windSpeed: 0, windDirection: 0, units: .celsius)
         #expect(
             report.sentence
-                == "Current weather in Berlin, Germany: Partly cloudy, 5.0°C (feels like 2.4°C), humidity 81%")
+                == "Current weather in Berlin, Germany: Partly cloudy, 5°C (feels like 2°C), humidity 81%")
         var windy = report
         windy.windSpeed = 12.3
-        #expect(windy.sentence.hasSuffix(", wind 12.3 km/h N"))
+        #expect(windy.sentence.hasSuffix(", wind 12 km/h N"))
+        // Whole figures, as weather services show them: no "-0", and a breath of air is calm.
+        windy.temperature = -0.4
+        windy.windSpeed = 0.4
+        #expect(windy.sentence == "Current weather in Berlin, Germany: Partly cloudy, 0°C (feels like 2°C), humidity 81%")
     }
 
     @Test func everyDocumentedWeatherCodeHasWordsAndOthersSaySo() {

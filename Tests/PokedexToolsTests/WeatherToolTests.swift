@@ -32,7 +32,7 @@ struct WeatherToolTests {
         #expect(!result.fellBack)
         #expect(
             result.text
-                == "Current weather in Berlin, Germany: Overcast, 41.0°F (feels like 35.6°F), humidity 81%, wind 10.0 mph WSW"
+                == "Current weather in Berlin, Germany: Overcast, 41°F (feels like 36°F), humidity 81%, wind 10 mph WSW"
         )
         #expect(simulator.requestedPaths == ["/v1/search", "/v1/forecast"])
     }
@@ -42,7 +42,7 @@ struct WeatherToolTests {
         defer { Task { try await simulator.stop() } }
         let result = try await ask(tool(simulator, units: .celsius), "Oslo")
         #expect(
-            result.text == "Current weather in Oslo, Norway: Slight snow fall, -3.0°C (feels like -3.0°C), humidity 90%"
+            result.text == "Current weather in Oslo, Norway: Slight snow fall, -3°C (feels like -3°C), humidity 90%"
         )
     }
 

@@ -59,6 +59,19 @@ public struct RunbookSearchTool: CatalogTool {
         return result(outcome, context: context)
     }
 
+    /// A question that asks for the team's procedures by name is searched before the model is
+    /// asked (SPEC 3.1): a model that does not search cannot then invent the procedure.
+    public func directArguments(for question: String) -> [String: ToolArgument]? {
+        let lower = question.lowercased()
+        guard Self.procedureWords.contains(where: lower.contains) else { return nil }
+        return ["query": .string(question)]
+    }
+
+    private static let procedureWords = [
+        "runbook", "playbook", "procedure", "how do we", "how do i", "how should we", "what are the steps",
+        "first steps", "escalat", "who do i call", "who do i contact", "on-call", "on call",
+    ]
+
     /// Without a model, any question may be in the runbooks.
     public func anyQuestionArguments(for question: String) -> [String: ToolArgument]? {
         ["query": .string(question)]

@@ -44,7 +44,7 @@ public struct WeatherReport: Sendable, Equatable {
         var text =
             "Current weather in \(place), \(country): \(Self.describe(weatherCode)), "
             + "\(Self.number(temperature))\(symbol) (feels like \(Self.number(feelsLike))\(symbol)), humidity \(humidity)%"
-        if windSpeed > 0 {
+        if windSpeed.rounded() > 0 {
             text += ", wind \(Self.number(windSpeed)) \(units.windUnit) \(Self.compassPoint(windDirection))"
         }
         return text
@@ -99,8 +99,9 @@ public struct WeatherReport: Sendable, Equatable {
         }
     }
 
-    /// One decimal place, the way Open-Meteo reports its values.
+    /// Whole degrees and whole mph or km/h, as weather services show them (-0.4 is "0", not "-0").
     private static func number(_ value: Double) -> String {
-        String(format: "%.1f", value)
+        let whole = Int(value.rounded())
+        return "\(whole)"
     }
 }

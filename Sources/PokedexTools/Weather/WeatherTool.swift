@@ -1,3 +1,4 @@
+import Foundation
 import PokedexRecovery
 
 extension ToolName {
@@ -50,12 +51,24 @@ public struct WeatherTool: CatalogTool {
     /// Built once (Swift parses a regex literal each time it is evaluated).
     nonisolated(unsafe) private static let weatherIn = /(?i)weather\s+(?:in|for|at)\s+(.+?)[\s?.!]*$/
 
-    /// "weather in X".
+    /// "weather in X" (X without the words that follow a place: "today", "please", "right now").
     public func directArguments(for question: String) -> [String: ToolArgument]? {
         guard question.lowercased().contains("weather"), let match = question.firstMatch(of: Self.weatherIn)
         else { return nil }
-        return ["location": .string(String(match.1))]
+        let separators = CharacterSet(charactersIn: " ,;:!?.")
+        var place = String(match.1).trimmingCharacters(in: separators)
+        while let phrase = Self.trailing.first(where: { place.lowercased().hasSuffix($0) }) {
+            place = String(place.dropLast(phrase.count)).trimmingCharacters(in: separators)
+        }
+        return place.isEmpty ? nil : ["location": .string(place)]
     }
+
+    /// What follows a place in a weather question without being part of it (each with the space
+    /// before it, so a place named "Today" stays).
+    private static let trailing = [
+        " right now", " at the moment", " this morning", " this afternoon", " this evening", " tonight", " today",
+        " tomorrow", " currently", " now", " please", " pls",
+    ]
 
     public func fallbackText(for question: String) -> String {
         "⚠️ Weather information is temporarily unavailable. Please check a reliable weather service directly."
