@@ -35,6 +35,7 @@ struct FidelityBenchmark: AsyncParsableCommand {
     @Option(help: "The deadline of the turn that checks the server stops generating when a turn ends.")
     var slotCheckDeadline = "3s"
     @Option(help: "Where to write the JSON results.") var output = "bench-results/fidelity.json"
+    @Option(help: "Run only the conversations whose name contains this.") var conversation: String?
     @Flag(help: "The first conversation only: checks the benchmark works.") var quick = false
 
     mutating func run() async throws {
@@ -69,7 +70,8 @@ struct FidelityBenchmark: AsyncParsableCommand {
 
         let truths = file.truths
         var scores = FidelityScores(deadlineMilliseconds: Int(configuration.assistant.deadline.components.seconds * 1000))
-        let conversations = quick ? Array(file.conversations.prefix(1)) : file.conversations
+        var conversations = quick ? Array(file.conversations.prefix(1)) : file.conversations
+        if let conversation { conversations = conversations.filter { $0.name.contains(conversation) } }
         for (number, conversation) in conversations.enumerated() {
             print("— \(conversation.name)")
             for turn in conversation.turns {
@@ -210,6 +212,7 @@ struct TurnScore {
     var elapsedMilliseconds: Int
     var ask: String
     var reply: String
+    var evidence: [String]
 
     init(
         _ turn: ScenarioTurn, _ reply: Reply, falconFilters: [String], truths: [String: [String]],
@@ -238,6 +241,7 @@ struct TurnScore {
         overrun = reply.elapsedMilliseconds > deadlineMilliseconds
         ask = turn.ask
         self.reply = reply.text
+        self.evidence = reply.evidence.map { "\($0.tool) \($0.arguments)\($0.fellBack ? " (failed)" : ""): \($0.result)" }
     }
 
     /// A sentence stating a host's containment or online state other than the simulator's (checked
@@ -326,7 +330,7 @@ struct FidelityScores {
             "slot_idle_seconds": slotIdleSeconds as Any,
             "per_turn": turns.map {
                 [
-                    "ask": $0.ask, "reply": $0.reply, "tool_called": $0.toolCalled, "grounded": $0.grounded,
+                    "ask": $0.ask, "reply": $0.reply, "evidence": $0.evidence, "tool_called": $0.toolCalled, "grounded": $0.grounded,
                     "contradiction": $0.contradiction, "technical_text": $0.technicalText, "elapsed_ms": $0.elapsedMilliseconds,
                 ] as [String: Any]
             },
