@@ -66,6 +66,8 @@ public final class LoopbackHTTPServer: Sendable {
     public let port: Int
     /// `http://127.0.0.1:<port>`.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// Connections clients still hold open.
+    public var openConnections: Int { connections.read { $0.count } }
 
     private init(channel: any Channel, connections: Locked<[ObjectIdentifier: any Channel]>, port: Int) {
         self.channel = channel

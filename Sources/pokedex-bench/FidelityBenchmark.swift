@@ -68,7 +68,6 @@ struct FidelityBenchmark: AsyncParsableCommand {
         guard let chatModel = runtime.model else { throw ValidationError("no model answers at \(url)") }
         print("Model: \(chatModel.provider) \(chatModel.model) at \(url)")
 
-        let truths = file.truths
         var scores = FidelityScores(deadlineMilliseconds: Int(configuration.assistant.deadline.components.seconds * 1000))
         var conversations = quick ? Array(file.conversations.prefix(1)) : file.conversations
         if let conversation { conversations = conversations.filter { $0.name.contains(conversation) } }
@@ -76,8 +75,12 @@ struct FidelityBenchmark: AsyncParsableCommand {
             print("— \(conversation.name)")
             for turn in conversation.turns {
                 let requestsBefore = falcon.filters.count
+                // A pending containment completes once the host has been looked at (as in Falcon):
+                // the state before the turn and the one after are both true of it.
+                let before = file.truths(falcon)
                 let reply = await runtime.assistant.respond(
                     Turn(user: "fidelity", room: "conversation-\(number)", message: turn.ask))
+                let truths = before.merging(file.truths(falcon), uniquingKeysWith: +)
                 let score = TurnScore(
                     turn, reply, falconFilters: Array(falcon.filters.dropFirst(requestsBefore)), truths: truths,
                     deadlineMilliseconds: scores.deadlineMilliseconds)
@@ -174,13 +177,14 @@ struct ScenarioFile: Decodable {
     var places: [Place]
     var conversations: [Conversation]
 
-    /// What Falcon says of each host (lower-cased name), as the tool words it.
-    var truths: [String: [String]] {
+    /// What Falcon says of each host now (lower-cased name), as the tool words it.
+    func truths(_ falcon: FalconSimulator) -> [String: [String]] {
         var truths: [String: [String]] = [:]
-        for host in hosts {
+        for (number, host) in hosts.enumerated() {
             guard let name = try? FalconHostname(host.hostname) else { continue }
+            let status = falcon.status(of: host.simulated(number: number).id) ?? host.status
             truths[host.hostname.lowercased()] = [
-                FalconReply.containment(name, status: host.status), FalconReply.online(name, state: host.online),
+                FalconReply.containment(name, status: status), FalconReply.online(name, state: host.online),
             ]
         }
         return truths

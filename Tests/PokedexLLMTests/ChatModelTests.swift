@@ -140,6 +140,20 @@ struct ChatModelTests {
         }
     }
 
+    @Test(arguments: Wire.allCases)
+    func anAttemptCutOffAtItsTimeLimitClosesItsStream(_ wire: Wire) async throws {
+        // A one-request-at-a-time server stops generating only when the stream it writes to closes.
+        let server = try await ScriptedLLMServer.start([.hang])
+        defer { Task { try await server.stop() } }
+        await #expect(throws: ServiceFailure.self) {
+            _ = try await model(wire, server).complete(Self.request, timeLimit: .milliseconds(200), onText: nil)
+        }
+        #expect(server.received.first?.stream == true)
+        let closing = ContinuousClock.now
+        while server.server.openConnections > 0, ContinuousClock.now - closing < .seconds(5) { await Task.yield() }
+        #expect(server.server.openConnections == 0)
+    }
+
     @Test func theAPIKeyIsSentAsABearerTokenAndNeverInErrors() async throws {
         let server = try await ScriptedLLMServer.start([.text("ok"), .status(401)])
         defer { Task { try await server.stop() } }
