@@ -91,7 +91,7 @@ struct ToolBehaviourTests {
     @Test func runbookEvidenceNamesTheSourcesNotTheWholeAnswer() throws {
         let runbooks = RunbookSearchTool(index: try RunbookIndex(path: ":memory:"), recovery: Self.recovery)
         let result = ToolResult(text: "📄 **From a.md:**\nStep one\n\n📄 **From b.md:**\nStep two\n\n**Sources:** a.md, b.md")
-        #expect(runbooks.evidenceText(result) == "2 excerpts; Sources: a.md, b.md")
+        #expect(runbooks.evidenceText(result) == "Sources: a.md, b.md")
         let failed = ToolResult(text: Self.documentSearch, fellBack: true)
         #expect(runbooks.evidenceText(failed) == Self.documentSearch)
     }
