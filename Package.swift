@@ -209,7 +209,7 @@ let package = Package(
         .testTarget(
             name: "PokedexCLITests",
             dependencies: [
-                "pokedex", "PokedexSessions", "PokedexTesting", "PokedexAudit",
+                "pokedex", "PokedexSessions", "PokedexTesting", "PokedexAudit", "PokedexLLM",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

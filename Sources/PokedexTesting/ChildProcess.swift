@@ -111,15 +111,17 @@ public final class ChildProcess: @unchecked Sendable {
     public static let timeLimit = Duration.seconds(300)
 
     /// Runs a process to the end.
-    /// - Parameter stdin: written to its standard input, which is then closed.
+    /// - Parameters:
+    ///   - stdin: written to its standard input, which is then closed.
+    ///   - timeLimit: when it is killed (for a run that is long by nature, such as a benchmark).
     public static func run(
         executable: URL = ChildProcess.pokedexExecutable, _ arguments: [String], environment: [String: String] = [:],
-        directory: URL? = nil, stdin: Data = Data()
+        directory: URL? = nil, stdin: Data = Data(), timeLimit: Duration = timeLimit
     ) async throws -> Outcome {
         let child = try ChildProcess(executable, arguments: arguments, environment: environment, directory: directory)
         child.write(stdin)
         child.closeInput()
-        return await child.outcome()
+        return await child.outcome(timeLimit: timeLimit)
     }
 
     /// Writes to the process's standard input (ignoring a process that has gone away).
@@ -155,9 +157,9 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Waits for the process to end and its output to be read completely; kills it (SIGKILL) if it
     /// is still running after ``timeLimit``.
-    public func outcome() async -> Outcome {
+    public func outcome(timeLimit: Duration = timeLimit) async -> Outcome {
         let watchdog = Task { [self] in
-            try await Task.sleep(for: Self.timeLimit)
+            try await Task.sleep(for: timeLimit)
             kill()
         }
         defer { watchdog.cancel() }

@@ -31,6 +31,7 @@ struct FidelityBenchmark: AsyncParsableCommand {
     @Option(help: "The model name (llm.model; llama.cpp serves its one model under any name).") var model = "default"
     @Option(help: "openai, ollama or auto (llm.provider).") var provider = "auto"
     @Option(help: "The turn's deadline (assistant.deadline).") var deadline = "30s"
+    @Option(help: "The longest answer in tokens (llm.max_tokens).") var maxTokens = 512
     @Option(help: "The runbooks folder behind document_search.") var runbooks = "runbooks"
     @Option(help: "The deadline of the turn that checks the server stops generating when a turn ends.")
     var slotCheckDeadline = "3s"
@@ -58,6 +59,7 @@ struct FidelityBenchmark: AsyncParsableCommand {
             ("weather.url", weather.baseURL), ("weather.geocoding_url", weather.baseURL),
             ("runbooks.dir", runbooks), ("runbooks.index", directory.appendingPathComponent("runbooks.db").path),
             ("llm.provider", provider), ("llm.url", url), ("llm.model", model), ("assistant.deadline", deadline),
+            ("llm.max_tokens", "\(maxTokens)"),
         ] {
             try configuration.set(key, to: value)
         }
