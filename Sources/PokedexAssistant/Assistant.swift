@@ -114,9 +114,11 @@ public final class Assistant: Sendable {
         if outcome == nil {
             logger.warning("turn abandoned at its deadline", metadata: ["deadline": "\(deadline)"])
         }
+        // What is shown is what is stored: an answer too large for the store is cut, with a note.
         var reply = final.reply
+        reply.text = Self.fitting(reply.text, limit: store.configuration.maxMessageBytes)
         // A turn the user cancelled (Ctrl-C in the chat) leaves nothing behind.
-        if final.stored && !Task.isCancelled { reply.stored = await record(question, final.reply) }
+        if final.stored && !Task.isCancelled { reply.stored = await record(question, reply) }
         return reply
     }
 
@@ -127,7 +129,10 @@ public final class Assistant: Sendable {
             // One transaction: a crash never leaves a question without its answer, or an answer
             // without the evidence it rests on.
             var messages: [(MessageRole, String)] = [(.user, question.text)]
-            if !reply.evidence.isEmpty { messages.append((.tool, Evidence.storedText(reply.evidence))) }
+            if !reply.evidence.isEmpty {
+                let limit = store.configuration.maxMessageBytes
+                messages.append((.tool, Evidence.storedText(reply.evidence, limit: limit)))
+            }
             messages.append((reply.isFallback ? .fallback : .assistant, reply.text))
             _ = try await store.append(messages, to: question.key)
             return true
@@ -164,6 +169,22 @@ public final class Assistant: Sendable {
             return String(after.drop { $0.isWhitespace || ",:;!-".contains($0) })
         }
         return text
+    }
+
+    /// `text` cut to `limit` bytes of UTF-8 at a character boundary, with a note saying so; the
+    /// text itself when it fits.
+    static func fitting(_ text: String, limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        let note = "\n\n[…] " + AssistantTexts.cut(limit: limit)
+        let budget = limit - note.utf8.count
+        var (used, end) = (0, text.startIndex)
+        for character in text {
+            let size = character.utf8.count
+            if used + size > budget { break }
+            used += size
+            end = text.index(after: end)
+        }
+        return String(text[..<end]) + note
     }
 
     static func milliseconds(_ duration: Duration) -> Int {

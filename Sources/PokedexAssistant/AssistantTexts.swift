@@ -18,6 +18,11 @@ enum AssistantTexts {
     static let modelUnavailable =
         "⚠️ The language model is not answering right now, and none of my tools could answer this on its own. Please try again in a moment."
 
+    /// The note under an answer cut to fit the store (`sessions.max_message_bytes`).
+    static func cut(limit: Int) -> String {
+        "⚠️ This answer was longer than the \(limit / 1024) KiB I can keep, so it was cut here."
+    }
+
     static func tooLong(_ count: Int, limit: Int) -> String {
         "⚠️ Your message is \(count) characters long; I can take at most \(limit). Please shorten it or split it up."
     }

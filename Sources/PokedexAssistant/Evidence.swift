@@ -27,11 +27,18 @@ public struct Evidence: Sendable, Equatable, Codable {
     /// The evidence as it is stored with its turn: a `tool` message between the question and the
     /// answer, in the same transaction. It has no tool call before it, so the context window never
     /// shows it to the model.
-    static func storedText(_ evidence: [Evidence]) -> String {
+    /// Results are shortened until it fits `limit` bytes (a tool that returned megabytes).
+    static func storedText(_ evidence: [Evidence], limit: Int = .max) -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = .sortedKeys
-        return String(decoding: (try? encoder.encode(evidence)) ?? Data("[]".utf8), as: UTF8.self)
+        var kept = evidence
+        while true {
+            let text = String(decoding: (try? encoder.encode(kept)) ?? Data("[]".utf8), as: UTF8.self)
+            let longest = kept.indices.max { kept[$0].result.utf8.count < kept[$1].result.utf8.count }
+            guard text.utf8.count > limit, let longest, kept[longest].result.count > 1 else { return text }
+            kept[longest].result = String(kept[longest].result.prefix(kept[longest].result.count / 2)) + "…"
+        }
     }
 
     /// Stored evidence read back; nil when the text is not evidence (an imported tool result).

@@ -87,7 +87,7 @@ extension PostgresSessionStore {
     // MARK: Import
 
     public func importSessions(_ sessions: [ArchivedSession]) async throws -> ImportSummary {
-        try ImportPlan.validate(sessions, maxMessageBytes: configuration.maxMessageBytes)
+        try ImportPlan.validate(sessions, maxMessageBytes: configuration.maxMessageBytes, now: clock.currentDate)
         let cutoff = cutoffMilliseconds()
         let cap = configuration.maxMessages
         let now = Timestamp.milliseconds(clock.currentDate)

@@ -28,30 +28,38 @@ extension SessionsCommand {
                 if let key, count == 0 { throw CommandError("no session for \(key)") }
                 return
             }
-            // Write beside the target and rename, so a failed export never leaves half a file.
+            // Written beside the target, synced, then renamed over it (rename(2) replaces a file
+            // atomically): an existing backup is replaced only by a complete new one.
             let target = URL(fileURLWithPath: output)
-            let partial = target.deletingLastPathComponent().appendingPathComponent(
-                ".\(target.lastPathComponent).partial")
+            let folder = target.deletingLastPathComponent()
+            let partial = folder.appendingPathComponent(".\(target.lastPathComponent).partial")
             guard FileManager.default.createFile(atPath: partial.path, contents: nil),
                 let handle = FileHandle(forWritingAtPath: partial.path)
             else {
-                throw CommandError("cannot write \(output)")
+                throw CommandError("cannot write \(output): cannot create a file in \(folder.path)")
             }
             do {
                 let count = try await sessions.export(only: key, layout: format) { try handle.write(contentsOf: $0) }
                 try handle.synchronize()
                 try handle.close()
                 if let key, count == 0 { throw CommandError("no session for \(key)") }
-                if FileManager.default.fileExists(atPath: target.path) {
-                    _ = try FileManager.default.replaceItemAt(target, withItemAt: partial)
-                } else {
-                    try FileManager.default.moveItem(at: partial, to: target)
+                guard rename(partial.path, target.path) == 0 else {
+                    throw CommandError("cannot write \(output): \(String(cString: strerror(errno)))")
+                }
+                // The rename itself reaches the disk with its folder.
+                let directory = open(folder.path, O_RDONLY)
+                if directory >= 0 {
+                    _ = fsync(directory)
+                    close(directory)
                 }
                 FileHandle.standardError.write(
                     Data("Exported \(count) session\(count == 1 ? "" : "s") to \(output)\n".utf8))
-            } catch {
+            } catch let error as CommandError {
                 try? FileManager.default.removeItem(at: partial)
                 throw error
+            } catch {
+                try? FileManager.default.removeItem(at: partial)
+                throw CommandError("cannot write \(output): \(error.localizedDescription)")
             }
         }
     }

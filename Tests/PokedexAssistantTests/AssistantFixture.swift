@@ -44,11 +44,13 @@ final class AssistantFixture: Sendable {
         script: [ScriptedLLMServer.Step]? = [], otherwise: ScriptedLLMServer.Step = .text("OK"),
         wire: String = "openai", dialect: ScriptedLLMServer.Dialect = .standard,
         containment: Bool = false, llmRetries: Int = 0, falconSecret: String = FalconSimulator.clientSecret,
-        extraTools: [any CatalogTool.Type] = [], toolSettings: [String: [String: String]] = [:], configure: (inout AssistantConfiguration) -> Void = { _ in }
+        extraTools: [any CatalogTool.Type] = [], toolSettings: [String: [String: String]] = [:],
+        maxMessageBytes: Int = SessionsConfiguration().maxMessageBytes, configure: (inout AssistantConfiguration) -> Void = { _ in }
     ) async throws {
         directory = try TemporaryDirectory(prefix: "pokedex-assistant")
         clock = ManualClock()
         var sessions = SessionsConfiguration()
+        sessions.maxMessageBytes = maxMessageBytes
         sessions.database = directory.path("pokedex.db")
         store = try SQLiteSessionStore(configuration: sessions, clock: clock)
         var recoveryConfiguration = ToolSet.recoveryConfiguration()

@@ -68,4 +68,16 @@ struct EvidenceTests {
         #expect(sent.contains("WS-1234 is contained."))
         #expect(!sent.contains { $0.contains(#""fallback":false"#) })
     }
+
+    @Test func anAnswerTooLargeToStoreIsCutWithANoteNotCalledAStoreOutage() async throws {
+        let long = String(repeating: "Isolate the host and call the commander. ", count: 80)  // 3,280 bytes
+        let fixture = try await AssistantFixture(script: [.text(long)], maxMessageBytes: 2048)
+        defer { fixture.finish() }
+        let reply = await fixture.ask("what now?")
+        #expect(reply.stored)
+        #expect(reply.text.utf8.count <= 2048)
+        #expect(reply.text.hasPrefix("Isolate the host") && reply.text.hasSuffix("so it was cut here."))
+        // What the user was shown is what was stored.
+        #expect(try await fixture.history().last?.content == reply.text)
+    }
 }

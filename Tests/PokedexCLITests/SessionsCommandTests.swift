@@ -151,6 +151,19 @@ struct SessionsCommandTests {
         #expect(messages?.compactMap { $0["content"] as? String } == ["first ✓"])
     }
 
+    @Test func exportingOverTheLastBackupReplacesItWhole() async throws {
+        defer { directory.remove() }
+        _ = try await pokedex("add", "--user", "alice", "--room", "soc", "first")
+        let file = directory.path("backup.json")
+        for night in 1...3 {
+            _ = try await pokedex("add", "--user", "alice", "--room", "soc", "night \(night)")
+            let outcome = try await pokedex("export", "-o", file)
+            #expect(outcome.status == 0, "night \(night): \(outcome.stderr)")
+            #expect(try String(contentsOfFile: file, encoding: .utf8) == (try await exportText()))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).filter { $0.contains("partial") }.isEmpty)
+    }
+
     @Test func exportWithAFailingTargetLeavesNoPartialFile() async throws {
         defer { directory.remove() }
         _ = try await pokedex("add", "--user", "alice", "--room", "soc", "x")

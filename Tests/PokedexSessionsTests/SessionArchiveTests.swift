@@ -50,10 +50,39 @@ struct SessionArchiveTests {
         #expect(failure.reason == "missing")
     }
 
-    @Test func syntaxErrorsNameTheLine() throws {
+    @Test func syntaxErrorsNameTheLineAndColumn() throws {
         let failure = try #require(
             error(reading: "{\"format\":\"pokedex-sessions\",\n\"version\":1,\n\"sessions\":[,]}"))
         #expect(failure.line == 3)
+        #expect(failure.column == 13)
+        #expect(failure.description.contains("line 3, column 13"))
+    }
+
+    @Test func aCutOffFileSaysSoWithWhereItEnds() throws {
+        let whole = #"{"format":"pokedex-sessions","version":1,"sessions":[{"user":"a","room":"b","messages":[]}]}"#
+        let failure = try #require(error(reading: String(whole.prefix(60))))
+        #expect(failure.reason.contains("ends in the middle"), "\(failure)")
+        #expect(failure.line == 1 && failure.column != nil)
+    }
+
+    @Test func messagesFromTheFutureAreRefusedWithTheirPlace() throws {
+        let now = Date(timeIntervalSince1970: 1_796_083_200)  // 2026-12-01
+        func reading(_ timestamp: String) -> SessionArchiveError? {
+            let text =
+                header + "\n"
+                + #"{"user":"a","room":"b","messages":[{"role":"user","content":"x","timestamp":"2026-11-30T00:00:00Z"},{"role":"user","content":"y","timestamp":"\#(timestamp)"}]}"#
+            do {
+                _ = try SessionArchiveReader.read(Data(text.utf8), maxMessageBytes: 100, now: now)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let future = try #require(reading("2099-01-01T00:00:00Z"))
+        #expect(future.line == 2 && future.field == "messages[1].timestamp")
+        #expect(future.reason.contains("2099-01-01T00:00:00.000Z is in the future"))
+        // Another machine's clock a little ahead is fine.
+        #expect(reading("2026-12-01T00:04:00Z") == nil)
     }
 
     @Test func rejectsOtherFormatsAndVersionsClearly() throws {

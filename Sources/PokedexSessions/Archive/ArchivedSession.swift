@@ -18,13 +18,23 @@ public struct ArchivedSession: Sendable, Equatable, Codable {
 
     public var key: SessionKey { SessionKey(user: user, room: room) }
 
+    /// How far ahead of this machine's clock a message may be dated (another machine's clock).
+    public static let clockSkew: TimeInterval = 300
+
     /// The first reason this session cannot be stored, if any: the field (empty for the key itself,
-    /// else relative, e.g. `messages[2].content`) and the reason.
-    func problem(maxMessageBytes: Int) -> (field: String, reason: String)? {
+    /// else relative, e.g. `messages[2].content`) and the reason. A message dated in the future
+    /// would never expire.
+    func problem(maxMessageBytes: Int, now: Date) -> (field: String, reason: String)? {
         do {
             try key.validate()
         } catch {
             return ("", error.description)
+        }
+        for (index, message) in messages.enumerated() where message.timestamp > now.addingTimeInterval(Self.clockSkew) {
+            return (
+                "messages[\(index)].timestamp",
+                "\(Timestamp.iso8601(message.timestamp)) is in the future (more than 5 minutes ahead of this machine's clock)"
+            )
         }
         for (index, message) in messages.enumerated() where message.content.utf8.count > maxMessageBytes {
             return (

@@ -47,11 +47,13 @@ public struct ImportPlan {
                 .map(\.element)
     }
 
-    /// Checks keys and sizes of a whole archive before anything is written.
+    /// Checks keys, sizes and dates of a whole archive before anything is written.
     /// - Throws: ``SessionStoreError/invalidArchive(_:)`` naming the session and field.
-    public static func validate(_ sessions: [ArchivedSession], maxMessageBytes: Int) throws(SessionStoreError) {
+    public static func validate(
+        _ sessions: [ArchivedSession], maxMessageBytes: Int, now: Date
+    ) throws(SessionStoreError) {
         for (index, session) in sessions.enumerated() {
-            if let problem = session.problem(maxMessageBytes: maxMessageBytes) {
+            if let problem = session.problem(maxMessageBytes: maxMessageBytes, now: now) {
                 let field = "sessions[\(index)]" + (problem.field.isEmpty ? "" : "." + problem.field)
                 throw .invalidArchive(SessionArchiveError(field: field, reason: problem.reason))
             }

@@ -4,9 +4,13 @@ import Foundation
 /// changes nothing and its error names the line and the field.
 public enum SessionArchiveReader {
     /// Parses either layout (detected from the first line) and checks every session and message.
-    /// - Parameter maxMessageBytes: the largest content accepted (the store's limit).
+    /// - Parameters:
+    ///   - maxMessageBytes: the largest content accepted (the store's limit).
+    ///   - now: the time, so that a message from the future (which would never expire) is refused.
     /// - Throws: ``SessionArchiveError`` naming where the file is wrong.
-    public static func read(_ data: Data, maxMessageBytes: Int) throws(SessionArchiveError) -> [ArchivedSession] {
+    public static func read(
+        _ data: Data, maxMessageBytes: Int, now: Date = Date()
+    ) throws(SessionArchiveError) -> [ArchivedSession] {
         let lines = try utf8Lines(data)
         guard let first = lines.firstIndex(where: { !$0.allSatisfy(\.isWhitespace) }) else {
             throw SessionArchiveError(reason: "the file is empty")
@@ -19,7 +23,7 @@ public enum SessionArchiveReader {
             located = try decodeDocument(data).enumerated().map { ($1, nil, "sessions[\($0)].") }
         }
         for (session, line, prefix) in located {
-            if let problem = session.problem(maxMessageBytes: maxMessageBytes) {
+            if let problem = session.problem(maxMessageBytes: maxMessageBytes, now: now) {
                 let field = problem.field.isEmpty ? String(prefix.dropLast()) : prefix + problem.field
                 throw SessionArchiveError(line: line, field: field.isEmpty ? nil : field, reason: problem.reason)
             }
@@ -141,22 +145,36 @@ public enum SessionArchiveReader {
         }
     }
 
-    /// JSONDecoder does not say where the syntax is wrong; JSONSerialization gives a character
-    /// offset, which becomes a line number.
+    /// JSONDecoder does not say where the syntax is wrong; JSONSerialization gives a byte offset,
+    /// which becomes a line and a column. A file that ends early is said to.
     private static func syntaxError(in data: Data, line: Int?) -> SessionArchiveError {
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
             return SessionArchiveError(line: line, reason: "not valid JSON")
         } catch {
             let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            var reportedLine = line
-            if line == nil, let range = detail.range(of: #"character (\d+)"#, options: .regularExpression),
-                let offset = Int(detail[range].dropFirst("character ".count))
-            {
-                reportedLine = 1 + data.prefix(offset).filter { $0 == UInt8(ascii: "\n") }.count
+            if detail.lowercased().contains("end of file") {
+                let (within, column) = position(of: data.count, in: data)
+                return SessionArchiveError(
+                    line: (line ?? 1) + within - 1, column: column,
+                    reason: "the file ends in the middle of the JSON (was it cut off?)")
             }
-            return SessionArchiveError(line: reportedLine, reason: "not valid JSON (\(detail))")
+            guard let range = detail.range(of: #"character (\d+)"#, options: .regularExpression),
+                let offset = Int(detail[range].dropFirst("character ".count))
+            else {
+                return SessionArchiveError(line: line, reason: "not valid JSON (\(detail))")
+            }
+            let (within, column) = position(of: offset, in: data)
+            return SessionArchiveError(line: (line ?? 1) + within - 1, column: column, reason: "not valid JSON")
         }
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset.
+    private static func position(of offset: Int, in data: Data) -> (line: Int, column: Int) {
+        let before = data.prefix(min(max(0, offset), data.count))
+        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? before.startIndex
+        let column = String(decoding: before[lineStart...], as: UTF8.self).count + 1
+        return (1 + before.filter { $0 == UInt8(ascii: "\n") }.count, column)
     }
 
     private static func typeName(_ type: Any.Type) -> String {
