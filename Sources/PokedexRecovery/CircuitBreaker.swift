@@ -86,33 +86,45 @@ final class CircuitBreaker: Sendable {
         }
     }
 
-    func recordSuccess(now: Duration, probe: Bool) {
+    /// Counts a successful call.
+    /// - Returns: true when it was the probe that brought the tool back into service.
+    @discardableResult
+    func recordSuccess(now: Duration, probe: Bool) -> Bool {
         state.withLock { state in
             state.lastSuccess = now
-            if probe {
-                state.mode = .closed
-                state.failures.removeAll()
-                state.reopenings = 0
-                state.lastReset = now
-            }
+            guard probe else { return false }
+            state.mode = .closed
+            state.failures.removeAll()
+            state.reopenings = 0
+            state.lastReset = now
+            return true
         }
     }
 
+    /// What a failed call did to the breaker.
+    struct FailureEffect {
+        /// The failures now in the window.
+        var count: Int
+        /// The tool was in service and is not any more; it is probed again after this wait.
+        var opened: Duration?
+    }
+
     /// Counts a failed call.
-    /// - Returns: the failures now in the window.
-    func recordFailure(now: Duration, message: String, probe: Bool) -> Int {
+    func recordFailure(now: Duration, message: String, probe: Bool) -> FailureEffect {
         state.withLock { state in
             state.failures.append(now)
             prune(&state, now: now)
             state.lastError = (message, now)
+            var opened: Duration?
             if probe {
                 state.reopenings += 1
                 state.mode = .open(until: now + currentCoolDown(state))
             } else if case .closed = state.mode, state.failures.count > threshold {
-                state.mode = .open(until: now + currentCoolDown(state))
                 state.reopenings = 1
+                opened = currentCoolDown(state)
+                state.mode = .open(until: now + currentCoolDown(state))
             }
-            return state.failures.count
+            return FailureEffect(count: state.failures.count, opened: opened)
         }
     }
 

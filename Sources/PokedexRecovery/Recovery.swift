@@ -1,6 +1,7 @@
 import CoreMetrics
 import Foundation
 import Logging
+import PokedexSettings
 import Synchronization
 
 /// The one place that decides about retries, time limits, tool availability and fallbacks
@@ -85,7 +86,9 @@ public final class Recovery: Sendable {
             do {
                 let details = Attempt(number: attempt, timeLimit: limit, isProbe: isProbe)
                 let value = try await withTimeLimit(limit) { try await operation(details) }
-                breaker.recordSuccess(now: clock.now(), probe: isProbe)
+                if breaker.recordSuccess(now: clock.now(), probe: isProbe) {
+                    logger.notice("\(tool) is back in service", metadata: ["tool": "\(tool)"])
+                }
                 if isProbe { metrics.record(.available) }
                 return .success(value, attempts: attempt)
             } catch is CancellationError where Task.isCancelled {
@@ -129,8 +132,19 @@ public final class Recovery: Sendable {
         _ breaker: CircuitBreaker, _ metrics: ToolMetrics
     ) -> CallOutcome<T> {
         metrics.failures.increment()
-        let count = breaker.recordFailure(now: clock.now(), message: failure.description, probe: probe)
+        // What an operator needs to act on an outage, at warning: the service, and why (failure
+        // messages are written to hold no secrets).
+        logger.warning(
+            "\(tool) call failed: \(failure.description)",
+            metadata: ["tool": "\(tool)", "attempts": "\(attempts)", "probe": "\(probe)"])
+        let effect = breaker.recordFailure(now: clock.now(), message: failure.description, probe: probe)
         metrics.record(breaker.snapshot(now: clock.now()).state)
+        if let coolDown = effect.opened {
+            logger.warning(
+                "\(tool) is out of service after \(effect.count) failures; it is tried again in \(SettingParser.text(coolDown))",
+                metadata: ["tool": "\(tool)"])
+        }
+        let count = effect.count
         if count > configuration.warningThreshold {
             logger.warning("High error rate for \(tool): \(count) errors in last hour")
         }

@@ -115,6 +115,17 @@ struct StartupService: Service, CustomStringConvertible {
             configuration, store: store, recovery: recovery, auditLog: auditLog, logger: logger)
         let (tools, model) = (runtime.tools, runtime.model)
         slot.fill(.init(assistant: runtime.assistant, tools: tools, model: model))
+        if let model {
+            // An operator should read it in the log, not find out from the first degraded answer.
+            do {
+                try await model.ping(timeLimit: .seconds(3))
+            } catch {
+                let reason = (error as? ServiceFailure)?.message ?? "no answer"
+                logger.warning(
+                    "the language model is not reachable at start-up (\(reason)): answering from the tools until it is",
+                    metadata: ["model": "\(model.provider) \(model.model)"])
+            }
+        }
         logger.notice(
             "assistant ready",
             metadata: [

@@ -67,6 +67,29 @@ struct ServeCommandTests {
         #expect(shown.stdout.contains(#""message_count" : 2"#), "\(shown.stdout)")
     }
 
+    @Test func anOutageIsInTheLogAtItsDefaultLevel() async throws {
+        let falcon = try await FalconSimulator.start(hosts: [
+            .init(id: "a1b2c3d4e5f60718293a4b5c6d7e8f90", hostname: "WS-1234", status: "contained", online: "online")
+        ])
+        defer { Task { try await falcon.stop() } }
+        falcon.faults.use(FaultPlan().failAlways(with: .status(500)))
+        let server = try await Server.start([
+            "POKEDEX_LOG_LEVEL": "info", "POKEDEX_LLM_PROVIDER": "openai", "POKEDEX_LLM_URL": "http://127.0.0.1:9/v1",
+            "POKEDEX_FALCON_BASE_URL": falcon.baseURL, "POKEDEX_FALCON_CLIENT_ID": FalconSimulator.clientID,
+            "POKEDEX_FALCON_CLIENT_SECRET": FalconSimulator.clientSecret, "POKEDEX_RECOVERY_CROWDSTRIKE_DELAY": "10ms",
+        ])
+        defer { server.directory.remove() }
+        let answer = try await server.request(
+            "POST", "/api/v1/chat", body: #"{"user":"u","room":"r","message":"is WS-1234 contained?"}"#)
+        #expect(answer.status == 200)
+        server.process.kill(SIGTERM)
+        let log = await server.process.outcome().stderr
+        #expect(log.contains("warning"), "\(log)")
+        #expect(log.contains("the language model is not reachable at start-up (cannot reach the language model)"), "\(log)")
+        #expect(log.contains("crowdstrike call failed: HTTP 500"), "\(log)")
+        #expect(!log.contains(FalconSimulator.clientSecret))
+    }
+
     @Test func sigtermCancelsATurnThatOutlastsTheGracePeriod() async throws {
         let llm = try await ScriptedLLMServer.start([.hang])
         defer { Task { try await llm.stop() } }

@@ -136,12 +136,25 @@ struct CircuitBreakerTests {
         #expect(harness.recovery.isAvailable(.crowdstrike))
     }
 
+    @Test func anOutageLeavesATraceAnOperatorCanActOn() async {
+        let harness = RecoveryHarness()
+        for _ in 0..<6 { _ = await failOnce(harness, .crowdstrike) }
+        let warnings = harness.log.entries.filter { $0.level == .warning }.map { "\($0.message)" }
+        // One line per failed call, with the reason; one when the tool goes out of service.
+        #expect(warnings.filter { $0 == "crowdstrike call failed: \(Self.rejected)" }.count == 6)
+        #expect(warnings.last == "crowdstrike is out of service after 6 failures; it is tried again in 60s")
+        harness.clock.advance(by: .seconds(60))
+        #expect(await succeed(harness, .crowdstrike).value == "ok")
+        let notices = harness.log.entries.filter { $0.level == .notice }.map { "\($0.message)" }
+        #expect(notices == ["crowdstrike is back in service"])
+    }
+
     @Test func aHighErrorRateIsLogged() async {
         let harness = RecoveryHarness { $0.thresholds[.weather] = 100 }
         for _ in 0..<10 { _ = await failOnce(harness, .weather) }
-        #expect(harness.log.entries.isEmpty)
+        #expect(!harness.log.entries.contains { "\($0.message)".hasPrefix("High error rate") })
         _ = await failOnce(harness, .weather)
         let warnings = harness.log.entries.filter { $0.level == .warning }.map { "\($0.message)" }
-        #expect(warnings == ["High error rate for weather: 11 errors in last hour"])
+        #expect(warnings.last == "High error rate for weather: 11 errors in last hour")
     }
 }
