@@ -1,4 +1,5 @@
 import Foundation
+import PokedexAssistant
 import PokedexRecovery
 import PokedexSessions
 
@@ -28,8 +29,11 @@ enum StatusPage {
 
         var rows = ""
         for (name, tool) in health.tools.sorted(by: { $0.key < $1.key }) {
-            let configured = ready?.tools.registry.tools.contains { $0.service.rawValue == name } ?? true
-            if !configured && name != "llm" { continue }
+            // Only what this installation has: its tools' services, and the model when there is one.
+            let configured =
+                name == ToolName.llm.rawValue
+                ? ready?.model != nil : ready?.tools.registry.tools.contains { $0.service.rawValue == name } ?? true
+            if !configured { continue }
             let error = tool.lastError.map { "\(escape($0.message)) <small>(\(time($0.time)))</small>" } ?? "—"
             rows += """
                 <tr class="\(tool.state.rawValue)"><td>\(escape(name))</td><td>\(badge(tool.state))\(tool.forced ? " <small>(forced)</small>" : "")</td>\

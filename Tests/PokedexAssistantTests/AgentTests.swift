@@ -193,7 +193,11 @@ struct AgentTests {
         ]) { $0.deadline = .seconds(20) }
         defer { fixture.finish() }
         fixture.falcon.faults.use(FaultPlan().failAlways(with: .hang))
-        let reply = await fixture.askDrivingTheClock("details of WS-1234") { fixture.falcon.faults.requestCount > 0 }
+        // The clock moves to the first attempt's time limit, then through the wait before the retry;
+        // it moves to the retry's limit only once the retry has reached Falcon.
+        let reply = await fixture.askDrivingTheClock(
+            "details of WS-1234", beforeAdvance: { $0 < 2 || fixture.falcon.faults.requestCount >= 2 }
+        ) { fixture.falcon.faults.requestCount > 0 }
         // Falcon's retries use up the turn, so the model gets no second word: the tool's fallback.
         #expect(reply.elapsedMilliseconds <= 21_000)
         #expect(reply.text == FalconTool.fallbackText(for: "details of WS-1234"))

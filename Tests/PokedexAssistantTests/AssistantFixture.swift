@@ -128,8 +128,13 @@ final class AssistantFixture: Sendable {
     /// Runs a turn while moving the manual clock from one wake-up to the next until it answers.
     /// Time starts moving once `hanging` says a service has the request and will not answer (before
     /// that, a real loopback exchange may be in flight); while a turn runs there are at least two
-    /// sleepers (its deadline guard and whatever it waits for).
-    func askDrivingTheClock(_ message: String, hanging: @escaping @Sendable () -> Bool) async -> Reply {
+    /// sleepers (its deadline guard and whatever it waits for). `beforeAdvance(n)` must hold before
+    /// the n-th move (0-based): a test whose turn makes real requests between moves waits for them
+    /// there — an event, not an amount of real time, which a loaded machine stretches.
+    func askDrivingTheClock(
+        _ message: String, beforeAdvance: @escaping @Sendable (Int) -> Bool = { _ in true },
+        hanging: @escaping @Sendable () -> Bool
+    ) async -> Reply {
         let turn = Task { await self.ask(message) }
         while !hanging() { await Task.yield() }
         let finished = Locked(false)
@@ -140,10 +145,13 @@ final class AssistantFixture: Sendable {
             // Wake a driver that is waiting for sleepers that will not come.
             for _ in 0..<2 { Task { try? await clock.sleep(for: .seconds(1)) } }
         }
+        var advances = 0
         while !finished.get() {
             await clock.waitForSleepers(2)
+            while !beforeAdvance(advances) && !finished.get() { await Task.yield() }
             if finished.get() { break }
             await clock.advanceToNextWake(within: .seconds(3600))
+            advances += 1
         }
         return await turn.value
     }

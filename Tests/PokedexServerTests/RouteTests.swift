@@ -228,6 +228,9 @@ struct RouteTests {
                 #expect(response.text.contains("document_search"))
                 #expect(response.text.contains("crowdstrike"))
                 #expect(!response.text.contains("<script"))
+                // No model configured: it is a component that says so, not a tool that is "available".
+                #expect(response.text.contains("none configured (degraded mode)"))
+                #expect(!response.text.contains("<td>llm</td>"))
             }
             try await client.execute(uri: "/no/such/route", method: .get) { #expect($0.status == .notFound) }
         }
