@@ -21,6 +21,8 @@ public final class Assistant: Sendable {
     private let turns = SessionTurns()
     /// What fits the model's context window, learned from its usage figures.
     let promptBudget = PromptBudget()
+    /// Ends the turns in flight when a server's grace period runs out.
+    private let ending = TurnEnding()
 
     /// Extra time past the deadline before the turn is abandoned outright; the recovery rules make
     /// every call end by the deadline itself, so this only covers a part that ignores cancellation.
@@ -42,6 +44,11 @@ public final class Assistant: Sendable {
         self.clock = RecoveryClock(clock)
         self.logger = logger
     }
+
+    /// Ends every turn in flight, and any that starts after, with a fallback reply that says the
+    /// server is shutting down: called when a server's grace period is about to run out, so each
+    /// waiting user gets an answer before the connections close.
+    public func endTurnsInFlight() { ending.end() }
 
     /// Answers one message.
     public func respond(_ turn: Turn) async -> Reply {
@@ -94,25 +101,39 @@ public final class Assistant: Sendable {
     /// Runs the pipeline under the deadline; if it has not answered by the deadline (plus a small
     /// margin) the user gets the question's fallback. Storing happens here, once, either way.
     private func withinDeadline(_ question: Question) async -> Reply {
+        enum Finish: Sendable {
+            case answered(Outcome)
+            case deadline
+            case ended
+        }
         let deadline = configuration.deadline
         let clock = self.clock
-        let outcome = await withTaskGroup(of: Outcome?.self) { group in
+        let finish = await withTaskGroup(of: Finish.self) { group in
             group.addTask {
-                await self.recovery.withDeadline(deadline) { await self.process(question) }
+                .answered(await self.recovery.withDeadline(deadline) { await self.process(question) })
             }
             group.addTask {
                 try? await clock.sleep(deadline + Self.deadlineMargin)
-                return nil
+                return .deadline
             }
-            let first = await group.next() ?? nil
+            group.addTask {
+                await self.ending.wait()
+                return .ended
+            }
+            let first = await group.next() ?? .deadline
             group.cancelAll()
             return first
         }
-        let final =
-            outcome
-            ?? Outcome(reply: Reply(text: tools.registry.fallbackText(for: question.text), isFallback: true))
-        if outcome == nil {
+        let final: Outcome
+        switch finish {
+        case .answered(let outcome):
+            final = outcome
+        case .deadline:
             logger.warning("turn abandoned at its deadline", metadata: ["deadline": "\(deadline)"])
+            final = Outcome(reply: Reply(text: tools.registry.fallbackText(for: question.text), isFallback: true))
+        case .ended:
+            logger.warning("turn ended unfinished: the server is shutting down")
+            final = Outcome(reply: Reply(text: AssistantTexts.shuttingDown, isFallback: true))
         }
         // What is shown is what is stored: an answer too large for the store is cut, with a note.
         var reply = final.reply

@@ -18,6 +18,10 @@ enum AssistantTexts {
     static let modelUnavailable =
         "⚠️ The language model is not answering right now, and none of my tools could answer this on its own. Please try again in a moment."
 
+    /// A turn the server's shutdown ended before it was answered.
+    static let shuttingDown =
+        "⚠️ I'm restarting and could not finish this answer in time. Please ask again in a minute."
+
     /// The note under an answer cut to fit the store (`sessions.max_message_bytes`).
     static func cut(limit: Int) -> String {
         "⚠️ This answer was longer than the \(limit / 1024) KiB I can keep, so it was cut here."

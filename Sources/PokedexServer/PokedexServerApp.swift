@@ -78,7 +78,7 @@ public struct PokedexServerApp {
             logger: logger)
         let startup = StartupService(
             configuration: configuration, store: store, recovery: recovery, slot: slot, auditLog: auditLog,
-            logger: logger)
+            gracePeriod: server.gracePeriod, logger: logger)
         var services: [any Service] = [app, SessionJanitor(store: store, logger: logger), startup]
         if let webex { services.append(webex) }
         // A store with a connection pool (PostgreSQL) goes first, so it is shut down last.
@@ -98,7 +98,8 @@ public struct ServerStartError: Error, CustomStringConvertible {
 }
 
 /// Builds the assistant while the server already listens (indexing the runbooks and looking for
-/// the model take a moment), then waits for shutdown.
+/// the model take a moment), then waits for shutdown; shortly before the grace period ends it ends
+/// the turns still in flight, so each gets its fallback reply before the connections close.
 struct StartupService: Service, CustomStringConvertible {
     /// ServiceLifecycle logs services by their description: a name, never the configuration.
     var description: String { "StartupService" }
@@ -108,7 +109,12 @@ struct StartupService: Service, CustomStringConvertible {
     let recovery: Recovery
     let slot: AssistantSlot
     let auditLog: AuditLog
+    let gracePeriod: Duration
     let logger: Logger
+
+    /// How long before the grace period's end the turns in flight are ended: time to write and store
+    /// their replies.
+    var endingMargin: Duration { min(.seconds(1), gracePeriod / 4) }
 
     func run() async throws {
         let runtime = try await PokedexRuntime.assemble(
@@ -133,5 +139,12 @@ struct StartupService: Service, CustomStringConvertible {
                 "tools": "\(tools.registry.tools.map(\.name.rawValue).joined(separator: ","))",
             ])
         try? await gracefulShutdown()
+        // Not waited for here: the service group shuts its services down one after the other, and
+        // the HTTP server must stop accepting at once. The process ends with the group anyway.
+        let (slot, delay) = (self.slot, gracePeriod - endingMargin)
+        Task {
+            try? await Task.sleep(for: delay)
+            slot.ready?.assistant.endTurnsInFlight()
+        }
     }
 }

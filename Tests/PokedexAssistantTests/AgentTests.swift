@@ -187,6 +187,17 @@ struct AgentTests {
         #expect(fixture.llm.received.count == 1)  // not tried again behind a busy server
     }
 
+    @Test func aServerShuttingDownEndsTheTurnsInFlightWithAReply() async throws {
+        let fixture = try await AssistantFixture(script: [.hang])
+        defer { fixture.finish() }
+        let turn = Task { await fixture.ask("what is phishing?") }
+        while fixture.llm.received.isEmpty { await Task.yield() }
+        fixture.assistant.endTurnsInFlight()
+        let reply = await turn.value
+        #expect(reply.text == AssistantTexts.shuttingDown && reply.isFallback && reply.stored)
+        #expect(try await fixture.history().map(\.role) == [.user, .fallback])
+    }
+
     @Test func aHangingToolIsAnsweredWithinTheDeadline() async throws {
         let fixture = try await AssistantFixture(script: [
             .toolCall("crowdstrike", #"{"hostname":"WS-1234","lookup":"details"}"#), .text("Falcon is not answering."),

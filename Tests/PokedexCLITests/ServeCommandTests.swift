@@ -98,7 +98,7 @@ struct ServeCommandTests {
         ])
         defer { server.directory.remove() }
         let turn = Task {
-            try? await server.request("POST", "/api/v1/chat", body: #"{"user":"u","room":"r","message":"hang"}"#)
+            try await server.request("POST", "/api/v1/chat", body: #"{"user":"u","room":"r","message":"hang"}"#)
         }
         while llm.received.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         let stopping = ContinuousClock.now
@@ -107,7 +107,10 @@ struct ServeCommandTests {
         // Far less than the turn's own 30 s deadline, with room for a loaded machine.
         #expect(ContinuousClock.now - stopping < .seconds(10))
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        _ = await turn.value
+        // The user got a reply, not a dropped connection, and it says why.
+        let answer = try await turn.value
+        #expect(answer.status == 200, "\(answer.body)")
+        #expect(answer.body.contains("restarting and could not finish this answer"), "\(answer.body)")
     }
 
     @Test func twoThousandMalformedRequestsGetOnly4xxAndTheServerKeepsServing() async throws {
