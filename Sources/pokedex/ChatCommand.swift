@@ -39,13 +39,13 @@ struct ChatCommand: AsyncParsableCommand {
             interrupts.current = { turn.cancel() }
             let spinner = Spinner()
             let reply = await turn.value
-            spinner.stop()
+            await spinner.stop()  // its line is cleared before the answer is written
             interrupts.current = nil
             if turn.isCancelled {
                 emit("⏹ Cancelled.")
                 continue
             }
-            emit("pokedex › " + reply.textWithEvidence)
+            emit("pokedex › " + TerminalText.render(reply.textWithEvidence, ansi: isatty(STDOUT_FILENO) == 1))
             var notes: [String] = []
             if reply.degraded { notes.append("without the language model") }
             if !reply.toolsUsed.isEmpty { notes.append("tools: " + reply.toolsUsed.joined(separator: ", ")) }
@@ -107,5 +107,9 @@ final class Spinner: Sendable {
         }
     }
 
-    func stop() { task?.cancel() }
+    /// Stops it and waits until its line is cleared.
+    func stop() async {
+        task?.cancel()
+        await task?.value
+    }
 }

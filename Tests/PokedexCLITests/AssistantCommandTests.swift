@@ -71,9 +71,33 @@ struct AssistantCommandTests {
         #expect(outcome.stdout.contains("Hello! I'm your SOC Q&A Assistant"))
         #expect(outcome.stdout.contains("escalation-contacts.md"))
         #expect(outcome.stdout.contains("(without the language model · tools: document_search"))
+        // Not a terminal: the answer's Markdown markers are left out, no escape codes are written.
+        #expect(outcome.stdout.contains("📄 From escalation-contacts.md:"))
+        #expect(!outcome.stdout.contains("**") && !outcome.stdout.contains("\u{1B}["))
         let stats = try await ChildProcess.run(
             ["sessions", "show", "--user", "bob", "--room", "cli"], environment: environment)
         #expect(stats.stdout.contains("6"), "\(stats.stdout)")
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux's script gives a pseudo-terminal"))
+    func onATerminalTheSpinnerIsClearedAndMarkdownRendered() async throws {
+        let (directory, environment) = try workspace()
+        defer { directory.remove() }
+        // `script` runs the chat on a pseudo-terminal, as a person's terminal would.
+        let outcome = try await ChildProcess.run(
+            executable: URL(fileURLWithPath: "/usr/bin/script"),
+            ["-q", "-e", "-c", ChildProcess.pokedexExecutable.path + " chat --user pty", "/dev/null"],
+            environment: environment, stdin: Data("help\n".utf8))
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let screen = outcome.stdout
+        // The spinner's line is cleared before the answer is written on it.
+        let answer = try #require(screen.range(of: "pokedex › "), "\(screen)")
+        let spinner = try #require(screen[..<answer.lowerBound].range(of: "thinking…", options: .backwards))
+        #expect(screen[spinner.upperBound..<answer.lowerBound].contains("\r\u{1B}[K"), "\(screen.debugDescription)")
+        // Bold, code and lists as a terminal shows them, not as markers.
+        #expect(screen.contains("pokedex › \u{1B}[1mCommands\u{1B}[22m"), "\(screen.debugDescription)")
+        #expect(screen.contains("• \u{1B}[36mstatus\u{1B}[39m"))
+        #expect(!screen.contains("**"))
     }
 
     @Test func ctrlCCancelsTheTurnNotTheProgram() async throws {
