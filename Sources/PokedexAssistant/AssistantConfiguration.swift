@@ -68,7 +68,8 @@ public struct AssistantConfiguration: Sendable, Equatable {
 
     public mutating func set(_ key: String, to value: String) throws(SettingError) {
         switch key {
-        case "assistant.deadline": deadline = try SettingParser.duration(value, key: key)
+        // A turn needs a second at least (the model and the tools share it); an hour is no chat.
+        case "assistant.deadline": deadline = try SettingParser.duration(value, key: key, in: .seconds(1)...(.seconds(3600)))
         case "assistant.max_input_chars": maxInputCharacters = try SettingParser.integer(value, key: key)
         case "assistant.max_tool_rounds": maxToolRounds = try SettingParser.integer(value, key: key)
         case "assistant.bot_names":

@@ -51,7 +51,8 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw SettingError(key: key, message: "must be a port number up to 65535 (got '\(value)')")
             }
         case "server.max_body_bytes": maxBodyBytes = try SettingParser.integer(value, key: key)
-        case "server.grace_period": gracePeriod = try SettingParser.duration(value, key: key)
+        case "server.grace_period":
+            gracePeriod = try SettingParser.duration(value, key: key, in: .milliseconds(100)...(.seconds(3600)))
         case "server.header_timeout": headerTimeout = try SettingParser.duration(value, key: key)
         case "server.idle_timeout": idleTimeout = try SettingParser.duration(value, key: key)
         case "server.body_timeout": bodyTimeout = try SettingParser.duration(value, key: key)

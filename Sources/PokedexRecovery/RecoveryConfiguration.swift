@@ -88,7 +88,7 @@ public struct RecoveryConfiguration: Sendable, Equatable {
         case "backoff": policy.backoff = try SettingParser.number(value, key: key, in: 1...10)
         case "max_delay": policy.maxDelay = try SettingParser.duration(value, key: key)
         case "jitter": policy.jitter = try SettingParser.number(value, key: key, in: 0...1)
-        case "timeout": policy.timeout = try SettingParser.duration(value, key: key)
+        case "timeout": policy.timeout = try SettingParser.duration(value, key: key, in: .milliseconds(10)...(.seconds(600)))
         case "retry_after_timeout": policy.retryAfterTimeout = try SettingParser.boolean(value, key: key)
         case "threshold":
             let threshold = try SettingParser.integer(value, key: key, minimum: 0)

@@ -24,9 +24,15 @@ public enum SettingParser {
         return number
     }
 
-    /// A positive duration: plain seconds (`600`, `0.5`) or a number with a unit: `500ms`, `90s`,
-    /// `10m`, `24h`, `7d`.
-    public static func duration(_ value: String, key: String) throws(SettingError) -> Duration {
+    /// The durations any setting may take unless it says otherwise: a millisecond to ten years.
+    public static let durations: ClosedRange<Duration> = .milliseconds(1)...(.seconds(10 * 365 * 86400))
+
+    /// A duration in `range`: plain seconds (`600`, `0.5`) or a number with a unit: `500ms`, `90s`,
+    /// `10m`, `24h`, `7d`. A value out of the range (or too large to represent) is an error naming
+    /// the range, never a crash.
+    public static func duration(
+        _ value: String, key: String, in range: ClosedRange<Duration> = durations
+    ) throws(SettingError) -> Duration {
         let text = value.trimmingCharacters(in: .whitespaces).lowercased()
         let units: [(suffix: String, seconds: Double)] = [
             ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400),
@@ -42,7 +48,14 @@ public enum SettingParser {
             throw SettingError(
                 key: key, message: "must be a positive duration such as 600, 90s, 10m or 24h (got '\(value)')")
         }
-        return .milliseconds(Int64((amount * scale * 1000).rounded()))
+        let milliseconds = (amount * scale * 1000).rounded()
+        let bounds = Double(range.lowerBound.milliseconds)...Double(range.upperBound.milliseconds)
+        guard bounds.contains(milliseconds) else {
+            throw SettingError(
+                key: key,
+                message: "must be from \(bound(range.lowerBound)) to \(bound(range.upperBound)) (got '\(value)')")
+        }
+        return .milliseconds(Int64(milliseconds))
     }
 
     /// `true`/`false` (also `yes`/`no`, `on`/`off`, `1`/`0`), case-insensitive.
@@ -61,8 +74,18 @@ public enum SettingParser {
 
     /// A duration as a setting would be written: `90s`, `1500ms`.
     public static func text(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = duration.milliseconds
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
+    }
+
+    /// A bound in an error message, in its largest whole unit: `1s`, `1h`, `3650d`.
+    private static func bound(_ duration: Duration) -> String {
+        let milliseconds = duration.milliseconds
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
+        where milliseconds >= size && milliseconds % size == 0 {
+            return "\(milliseconds / size)\(unit)"
+        }
+        return "\(milliseconds)ms"
     }
 
     /// One of a fixed set of words, case-insensitive.
@@ -74,6 +97,13 @@ public enum SettingParser {
             throw SettingError(key: key, message: "must be one of \(accepted) (got '\(value)')")
         }
         return parsed
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    fileprivate var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }
 

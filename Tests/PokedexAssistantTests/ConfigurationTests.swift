@@ -112,6 +112,41 @@ struct ConfigurationTests {
         }
     }
 
+    /// Every duration and whole-number setting, fed values that overflow or make no sense: an error
+    /// naming the key, never a crash (`1e308` once crashed `config check` with a fatal error).
+    @Test func outrageousValuesAreErrorsNamingTheKeyForEverySetting() throws {
+        let configuration = PokedexConfiguration()
+        let durations = configuration.effectiveValues.filter { $0.value.wholeMatch(of: /\d+(ms|s)/) != nil }.map(\.key)
+        let wholeNumbers = configuration.effectiveValues.filter { $0.value.wholeMatch(of: /\d+/) != nil }.map(\.key)
+        #expect(durations.count >= 15 && wholeNumbers.count >= 10)
+        for key in durations {
+            for value in ["1e308", "-5s", "0", "99999999999h", "soon"] {
+                var changed = configuration
+                #expect(throws: SettingError.self, "\(key) = \(value)") { try changed.set(key, to: value) }
+                do {
+                    try changed.set(key, to: value)
+                } catch {
+                    #expect(error.key == key && error.description.contains(value), "\(error)")
+                }
+            }
+        }
+        for key in wholeNumbers {
+            for value in ["99999999999999999999999", "-1", "1.5", "many"] {
+                var changed = configuration
+                #expect(throws: SettingError.self, "\(key) = \(value)") { try changed.set(key, to: value) }
+            }
+        }
+    }
+
+    @Test func aTurnDeadlineIsBetweenASecondAndAnHour() throws {
+        var configuration = PokedexConfiguration()
+        #expect(throws: SettingError(key: "assistant.deadline", message: "must be from 1s to 1h (got '1ms')")) {
+            try configuration.set("assistant.deadline", to: "1ms")
+        }
+        try configuration.set("assistant.deadline", to: "45s")
+        #expect(configuration.assistant.deadline == .seconds(45))
+    }
+
     @Test func aFileThatIsNotThereOrNotTextIsAnError() throws {
         #expect(throws: SettingError.self) {
             try PokedexConfiguration.load(file: "/nonexistent/pokedex.toml", environment: [:])

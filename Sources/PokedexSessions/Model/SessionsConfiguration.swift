@@ -68,7 +68,8 @@ public struct SessionsConfiguration: Sendable, Equatable {
             switch key {
             case "database": database = value
             case "sessions.max_messages": maxMessages = try SettingParser.integer(value, key: key)
-            case "sessions.timeout": timeout = try SettingParser.duration(value, key: key)
+            case "sessions.timeout":
+                timeout = try SettingParser.duration(value, key: key, in: .seconds(60)...(.seconds(10 * 365 * 86400)))
             case "sessions.context_messages": contextMessages = try SettingParser.integer(value, key: key)
             case "sessions.context_chars": contextCharacters = try SettingParser.integer(value, key: key)
             case "sessions.cleanup_interval": cleanupInterval = try SettingParser.duration(value, key: key)
