@@ -87,7 +87,13 @@ public struct PokedexServerApp {
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = server.gracePeriod
-        try await ServiceGroup(configuration: group).run()
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw ServerStartError(
+                "port \(server.port) on \(server.host) is already in use: stop what listens there, or choose another port (--port, server.port)"
+            )
+        }
     }
 }
 

@@ -43,13 +43,20 @@ struct AssistantContext {
 /// Logs go to standard error, warnings and worse unless `POKEDEX_LOG_LEVEL` says otherwise, so
 /// they never mix with answers on standard output.
 enum CommandLogging {
-    static func bootstrap() {
-        let level =
-            ProcessInfo.processInfo.environment["POKEDEX_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+    /// - Parameter standard: the level when `POKEDEX_LOG_LEVEL` is not set (or not a level, which
+    ///   is said in the log rather than ignored).
+    static func bootstrap(standard: Logger.Level = .warning) {
+        let given = ProcessInfo.processInfo.environment["POKEDEX_LOG_LEVEL"]
+        let level = given.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? standard
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
+        }
+        if let given, Logger.Level(rawValue: given.lowercased()) == nil {
+            let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            Logger(label: "pokedex").warning(
+                "POKEDEX_LOG_LEVEL '\(given)' is not a level (\(levels)): logging at \(standard.rawValue)")
         }
     }
 }

@@ -21,13 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandError("invalid configuration: \(error)")
         }
-        let level =
-            ProcessInfo.processInfo.environment["POKEDEX_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        CommandLogging.bootstrap(standard: .info)
         let server = configuration.server
         try await PokedexServerApp(configuration: configuration).run { port in
             // One line on stdout that scripts (and tests) can wait for.

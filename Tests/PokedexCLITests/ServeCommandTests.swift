@@ -90,6 +90,23 @@ struct ServeCommandTests {
         #expect(!log.contains(FalconSimulator.clientSecret))
     }
 
+    @Test func aPortInUseIsNamedAndALogLevelThatIsNotOneIsSaid() async throws {
+        let holder = try await LoopbackHTTPServer.start { _ in .json("{}") }
+        defer { Task { try await holder.stop() } }
+        let directory = try TemporaryDirectory(prefix: "pokedex-port")
+        defer { directory.remove() }
+        let outcome = try await ChildProcess.run(
+            ["serve", "--port", "\(holder.port)"],
+            environment: [
+                "POKEDEX_DATABASE": directory.path("pokedex.db"), "POKEDEX_LLM_PROVIDER": "none",
+                "POKEDEX_WEATHER_ENABLED": "false", "POKEDEX_RUNBOOKS_DIR": directory.path("none"),
+                "POKEDEX_LOG_LEVEL": "loud",
+            ])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("port \(holder.port) on 127.0.0.1 is already in use"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("POKEDEX_LOG_LEVEL 'loud' is not a level"), "\(outcome.stderr)")
+    }
+
     @Test func sigtermCancelsATurnThatOutlastsTheGracePeriod() async throws {
         let llm = try await ScriptedLLMServer.start([.hang])
         defer { Task { try await llm.stop() } }
