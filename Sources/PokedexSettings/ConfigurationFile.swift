@@ -28,8 +28,21 @@ public struct ConfigurationFile: Sendable {
         let yaml = path.hasSuffix(".yaml") || path.hasSuffix(".yml")
         do throws(ConfigurationFileError) {
             settings = yaml ? try Self.parseYAML(text) : try Self.parseTOML(text)
+            try Self.checkOnce(settings)
         } catch {
             throw SettingError(key: "\(path):\(error.line)", message: error.message)
+        }
+    }
+
+    /// A key given twice is a mistake to point at, not a silent "last one wins".
+    private static func checkOnce(_ settings: [Setting]) throws(ConfigurationFileError) {
+        var first: [String: Int] = [:]
+        for setting in settings {
+            if let line = first[setting.key] {
+                throw ConfigurationFileError(
+                    line: setting.line, message: "'\(setting.key)' is set again (first on line \(line))")
+            }
+            first[setting.key] = setting.line
         }
     }
 

@@ -138,6 +138,24 @@ struct ConfigurationTests {
         }
     }
 
+    @Test func aKeyGivenTwiceInAFileIsAnErrorNamingBothLines() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for (name, text) in [
+            ("twice.toml", "[llm]\nmodel = \"a\"\n\n[llm]\nmodel = \"b\"\n"),
+            ("twice.yaml", "llm:\n  model: a\nllm:\n  model: b\n"),
+        ] {
+            let path = directory.path(name)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            #expect(throws: SettingError.self) { _ = try ConfigurationFile(path: path) }
+            do {
+                _ = try ConfigurationFile(path: path)
+            } catch {
+                #expect("\(error)".contains("'llm.model' is set again (first on line 2)"), "\(error)")
+            }
+        }
+    }
+
     @Test func aTurnDeadlineIsBetweenASecondAndAnHour() throws {
         var configuration = PokedexConfiguration()
         #expect(throws: SettingError(key: "assistant.deadline", message: "must be from 1s to 1h (got '1ms')")) {
