@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 import PokedexAssistant
+import PokedexAudit
+import PokedexRecovery
+import PokedexSessions
+import PokedexSessionsPostgres
 
 /// `pokedex config check`: validates the configuration and prints it, secrets masked.
 struct ConfigCommand: AsyncParsableCommand {
@@ -14,8 +18,37 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             CommandLogging.bootstrap()
-            let context = try await AssistantContext.start(global)
-            let configuration = context.configuration
+            let configuration = try global.loadConfiguration()
+            // The check is of the configuration: a database that is down is reported, and the tools
+            // and model are still checked (on a scratch store, removed afterwards).
+            let database: String
+            let store: any SessionStore
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pokedex-check-\(UUID().uuidString).db")
+            defer {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch.path + suffix) }
+            }
+            do {
+                store = try await SessionStores.open(configuration.sessions)
+                database = "opened"
+            } catch {
+                database = "cannot be opened now (\(error))"
+                var sessions = SessionsConfiguration()
+                sessions.database = scratch.path
+                store = try SQLiteSessionStore(configuration: sessions)
+            }
+            let context: AssistantContext
+            do {
+                let auditLog = configuration.tools.containmentEnabled ? try AuditLog(path: configuration.auditLog) : nil
+                let runtime = try await PokedexRuntime.assemble(
+                    configuration, store: store,
+                    recovery: Recovery(configuration: PokedexRuntime.recoveryConfiguration(configuration)),
+                    auditLog: auditLog)
+                context = AssistantContext(
+                    configuration: configuration, store: store, tools: runtime.tools, model: runtime.model,
+                    assistant: runtime.assistant)
+            } catch {
+                throw CommandError("\(error)")
+            }
             emit("Configuration OK (file: \(configuration.file ?? "none; defaults and environment"))")
             emit("")
             let width = configuration.effectiveValues.map(\.key.count).max() ?? 0
@@ -25,6 +58,7 @@ struct ConfigCommand: AsyncParsableCommand {
                         + (value.isEmpty ? "(not set)" : value))
             }
             emit("")
+            emit("Database: \(database)")
             emit("Language model: \(context.modelDescription)")
             for tool in context.tools.registry.tools { emit("Tool \(tool.name): on") }
             for (tool, reason) in context.tools.disabled.sorted(by: { $0.key < $1.key }) {

@@ -185,4 +185,17 @@ struct AssistantCommandTests {
         #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
         #expect(outcome.stderr.split(separator: "\n").count == 1)
     }
+
+    @Test func configCheckWorksWithTheDatabaseDownAndSaysSo() async throws {
+        let (directory, environment) = try workspace()
+        defer { directory.remove() }
+        var down = environment
+        down["POKEDEX_DATABASE"] = "postgres://pokedex:not-for-the-log@127.0.0.1:9/pokedex"
+        let outcome = try await ChildProcess.run(["config", "check"], environment: down)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("Configuration OK"))
+        #expect(outcome.stdout.contains("Database: cannot be opened now"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("Tool document_search: on"))
+        #expect(!(outcome.stdout + outcome.stderr).contains("not-for-the-log"))
+    }
 }
