@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Open connections from one client address at most; more are closed at once.
     /// `server.max_connections_per_client` (a reverse proxy counts as one client).
     public var maxConnectionsPerClient = 256
+    /// One `info` line per request: method, route, status, duration, principal, request id.
+    /// `server.access_log`, `POKEDEX_SERVER_ACCESS_LOG`; off by default.
+    public var accessLog = false
 
     public init() {}
 
@@ -32,6 +35,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             ("server.host", "POKEDEX_SERVER_HOST"), ("server.port", "POKEDEX_SERVER_PORT"),
             ("server.max_body_bytes", "POKEDEX_SERVER_MAX_BODY_BYTES"),
             ("server.grace_period", "POKEDEX_SERVER_GRACE_PERIOD"),
+            ("server.access_log", "POKEDEX_SERVER_ACCESS_LOG"),
             ("server.header_timeout", "POKEDEX_SERVER_HEADER_TIMEOUT"),
             ("server.idle_timeout", "POKEDEX_SERVER_IDLE_TIMEOUT"),
             ("server.body_timeout", "POKEDEX_SERVER_BODY_TIMEOUT"),
@@ -51,6 +55,7 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw SettingError(key: key, message: "must be a port number up to 65535 (got '\(value)')")
             }
         case "server.max_body_bytes": maxBodyBytes = try SettingParser.integer(value, key: key)
+        case "server.access_log": accessLog = try SettingParser.boolean(value, key: key)
         case "server.grace_period":
             gracePeriod = try SettingParser.duration(value, key: key, in: .milliseconds(100)...(.seconds(3600)))
         case "server.header_timeout": headerTimeout = try SettingParser.duration(value, key: key)
@@ -83,6 +88,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         [
             ("server.host", host), ("server.port", "\(port)"),
             ("server.max_body_bytes", "\(maxBodyBytes)"), ("server.grace_period", SettingParser.text(gracePeriod)),
+            ("server.access_log", "\(accessLog)"),
             ("server.header_timeout", SettingParser.text(headerTimeout)),
             ("server.idle_timeout", SettingParser.text(idleTimeout)),
             ("server.body_timeout", SettingParser.text(bodyTimeout)),

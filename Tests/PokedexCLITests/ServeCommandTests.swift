@@ -77,6 +77,7 @@ struct ServeCommandTests {
             "POKEDEX_LOG_LEVEL": "info", "POKEDEX_LLM_PROVIDER": "openai", "POKEDEX_LLM_URL": "http://127.0.0.1:9/v1",
             "POKEDEX_FALCON_BASE_URL": falcon.baseURL, "POKEDEX_FALCON_CLIENT_ID": FalconSimulator.clientID,
             "POKEDEX_FALCON_CLIENT_SECRET": FalconSimulator.clientSecret, "POKEDEX_RECOVERY_CROWDSTRIKE_DELAY": "10ms",
+            "POKEDEX_SERVER_ACCESS_LOG": "true",
         ])
         defer { server.directory.remove() }
         let answer = try await server.request(
@@ -88,6 +89,9 @@ struct ServeCommandTests {
         #expect(log.contains("the language model is not reachable at start-up (cannot reach the language model)"), "\(log)")
         #expect(log.contains("crowdstrike call failed: HTTP 500"), "\(log)")
         #expect(!log.contains(FalconSimulator.clientSecret))
+        // The access log: the route's pattern, status, time, who and which request.
+        let access = try #require(log.split(separator: "\n").first { $0.contains("POST /api/v1/chat 200") }, "\(log)")
+        #expect(access.contains(" ms") && access.contains("request_id=") && access.contains("principal="), "\(access)")
     }
 
     @Test func aPortInUseIsNamedAndALogLevelThatIsNotOneIsSaid() async throws {

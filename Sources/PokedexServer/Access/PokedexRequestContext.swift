@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import Synchronization
 
 /// The request context of every route: the peer's address, and the principal once the
 /// authentication middleware of a protected group has found one.
@@ -9,6 +10,9 @@ public struct PokedexRequestContext: RequestContext {
     public var principal: Principal?
     /// The peer's IP address (without the port).
     public let clientAddress: String?
+    /// Who the request turned out to be, for the access log around it (the context is copied into
+    /// the protected group; this reference is shared by the copies).
+    let trace = RequestTrace()
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -19,5 +23,15 @@ public struct PokedexRequestContext: RequestContext {
     func requirePrincipal() throws -> Principal {
         guard let principal else { throw APIError(.unauthorized, "a valid credential is required") }
         return principal
+    }
+}
+
+/// What the inner middlewares learn about a request that the outer ones log.
+final class RequestTrace: Sendable {
+    private let name = Mutex<String?>(nil)
+
+    var principal: String? {
+        get { name.withLock { $0 } }
+        set { name.withLock { $0 = newValue } }
     }
 }

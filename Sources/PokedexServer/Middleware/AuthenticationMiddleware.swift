@@ -18,6 +18,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         var context = context
         context.principal = principal
+        context.trace.principal = principal.name
         context.logger[metadataKey: "principal"] = "\(principal.name)"
         return try await next(request, context)
     }

@@ -53,3 +53,26 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 }
+
+/// `server.access_log`: one line per request — method, the route it matched (its pattern, never the
+/// raw path, which may hold user names), status, duration, principal and request id.
+struct AccessLogMiddleware: RouterMiddleware {
+    let logger: Logger
+
+    func handle(
+        _ request: Request, context: PokedexRequestContext,
+        next: (Request, PokedexRequestContext) async throws -> Response
+    ) async throws -> Response {
+        let started = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        logger.info(
+            "\(request.method.rawValue) \(context.endpointPath ?? "(no route)") \(response.status.code) \(milliseconds) ms",
+            metadata: [
+                "principal": "\(context.trace.principal ?? "-")", "request_id": "\(context.id)",
+                "client": "\(context.clientAddress ?? "-")",
+            ])
+        return response
+    }
+}

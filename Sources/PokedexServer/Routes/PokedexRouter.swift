@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import PokedexAssistant
 import PokedexAudit
 import PokedexRecovery
@@ -57,6 +58,9 @@ public enum PokedexRouter {
     static func make(_ dependencies: ServerDependencies, authenticator: Authenticator) -> Router<PokedexRequestContext>
     {
         let router = Router(context: PokedexRequestContext.self)
+        if dependencies.configuration.accessLog {
+            router.add(middleware: AccessLogMiddleware(logger: Logger(label: "pokedex.access")))
+        }
         router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: ErrorMiddleware())
