@@ -122,21 +122,27 @@ public struct PokedexConfiguration: Sendable {
             ("sessions.scope", sessions.scope.rawValue),
         ]
         let recovery = PokedexRuntime.recoveryConfiguration(self)
-        for tool in recovery.services {
-            let policy = recovery.policy(for: tool)
-            values += [
-                ("recovery.\(tool).max_retries", "\(policy.maxRetries)"),
-                ("recovery.\(tool).delay", SettingParser.text(policy.initialDelay)),
-                ("recovery.\(tool).backoff", "\(policy.backoff)"),
-                ("recovery.\(tool).timeout", SettingParser.text(policy.timeout)),
-                ("recovery.\(tool).retry_after_timeout", "\(policy.retryAfterTimeout)"),
-                ("recovery.\(tool).threshold", "\(recovery.threshold(for: tool))"),
+        func policy(_ name: String, _ policy: RetryPolicy, threshold: Int) -> [(String, String)] {
+            [
+                ("recovery.\(name).max_retries", "\(policy.maxRetries)"),
+                ("recovery.\(name).delay", SettingParser.text(policy.initialDelay)),
+                ("recovery.\(name).backoff", "\(policy.backoff)"),
+                ("recovery.\(name).max_delay", SettingParser.text(policy.maxDelay)),
+                ("recovery.\(name).jitter", "\(policy.jitter)"),
+                ("recovery.\(name).timeout", SettingParser.text(policy.timeout)),
+                ("recovery.\(name).retry_after_timeout", "\(policy.retryAfterTimeout)"),
+                ("recovery.\(name).threshold", "\(threshold)"),
             ]
         }
+        for tool in recovery.services {
+            values += policy(tool.rawValue, recovery.policy(for: tool), threshold: recovery.threshold(for: tool))
+        }
+        values += policy("default", recovery.defaultPolicy, threshold: recovery.defaultThreshold)
         values += [
             ("recovery.window", SettingParser.text(recovery.window)),
             ("recovery.cool_down", SettingParser.text(recovery.coolDown)),
             ("recovery.max_cool_down", SettingParser.text(recovery.maxCoolDown)),
+            ("recovery.warning_threshold", "\(recovery.warningThreshold)"),
         ]
         values += [
             ("falcon.base_url", tools.falconBaseURL), ("falcon.client_id", tools.falconClientID),

@@ -138,6 +138,20 @@ struct ConfigurationTests {
         }
     }
 
+    /// What `config check` prints can be set back as it is printed: the list and the setters have
+    /// not drifted apart (every printed key is a setting, and every value reads back the same).
+    @Test func everyPrintedValueIsASettingThatReadsBack() throws {
+        let printed = PokedexConfiguration().effectiveValues.filter { !$0.value.isEmpty }
+        #expect(printed.contains { $0.key == "recovery.default.jitter" } && printed.contains { $0.key == "recovery.warning_threshold" })
+        var configuration = PokedexConfiguration()
+        for (key, value) in printed where !value.contains("*") {
+            #expect(throws: Never.self, "\(key) = \(value)") { try configuration.set(key, to: value) }
+        }
+        let again = configuration.effectiveValues.filter { !$0.value.isEmpty }
+        #expect(again.map(\.key) == printed.map(\.key))
+        #expect(again.map(\.value) == printed.map(\.value))
+    }
+
     @Test func aKeyGivenTwiceInAFileIsAnErrorNamingBothLines() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
