@@ -254,12 +254,15 @@ struct TurnScore {
     /// per host: the one the sentence names, else the one the question names).
     static func contradicts(_ text: String, question: String, truths: [String: [String]]) -> Bool {
         let rule = FalconClaims()
-        for sentence in text.split(whereSeparator: { ".!?\n".contains($0) }).map(String.init) {
+        for sentence in text.split(separator: sentenceEnd).map(String.init) {
             guard let host = FalconHostname.word(in: sentence) ?? FalconHostname.word(in: question) else { continue }
             if rule.contradicts(sentence, question: question, results: truths[host.lowercased()] ?? []) { return true }
         }
         return false
     }
+
+    /// Where a sentence ends, as the assistant's claim check has it (a dot in `srv01.corp` does not).
+    nonisolated(unsafe) static let sentenceEnd = /[.!?](?=\s|$)|\n/
 
     /// Text no analyst should see: tool-call syntax, chat-template markup, escaped entities, errors.
     nonisolated(unsafe) static let technical =

@@ -14,6 +14,8 @@ struct ClaimCheckTests {
     @Test(arguments: [
         "WS-1234 is not contained anymore.", "It is not contained.", "The host WS-1234 is no longer isolated.",
         "Good news: WS-1234 has been un-contained and is back to normal - device is not contained.",
+        // Another host's state: nothing was looked up for it.
+        "Yes, and WS-2001 is contained too.",
         // The small real model, verbatim (pokedex-bench fidelity).
         "This indicates that the device does not contain a contained object. In this case, it's a normal device that is not contained within a contained object. This is a normal behavior.",
     ])

@@ -1,6 +1,7 @@
 /// A host's containment or online state, as the model states it, against this turn's Falcon
-/// results (SPEC 3.1): a sentence about a host (or any sentence, when the question names one) that
-/// states a state no result says is refused.
+/// results (SPEC 3.1): a sentence about a host (the one it names, else the one the question names)
+/// that states a state no result *for that host* says is refused — a state of another host than
+/// the one looked up has nothing behind it.
 public struct FalconClaims: ClaimRule {
     public init() {}
 
@@ -12,19 +13,28 @@ public struct FalconClaims: ClaimRule {
         let containment = Self.containment(in: lower)
         let online = Self.online(in: lower)
         guard containment != nil || online != nil,
-            FalconHostname.word(in: question) != nil || FalconHostname.word(in: sentence) != nil
+            let host = (FalconHostname.word(in: sentence) ?? FalconHostname.word(in: question))?.lowercased()
         else { return false }
+        let about = results.filter { Self.host(of: $0) == host }
         if let claimed = containment {
-            let known = results.compactMap {
+            let known = about.compactMap {
                 $0.hasPrefix("Containment status for") ? Self.containment(in: $0.lowercased()) : nil
             }
             if !known.contains(claimed) { return true }
         }
         if let claimed = online {
-            let known = results.compactMap { $0.hasPrefix("Online status for") ? Self.online(in: $0.lowercased()) : nil }
+            let known = about.compactMap { $0.hasPrefix("Online status for") ? Self.online(in: $0.lowercased()) : nil }
             if !known.contains(claimed) { return true }
         }
         return false
+    }
+
+    /// The host a status result is about (`… for 'WS-1234': …`), lower-cased.
+    static func host(of result: String) -> String? {
+        guard let open = result.firstIndex(of: "'") else { return nil }
+        let rest = result[result.index(after: open)...]
+        guard let close = rest.firstIndex(of: "'") else { return nil }
+        return rest[..<close].lowercased()
     }
 
     enum Containment { case contained, notContained, pending }
