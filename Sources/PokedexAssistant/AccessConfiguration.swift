@@ -84,41 +84,33 @@ public struct AccessConfiguration: Sendable, Equatable {
     /// True when any credential can be presented; without one the server binds loopback only.
     public var requiresCredentials: Bool { !principals.isEmpty || jwt.enabled }
 
-    public static let environmentKeys: [(key: String, variable: String)] = [
-        ("server.api_tokens", "POKEDEX_API_TOKENS"), ("server.jwt.issuer", "POKEDEX_JWT_ISSUER"),
-        ("server.jwt.audience", "POKEDEX_JWT_AUDIENCE"), ("server.jwt.jwks_file", "POKEDEX_JWT_JWKS_FILE"),
-        ("server.jwt.jwks_url", "POKEDEX_JWT_JWKS_URL"), ("server.jwt.user_claim", "POKEDEX_JWT_USER_CLAIM"),
-        ("server.jwt.refresh", "POKEDEX_JWT_REFRESH"),
-    ]
+    /// The access settings with fixed keys; `server.principals.NAME.*` are read by ``set(_:to:)``.
+    public static let settings = SettingsTable<AccessConfiguration>([
+        // Printed as the principals it declares, never as the tokens.
+        Setting(
+            "server.api_tokens", "POKEDEX_API_TOKENS",
+            parse: { section, value, _ throws(SettingError) in try section.setTokens(value.trimmingCharacters(in: .whitespaces)) },
+            format: nil),
+        .text("server.jwt.issuer", "POKEDEX_JWT_ISSUER", \.jwt.issuer),
+        .text("server.jwt.audience", "POKEDEX_JWT_AUDIENCE", \.jwt.audience),
+        .text("server.jwt.jwks_file", "POKEDEX_JWT_JWKS_FILE", \.jwt.jwksFile),
+        .url("server.jwt.jwks_url", "POKEDEX_JWT_JWKS_URL", \.jwt.jwksURL),
+        .text("server.jwt.user_claim", "POKEDEX_JWT_USER_CLAIM", \.jwt.userClaim, required: true),
+        .duration("server.jwt.refresh", "POKEDEX_JWT_REFRESH", \.jwt.refresh, in: .seconds(10)...(.seconds(86400))),
+    ])
 
     /// True for the keys this section reads.
     public static func handles(_ key: String) -> Bool {
-        key == "server.api_tokens" || key.hasPrefix("server.jwt.") || key.hasPrefix("server.principals.")
+        settings.setting(key) != nil || key.hasPrefix("server.principals.")
     }
 
     public mutating func set(_ key: String, to value: String) throws(SettingError) {
-        let text = value.trimmingCharacters(in: .whitespaces)
-        switch key {
-        case "server.api_tokens": try setTokens(text)
-        case "server.jwt.issuer": jwt.issuer = text
-        case "server.jwt.audience": jwt.audience = text
-        case "server.jwt.jwks_file": jwt.jwksFile = text
-        case "server.jwt.jwks_url":
-            guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
-                url.host?.isEmpty == false
-            else { throw SettingError(key: key, message: "must be an http or https URL") }
-            jwt.jwksURL = text
-        case "server.jwt.user_claim":
-            guard !text.isEmpty else { throw SettingError(key: key, message: "must name a claim") }
-            jwt.userClaim = text
-        case "server.jwt.refresh": jwt.refresh = try SettingParser.duration(value, key: key)
-        default:
-            let parts = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 4, parts[0] == "server", parts[1] == "principals", !parts[2].isEmpty else {
-                throw SettingError(key: key, message: "is not a server setting")
-            }
-            try setPrincipal(parts[2], field: parts[3], to: text, key: key)
+        guard try !Self.settings.set(key, to: value, in: &self) else { return }
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4, parts[0] == "server", parts[1] == "principals", !parts[2].isEmpty else {
+            throw SettingError(key: key, message: "is not a server setting")
         }
+        try setPrincipal(parts[2], field: parts[3], to: value.trimmingCharacters(in: .whitespaces), key: key)
     }
 
     /// `server.principals.NAME.role | identity | token | token_sha256 | token_file`.
@@ -144,7 +136,7 @@ public struct AccessConfiguration: Sendable, Equatable {
     /// `POKEDEX_API_TOKENS`: comma-separated `name:role:token` or `name:role:sha256:HEX` entries.
     /// A bare token (the older form) is a *frontend* named `token-N`: it may still say which user
     /// it speaks for, but never confirms a containment or administers sessions.
-    private mutating func setTokens(_ value: String) throws(SettingError) {
+    fileprivate mutating func setTokens(_ value: String) throws(SettingError) {
         var bare = 0
         for entry in SettingParser.list(value) {
             let parts = entry.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
@@ -224,11 +216,6 @@ public struct AccessConfiguration: Sendable, Equatable {
                 "role \(principal.role.rawValue), identity \(principal.identity), \(credential)"
             )
         }
-        values += [
-            ("server.jwt.issuer", jwt.issuer), ("server.jwt.audience", jwt.audience),
-            ("server.jwt.jwks_file", jwt.jwksFile), ("server.jwt.jwks_url", jwt.jwksURL),
-            ("server.jwt.user_claim", jwt.userClaim), ("server.jwt.refresh", SettingParser.text(jwt.refresh)),
-        ]
-        return values
+        return values + Self.settings.values(of: self)
     }
 }

@@ -45,18 +45,20 @@ public struct AssistantConfiguration: Sendable, Equatable {
     public static let ollamaURL = "http://127.0.0.1:11434"
     public static let openAIURL = "https://api.openai.com/v1"
 
-    public static let environmentKeys: [(key: String, variable: String)] = [
-        ("assistant.deadline", "POKEDEX_ASSISTANT_DEADLINE"),
-        ("assistant.max_input_chars", "POKEDEX_ASSISTANT_MAX_INPUT_CHARS"),
-        ("assistant.max_tool_rounds", "POKEDEX_ASSISTANT_MAX_TOOL_ROUNDS"),
-        ("assistant.bot_names", "POKEDEX_BOT_NAMES"),
-        ("llm.provider", "POKEDEX_LLM_PROVIDER"),
-        ("llm.url", "POKEDEX_LLM_URL"),
-        ("llm.model", "POKEDEX_LLM_MODEL"),
-        ("llm.api_key", "POKEDEX_LLM_API_KEY"),
-        ("llm.max_tokens", "POKEDEX_LLM_MAX_TOKENS"),
-        ("llm.context_tokens", "POKEDEX_LLM_CONTEXT_TOKENS"),
-    ]
+    /// Every `assistant.*` and `llm.*` setting, declared once.
+    public static let settings = SettingsTable<AssistantConfiguration>([
+        // A turn needs a second at least (the model and the tools share it); an hour is no chat.
+        .duration("assistant.deadline", "POKEDEX_ASSISTANT_DEADLINE", \.deadline, in: .seconds(1)...(.seconds(3600))),
+        .integer("assistant.max_input_chars", "POKEDEX_ASSISTANT_MAX_INPUT_CHARS", \.maxInputCharacters, in: 1...1_000_000),
+        .integer("assistant.max_tool_rounds", "POKEDEX_ASSISTANT_MAX_TOOL_ROUNDS", \.maxToolRounds, in: 1...50),
+        .list("assistant.bot_names", "POKEDEX_BOT_NAMES", \.botNames, required: true),
+        .choice("llm.provider", "POKEDEX_LLM_PROVIDER", \.provider),
+        .url("llm.url", "POKEDEX_LLM_URL", \.llmURL),
+        .text("llm.model", "POKEDEX_LLM_MODEL", \.model, required: true),
+        .secret("llm.api_key", "POKEDEX_LLM_API_KEY", \.apiKey),
+        .integer("llm.max_tokens", "POKEDEX_LLM_MAX_TOKENS", \.maxTokens, in: 1...1_000_000),
+        .integer("llm.context_tokens", "POKEDEX_LLM_CONTEXT_TOKENS", \.contextTokens, in: 256...100_000_000),
+    ])
 
     /// Checks that the values fit together.
     public func validate() throws(SettingError) {
@@ -67,40 +69,11 @@ public struct AssistantConfiguration: Sendable, Equatable {
     }
 
     public mutating func set(_ key: String, to value: String) throws(SettingError) {
-        switch key {
-        // A turn needs a second at least (the model and the tools share it); an hour is no chat.
-        case "assistant.deadline": deadline = try SettingParser.duration(value, key: key, in: .seconds(1)...(.seconds(3600)))
-        case "assistant.max_input_chars": maxInputCharacters = try SettingParser.integer(value, key: key)
-        case "assistant.max_tool_rounds": maxToolRounds = try SettingParser.integer(value, key: key)
-        case "assistant.bot_names":
-            botNames = SettingParser.list(value)
-            if botNames.isEmpty { throw SettingError(key: key, message: "must name at least one bot name") }
-        case "llm.provider": provider = try SettingParser.choice(value, key: key, as: Provider.self)
-        case "llm.url":
-            let trimmed = value.trimmingCharacters(in: .whitespaces)
-            guard let url = URL(string: trimmed), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw SettingError(key: key, message: "must be an http or https URL (got '\(value)')")
-            }
-            llmURL = trimmed
-        case "llm.model":
-            model = value.trimmingCharacters(in: .whitespaces)
-            if model.isEmpty { throw SettingError(key: key, message: "must not be empty") }
-        case "llm.api_key": apiKey = Secret(value.trimmingCharacters(in: .whitespaces))
-        case "llm.max_tokens": maxTokens = try SettingParser.integer(value, key: key, minimum: 1)
-        case "llm.context_tokens": contextTokens = try SettingParser.integer(value, key: key, minimum: 256)
-        default: throw SettingError(key: key, message: "is not an assistant setting")
+        guard try Self.settings.set(key, to: value, in: &self) else {
+            throw SettingError(key: key, message: "is not an assistant setting")
         }
     }
 
     /// Every key and its value as text, for `config check`.
-    public var values: [(key: String, value: String)] {
-        [
-            ("assistant.deadline", SettingParser.text(deadline)),
-            ("assistant.max_input_chars", "\(maxInputCharacters)"),
-            ("assistant.max_tool_rounds", "\(maxToolRounds)"),
-            ("assistant.bot_names", botNames.joined(separator: ",")),
-            ("llm.provider", provider.rawValue), ("llm.url", llmURL), ("llm.model", model), ("llm.api_key", apiKey.description),
-            ("llm.max_tokens", "\(maxTokens)"), ("llm.context_tokens", "\(contextTokens)"),
-        ]
-    }
+    public var values: [(key: String, value: String)] { Self.settings.values(of: self) }
 }

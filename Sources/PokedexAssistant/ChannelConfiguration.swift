@@ -30,41 +30,36 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    public static let environmentKeys: [(key: String, variable: String)] =
-        [
-            ("server.host", "POKEDEX_SERVER_HOST"), ("server.port", "POKEDEX_SERVER_PORT"),
-            ("server.max_body_bytes", "POKEDEX_SERVER_MAX_BODY_BYTES"),
-            ("server.grace_period", "POKEDEX_SERVER_GRACE_PERIOD"),
-            ("server.access_log", "POKEDEX_SERVER_ACCESS_LOG"),
-            ("server.header_timeout", "POKEDEX_SERVER_HEADER_TIMEOUT"),
-            ("server.idle_timeout", "POKEDEX_SERVER_IDLE_TIMEOUT"),
-            ("server.body_timeout", "POKEDEX_SERVER_BODY_TIMEOUT"),
-            ("server.max_connections", "POKEDEX_SERVER_MAX_CONNECTIONS"),
-            ("server.max_connections_per_client", "POKEDEX_SERVER_MAX_CONNECTIONS_PER_CLIENT"),
-        ] + AccessConfiguration.environmentKeys
+    /// Every `server.*` setting but the principals' and the JWTs' (``AccessConfiguration``).
+    public static let settings = SettingsTable<ServerConfiguration>([
+        .text("server.host", "POKEDEX_SERVER_HOST", \.host, required: true),
+        .integer("server.port", "POKEDEX_SERVER_PORT", \.port, in: 0...65535),
+        .integer("server.max_body_bytes", "POKEDEX_SERVER_MAX_BODY_BYTES", \.maxBodyBytes, in: 1...(1 << 30)),
+        .duration("server.grace_period", "POKEDEX_SERVER_GRACE_PERIOD", \.gracePeriod, in: .milliseconds(100)...(.seconds(3600))),
+        .boolean("server.access_log", "POKEDEX_SERVER_ACCESS_LOG", \.accessLog),
+        .duration("server.header_timeout", "POKEDEX_SERVER_HEADER_TIMEOUT", \.headerTimeout, in: .milliseconds(100)...(.seconds(3600))),
+        .duration("server.idle_timeout", "POKEDEX_SERVER_IDLE_TIMEOUT", \.idleTimeout, in: .milliseconds(100)...(.seconds(86400))),
+        .duration("server.body_timeout", "POKEDEX_SERVER_BODY_TIMEOUT", \.bodyTimeout, in: .milliseconds(100)...(.seconds(3600))),
+        .integer("server.max_connections", "POKEDEX_SERVER_MAX_CONNECTIONS", \.maxConnections, in: 1...1_000_000),
+        .integer(
+            "server.max_connections_per_client", "POKEDEX_SERVER_MAX_CONNECTIONS_PER_CLIENT", \.maxConnectionsPerClient,
+            in: 1...1_000_000),
+    ])
+
+    /// The environment variables of the server's settings, the access settings' included.
+    public static var variables: [String] { settings.variables + AccessConfiguration.settings.variables }
 
     public mutating func set(_ key: String, to value: String) throws(SettingError) {
         if AccessConfiguration.handles(key) { return try access.set(key, to: value) }
-        switch key {
-        case "server.host":
-            host = value.trimmingCharacters(in: .whitespaces)
-            if host.isEmpty { throw SettingError(key: key, message: "must not be empty") }
-        case "server.port":
-            port = try SettingParser.integer(value, key: key)
-            if port > 65535 {
-                throw SettingError(key: key, message: "must be a port number up to 65535 (got '\(value)')")
-            }
-        case "server.max_body_bytes": maxBodyBytes = try SettingParser.integer(value, key: key)
-        case "server.access_log": accessLog = try SettingParser.boolean(value, key: key)
-        case "server.grace_period":
-            gracePeriod = try SettingParser.duration(value, key: key, in: .milliseconds(100)...(.seconds(3600)))
-        case "server.header_timeout": headerTimeout = try SettingParser.duration(value, key: key)
-        case "server.idle_timeout": idleTimeout = try SettingParser.duration(value, key: key)
-        case "server.body_timeout": bodyTimeout = try SettingParser.duration(value, key: key)
-        case "server.max_connections": maxConnections = try SettingParser.integer(value, key: key)
-        case "server.max_connections_per_client": maxConnectionsPerClient = try SettingParser.integer(value, key: key)
-        default: throw SettingError(key: key, message: "is not a server setting")
+        guard try Self.settings.set(key, to: value, in: &self) else {
+            throw SettingError(key: key, message: "is not a server setting")
         }
+    }
+
+    /// Applies the `POKEDEX_SERVER_*`, `POKEDEX_API_TOKENS` and `POKEDEX_JWT_*` variables.
+    public mutating func apply(environment: [String: String]) throws(SettingError) {
+        try Self.settings.apply(environment: environment, to: &self)
+        try AccessConfiguration.settings.apply(environment: environment, to: &access)
     }
 
     /// True for 127.0.0.0/8, ::1 and localhost.
@@ -84,18 +79,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         try access.validate()
     }
 
-    public var values: [(key: String, value: String)] {
-        [
-            ("server.host", host), ("server.port", "\(port)"),
-            ("server.max_body_bytes", "\(maxBodyBytes)"), ("server.grace_period", SettingParser.text(gracePeriod)),
-            ("server.access_log", "\(accessLog)"),
-            ("server.header_timeout", SettingParser.text(headerTimeout)),
-            ("server.idle_timeout", SettingParser.text(idleTimeout)),
-            ("server.body_timeout", SettingParser.text(bodyTimeout)),
-            ("server.max_connections", "\(maxConnections)"),
-            ("server.max_connections_per_client", "\(maxConnectionsPerClient)"),
-        ] + access.values
-    }
+    public var values: [(key: String, value: String)] { Self.settings.values(of: self) + access.values }
 }
 
 /// The Webex bot's settings (SPEC 5, 7). Without a token the channel is off.
@@ -118,31 +102,22 @@ public struct WebexConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    public static let environmentKeys: [(key: String, variable: String)] = [
-        ("webex.token", "POKEDEX_WEBEX_TOKEN"), ("webex.webhook_secret", "POKEDEX_WEBEX_WEBHOOK_SECRET"),
-        ("webex.base_url", "POKEDEX_WEBEX_BASE_URL"), ("webex.allowed_emails", "POKEDEX_WEBEX_ALLOWED_EMAILS"),
-        ("webex.allowed_domains", "POKEDEX_WEBEX_ALLOWED_DOMAINS"),
-        ("webex.allowed_rooms", "POKEDEX_WEBEX_ALLOWED_ROOMS"),
-        ("webex.redelivery_window", "POKEDEX_WEBEX_REDELIVERY_WINDOW"),
-    ]
+    /// Every `webex.*` setting, declared once.
+    public static let settings = SettingsTable<WebexConfiguration>([
+        .secret("webex.token", "POKEDEX_WEBEX_TOKEN", \.token),
+        .secret("webex.webhook_secret", "POKEDEX_WEBEX_WEBHOOK_SECRET", \.webhookSecret),
+        .url("webex.base_url", "POKEDEX_WEBEX_BASE_URL", \.baseURL),
+        .list("webex.allowed_emails", "POKEDEX_WEBEX_ALLOWED_EMAILS", \.allowedEmails, lowercased: true),
+        .list("webex.allowed_domains", "POKEDEX_WEBEX_ALLOWED_DOMAINS", \.allowedDomains, lowercased: true),
+        .list("webex.allowed_rooms", "POKEDEX_WEBEX_ALLOWED_ROOMS", \.allowedRooms),
+        .duration("webex.redelivery_window", "POKEDEX_WEBEX_REDELIVERY_WINDOW", \.redeliveryWindow, in: .seconds(60)...(.seconds(30 * 86400))),
+    ])
 
     public var enabled: Bool { !token.isEmpty }
 
     public mutating func set(_ key: String, to value: String) throws(SettingError) {
-        switch key {
-        case "webex.token": token = Secret(value.trimmingCharacters(in: .whitespaces))
-        case "webex.webhook_secret": webhookSecret = Secret(value.trimmingCharacters(in: .whitespaces))
-        case "webex.base_url":
-            let trimmed = value.trimmingCharacters(in: .whitespaces)
-            guard let url = URL(string: trimmed), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw SettingError(key: key, message: "must be an http or https URL (got '\(value)')")
-            }
-            baseURL = trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed
-        case "webex.allowed_emails": allowedEmails = SettingParser.list(value).map { $0.lowercased() }
-        case "webex.allowed_domains": allowedDomains = SettingParser.list(value).map { $0.lowercased() }
-        case "webex.allowed_rooms": allowedRooms = SettingParser.list(value)
-        case "webex.redelivery_window": redeliveryWindow = try SettingParser.duration(value, key: key)
-        default: throw SettingError(key: key, message: "is not a webex setting")
+        guard try Self.settings.set(key, to: value, in: &self) else {
+            throw SettingError(key: key, message: "is not a webex setting")
         }
     }
 
@@ -155,13 +130,5 @@ public struct WebexConfiguration: Sendable, Equatable {
         }
     }
 
-    public var values: [(key: String, value: String)] {
-        [
-            ("webex.token", token.description), ("webex.webhook_secret", webhookSecret.description), ("webex.base_url", baseURL),
-            ("webex.allowed_emails", allowedEmails.joined(separator: ",")),
-            ("webex.allowed_domains", allowedDomains.joined(separator: ",")),
-            ("webex.allowed_rooms", allowedRooms.joined(separator: ",")),
-            ("webex.redelivery_window", SettingParser.text(redeliveryWindow)),
-        ]
-    }
+    public var values: [(key: String, value: String)] { Self.settings.values(of: self) }
 }

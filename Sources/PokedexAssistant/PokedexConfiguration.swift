@@ -50,8 +50,33 @@ public struct PokedexConfiguration: Sendable {
         return configuration
     }
 
+    /// The settings outside any section.
+    static let settings = SettingsTable<PokedexConfiguration>([
+        // The older name first, so the newer wins when both are set; only the newer is printed.
+        Setting(
+            "falcon.containment.audit_log", "POKEDEX_FALCON_CONTAINMENT_AUDIT_LOG",
+            parse: { configuration, value, key throws(SettingError) in
+                configuration.auditLog = try auditLogPath(value, key: key)
+            }, format: nil),
+        Setting(
+            "audit.log", "POKEDEX_AUDIT_LOG",
+            parse: { configuration, value, key throws(SettingError) in
+                configuration.auditLog = try auditLogPath(value, key: key)
+            }, format: { $0.auditLog }),
+    ])
+
+    private static func auditLogPath(_ value: String, key: String) throws(SettingError) -> String {
+        let path = value.trimmingCharacters(in: .whitespaces)
+        if path.isEmpty { throw SettingError(key: key, message: "must name a file") }
+        return path
+    }
+
+    /// Variables that are not settings but are read by Pokedex.
+    static let otherVariables: Set = ["POKEDEX_CONFIG", "POKEDEX_LOG_LEVEL"]
+
     /// Applies one `key = value` setting to the section the key belongs to.
     public mutating func set(_ key: String, to value: String) throws(SettingError) {
+        if try Self.settings.set(key, to: value, in: &self) { return }
         let section = key.split(separator: ".").first.map(String.init) ?? key
         switch section {
         case "database", "sessions":
@@ -64,11 +89,6 @@ public struct PokedexConfiguration: Sendable {
         case "falcon", "weather", "runbooks", "tools": try tools.set(key, to: value)
         case "assistant", "llm": try assistant.set(key, to: value)
         case "server": try server.set(key, to: value)
-        case "audit" where key == "audit.log", "falcon" where key == "falcon.containment.audit_log":
-            guard !value.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw SettingError(key: key, message: "must name a file")
-            }
-            auditLog = value.trimmingCharacters(in: .whitespaces)
         case "webex": try webex.set(key, to: value)
         default:
             throw SettingError(
@@ -81,18 +101,10 @@ public struct PokedexConfiguration: Sendable {
 
     /// Applies every `POKEDEX_*` variable, then validates the whole.
     public mutating func apply(environment: [String: String]) throws(SettingError) {
-        for (key, variable) in AssistantConfiguration.environmentKeys {
-            if let value = environment[variable], !value.isEmpty { try assistant.set(key, to: value) }
-        }
-        for (key, variable) in ServerConfiguration.environmentKeys {
-            if let value = environment[variable], !value.isEmpty { try server.set(key, to: value) }
-        }
-        for (key, variable) in WebexConfiguration.environmentKeys {
-            if let value = environment[variable], !value.isEmpty { try webex.set(key, to: value) }
-        }
-        for variable in ["POKEDEX_FALCON_CONTAINMENT_AUDIT_LOG", "POKEDEX_AUDIT_LOG"] {
-            if let value = environment[variable], !value.isEmpty { try set("audit.log", to: value) }
-        }
+        try Self.settings.apply(environment: environment, to: &self)
+        try AssistantConfiguration.settings.apply(environment: environment, to: &assistant)
+        try server.apply(environment: environment)
+        try WebexConfiguration.settings.apply(environment: environment, to: &webex)
         try server.validate()
         try webex.validate()
         try assistant.validate()
@@ -105,64 +117,58 @@ public struct PokedexConfiguration: Sendable {
         }
     }
 
-    /// Every key with its effective value, for `pokedex config check`: secrets are ``Secret``s,
-    /// which print masked, and a password inside any URL is masked too.
-    public var effectiveValues: [(key: String, value: String)] {
-        var values: [(String, String)] = [
-            ("database", sessions.database),
-            ("sessions.max_messages", "\(sessions.maxMessages)"),
-            ("sessions.timeout", SettingParser.text(sessions.timeout)),
-            ("sessions.context_messages", "\(sessions.contextMessages)"),
-            ("sessions.context_chars", "\(sessions.contextCharacters)"),
-            ("sessions.cleanup_interval", SettingParser.text(sessions.cleanupInterval)),
-            ("sessions.cleanup_batch", "\(sessions.cleanupBatchSize)"),
-            ("sessions.durability", sessions.durability.rawValue),
-            ("sessions.busy_timeout", SettingParser.text(sessions.busyTimeout)),
-            ("sessions.max_message_bytes", "\(sessions.maxMessageBytes)"),
-            ("sessions.scope", sessions.scope.rawValue),
-        ]
-        let recovery = PokedexRuntime.recoveryConfiguration(self)
-        func policy(_ name: String, _ policy: RetryPolicy, threshold: Int) -> [(String, String)] {
-            [
-                ("recovery.\(name).max_retries", "\(policy.maxRetries)"),
-                ("recovery.\(name).delay", SettingParser.text(policy.initialDelay)),
-                ("recovery.\(name).backoff", "\(policy.backoff)"),
-                ("recovery.\(name).max_delay", SettingParser.text(policy.maxDelay)),
-                ("recovery.\(name).jitter", "\(policy.jitter)"),
-                ("recovery.\(name).timeout", SettingParser.text(policy.timeout)),
-                ("recovery.\(name).retry_after_timeout", "\(policy.retryAfterTimeout)"),
-                ("recovery.\(name).threshold", "\(threshold)"),
-            ]
+    /// The `POKEDEX_*` variables of an environment that no setting reads (a misspelling is
+    /// otherwise ignored in silence), each with the known variable it most resembles.
+    public static func unknownVariables(in environment: [String: String]) -> [(variable: String, suggestion: String?)] {
+        var known = otherVariables
+        for variables in [
+            settings.variables, SessionsConfiguration.settings.variables, ToolsConfiguration.settings.variables,
+            AssistantConfiguration.settings.variables, ServerConfiguration.variables,
+            WebexConfiguration.settings.variables, RecoveryConfiguration.settings.variables,
+        ] {
+            known.formUnion(variables)
         }
-        for tool in recovery.services {
-            values += policy(tool.rawValue, recovery.policy(for: tool), threshold: recovery.threshold(for: tool))
-        }
-        values += policy("default", recovery.defaultPolicy, threshold: recovery.defaultThreshold)
-        values += [
-            ("recovery.window", SettingParser.text(recovery.window)),
-            ("recovery.cool_down", SettingParser.text(recovery.coolDown)),
-            ("recovery.max_cool_down", SettingParser.text(recovery.maxCoolDown)),
-            ("recovery.warning_threshold", "\(recovery.warningThreshold)"),
-        ]
-        values += [
-            ("falcon.base_url", tools.falconBaseURL), ("falcon.client_id", tools.falconClientID),
-            ("falcon.client_secret", tools.falconClientSecret.description),
-            ("falcon.containment.enabled", "\(tools.containmentEnabled)"),
-            ("falcon.containment.responders", tools.containmentResponders.joined(separator: ",")),
-            ("falcon.containment.confirmation_window", SettingParser.text(tools.containmentConfirmationWindow)),
-            ("weather.enabled", "\(tools.weatherEnabled)"), ("weather.url", tools.weatherURL),
-            ("weather.geocoding_url", tools.geocodingURL), ("weather.units", tools.weatherUnits.rawValue),
-            ("runbooks.dir", tools.runbooksDirectory), ("runbooks.index", tools.runbooksIndex),
-        ]
-        for (tool, settings) in tools.toolSettings.sorted(by: { $0.key < $1.key }) {
-            for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
-                values.append(("tools.\(tool).\(name)", ToolsConfiguration.isSecret(name) ? Secret(value).description : value))
+        return environment.keys.sorted()
+            .filter { $0.hasPrefix("POKEDEX_") && !known.contains($0) && !$0.hasPrefix(RecoveryConfiguration.variablePrefix) }
+            .map { variable in
+                let nearest = known.map { ($0, editDistance(variable, $0)) }.min { ($0.1, $0.0) < ($1.1, $1.0) }
+                return (variable, nearest.flatMap { $0.1 <= 3 ? $0.0 : nil })
             }
+    }
+
+    /// Lines for the unknown variables of an environment, for the log and `config check`.
+    public static func unknownVariableWarnings(in environment: [String: String]) -> [String] {
+        unknownVariables(in: environment).map { unknown in
+            "\(unknown.variable) is not a Pokedex setting and is ignored"
+                + (unknown.suggestion.map { " (did you mean \($0)?)" } ?? "")
         }
+    }
+
+    /// Levenshtein distance, to suggest the variable a misspelling meant.
+    private static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8)
+        let b = Array(b.utf8)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    /// Every key with its effective value, for `pokedex config check`: secrets are masked by the
+    /// tables that declare them, and a password inside any URL is masked too.
+    public var effectiveValues: [(key: String, value: String)] {
+        var values = sessions.values
+        values += PokedexRuntime.recoveryConfiguration(self).values
+        values += tools.values
         values += assistant.values
         values += server.values
         values += webex.values
-        values.append(("audit.log", auditLog))
+        values += Self.settings.values(of: self)
         return values.map { key, value in (key, Secret.maskingPassword(in: value)) }
     }
 

@@ -48,11 +48,37 @@ public struct RecoveryConfiguration: Sendable, Equatable {
     public func policy(for tool: ToolName) -> RetryPolicy { policies[tool] ?? defaultPolicy }
     public func threshold(for tool: ToolName) -> Int { thresholds[tool] ?? defaultThreshold }
 
-    // Longer names first: `retry_after_timeout` also ends in `_timeout`.
-    private static let toolFields = [
-        "retry_after_timeout", "max_retries", "max_delay", "delay", "backoff", "jitter", "timeout", "threshold",
-    ]
-    private static let globalFields = ["window", "cool_down", "max_cool_down", "warning_threshold"]
+    /// One service's numbers, the table ``serviceSettings`` reads into.
+    struct ServiceNumbers: Sendable {
+        var policy: RetryPolicy
+        var threshold: Int
+    }
+
+    /// The fields of `recovery.<service>.*` (and `recovery.default.*`); each variable is
+    /// `POKEDEX_RECOVERY_<SERVICE>_` followed by the field's.
+    static let serviceSettings = SettingsTable<ServiceNumbers>([
+        .integer("max_retries", "MAX_RETRIES", \.policy.maxRetries, in: 0...20),
+        .duration("delay", "DELAY", \.policy.initialDelay, in: .milliseconds(1)...(.seconds(600))),
+        .number("backoff", "BACKOFF", \.policy.backoff, in: 1...10),
+        .duration("max_delay", "MAX_DELAY", \.policy.maxDelay, in: .milliseconds(1)...(.seconds(3600))),
+        .number("jitter", "JITTER", \.policy.jitter, in: 0...1),
+        .duration("timeout", "TIMEOUT", \.policy.timeout, in: .milliseconds(10)...(.seconds(600))),
+        .boolean("retry_after_timeout", "RETRY_AFTER_TIMEOUT", \.policy.retryAfterTimeout),
+        .integer("threshold", "THRESHOLD", \.threshold, in: 0...100_000),
+    ])
+
+    /// The settings of recovery as a whole.
+    public static let settings = SettingsTable<RecoveryConfiguration>([
+        .duration("recovery.window", "POKEDEX_RECOVERY_WINDOW", \.window, in: .seconds(1)...(.seconds(7 * 86400))),
+        .duration("recovery.cool_down", "POKEDEX_RECOVERY_COOL_DOWN", \.coolDown, in: .milliseconds(10)...(.seconds(86400))),
+        .duration(
+            "recovery.max_cool_down", "POKEDEX_RECOVERY_MAX_COOL_DOWN", \.maxCoolDown,
+            in: .milliseconds(10)...(.seconds(86400))),
+        .integer("recovery.warning_threshold", "POKEDEX_RECOVERY_WARNING_THRESHOLD", \.warningThreshold, in: 0...1_000_000),
+    ])
+
+    /// Every `POKEDEX_RECOVERY_*` variable is one of these settings' (or names a service's field).
+    public static let variablePrefix = "POKEDEX_RECOVERY_"
 
     /// Applies one setting, e.g. `recovery.weather.max_retries = 5` or `recovery.cool_down = 2m`.
     /// - Throws: ``SettingError`` naming the key.
@@ -65,52 +91,55 @@ public struct RecoveryConfiguration: Sendable, Equatable {
     }
 
     private mutating func apply(_ key: String, _ value: String) throws(SettingError) {
+        if try Self.settings.set(key, to: value, in: &self) { return }
         let parts = key.split(separator: ".").map(String.init)
-        guard parts.first == "recovery", parts.count == 2 || parts.count == 3 else {
+        guard parts.count == 3, parts[0] == "recovery" else {
             throw SettingError(key: key, message: "is not a recovery setting")
-        }
-        if parts.count == 2 {
-            switch parts[1] {
-            case "window": window = try SettingParser.duration(value, key: key)
-            case "cool_down": coolDown = try SettingParser.duration(value, key: key)
-            case "max_cool_down": maxCoolDown = try SettingParser.duration(value, key: key)
-            case "warning_threshold": warningThreshold = try SettingParser.integer(value, key: key, minimum: 0)
-            default: throw SettingError(key: key, message: "is not a recovery setting")
-            }
-            return
         }
         let tool = ToolName(rawValue: parts[1])
         let isDefault = tool.rawValue == "default"
-        var policy = isDefault ? defaultPolicy : policy(for: tool)
-        switch parts[2] {
-        case "max_retries": policy.maxRetries = try SettingParser.integer(value, key: key, minimum: 0)
-        case "delay": policy.initialDelay = try SettingParser.duration(value, key: key)
-        case "backoff": policy.backoff = try SettingParser.number(value, key: key, in: 1...10)
-        case "max_delay": policy.maxDelay = try SettingParser.duration(value, key: key)
-        case "jitter": policy.jitter = try SettingParser.number(value, key: key, in: 0...1)
-        case "timeout": policy.timeout = try SettingParser.duration(value, key: key, in: .milliseconds(10)...(.seconds(600)))
-        case "retry_after_timeout": policy.retryAfterTimeout = try SettingParser.boolean(value, key: key)
-        case "threshold":
-            let threshold = try SettingParser.integer(value, key: key, minimum: 0)
-            if isDefault { defaultThreshold = threshold } else { thresholds[tool] = threshold }
-            return
-        default: throw SettingError(key: key, message: "is not a recovery setting")
+        var numbers =
+            isDefault
+            ? ServiceNumbers(policy: defaultPolicy, threshold: defaultThreshold)
+            : ServiceNumbers(policy: policy(for: tool), threshold: threshold(for: tool))
+        guard try Self.serviceSettings.set(parts[2], to: value, in: &numbers, reportedKey: key) else {
+            throw SettingError(key: key, message: "is not a recovery setting")
         }
-        if isDefault { defaultPolicy = policy } else { policies[tool] = policy }
+        switch (isDefault, parts[2] == "threshold") {
+        case (true, true): defaultThreshold = numbers.threshold
+        case (true, false): defaultPolicy = numbers.policy
+        case (false, true): thresholds[tool] = numbers.threshold
+        case (false, false): policies[tool] = numbers.policy
+        }
     }
 
-    /// Applies every `POKEDEX_RECOVERY_*` variable of an environment.
+    /// Applies every `POKEDEX_RECOVERY_*` variable of an environment: the whole's first, then
+    /// `POKEDEX_RECOVERY_<SERVICE>_<FIELD>` (the longest field that ends the name).
     public mutating func apply(environment: [String: String]) throws(SettingError) {
-        let prefix = "POKEDEX_RECOVERY_"
-        for (variable, value) in environment.sorted(by: { $0.key < $1.key }) where variable.hasPrefix(prefix) {
-            let name = variable.dropFirst(prefix.count).lowercased()
-            if !Self.globalFields.contains(name), let field = Self.toolFields.first(where: { name.hasSuffix("_" + $0) })
-            {
-                let tool = name.dropLast(field.count + 1)
-                try set("recovery.\(tool).\(field)", to: value)
-            } else {
-                try set("recovery.\(name)", to: value)
+        try Self.settings.apply(environment: environment, to: &self)
+        let whole = Set(Self.settings.variables)
+        let fields = Self.serviceSettings.settings.sorted { ($0.variable ?? "").count > ($1.variable ?? "").count }
+        for (variable, value) in environment.sorted(by: { $0.key < $1.key })
+        where variable.hasPrefix(Self.variablePrefix) && !whole.contains(variable) && !value.isEmpty {
+            let name = variable.dropFirst(Self.variablePrefix.count)
+            guard let field = fields.first(where: { name.hasSuffix("_" + ($0.variable ?? "")) }) else {
+                throw SettingError(key: variable, message: "is not a recovery setting")
             }
+            let service = name.dropLast((field.variable ?? "").count + 1).lowercased()
+            try set("recovery.\(service).\(field.key)", to: value)
         }
+    }
+
+    /// Every number with its key, for `config check`: each service's, the defaults, the whole's.
+    public var values: [(key: String, value: String)] {
+        var values: [(key: String, value: String)] = []
+        for service in services {
+            values += Self.serviceSettings.values(
+                of: ServiceNumbers(policy: policy(for: service), threshold: threshold(for: service)),
+                prefix: "recovery.\(service.rawValue).")
+        }
+        values += Self.serviceSettings.values(
+            of: ServiceNumbers(policy: defaultPolicy, threshold: defaultThreshold), prefix: "recovery.default.")
+        return values + Self.settings.values(of: self)
     }
 }

@@ -3,10 +3,18 @@ import Foundation
 /// Reads configuration values given as text (from a file or an environment variable), so every
 /// module parses `10m`, `0.2` or `30` the same way and names the key when a value is wrong.
 public enum SettingParser {
-    /// A whole number ≥ `minimum`.
-    public static func integer(_ value: String, key: String, minimum: Int = 1) throws(SettingError) -> Int {
-        guard let number = Int(value.trimmingCharacters(in: .whitespaces)), number >= minimum else {
-            let bound = minimum == 1 ? "a positive whole number" : "a whole number of at least \(minimum)"
+    /// A whole number in `range` (a number too large for it, or not a whole number, is an error
+    /// naming the range, never a crash).
+    public static func integer(
+        _ value: String, key: String, in range: ClosedRange<Int> = 1...Int.max
+    ) throws(SettingError) -> Int {
+        guard let number = Int(value.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
+            let bound =
+                switch (range.lowerBound, range.upperBound) {
+                case (1, Int.max): "a positive whole number"
+                case (let low, Int.max): "a whole number of at least \(low)"
+                case (let low, let high): "a whole number from \(low) to \(high)"
+                }
             throw SettingError(key: key, message: "must be \(bound) (got '\(value)')")
         }
         return number
@@ -56,6 +64,17 @@ public enum SettingParser {
                 message: "must be from \(bound(range.lowerBound)) to \(bound(range.upperBound)) (got '\(value)')")
         }
         return .milliseconds(Int64(milliseconds))
+    }
+
+    /// An http or https URL with a host, returned trimmed and without a trailing slash.
+    public static func url(_ value: String, key: String) throws(SettingError) -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        guard let url = URL(string: trimmed), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+            url.host?.isEmpty == false
+        else {
+            throw SettingError(key: key, message: "must be an http or https URL such as https://host (got '\(value)')")
+        }
+        return trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed
     }
 
     /// `true`/`false` (also `yes`/`no`, `on`/`off`, `1`/`0`), case-insensitive.

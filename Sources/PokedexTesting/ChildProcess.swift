@@ -54,7 +54,7 @@ public final class ChildProcess: @unchecked Sendable {
     /// - Parameters:
     ///   - executable: the program; the `pokedex` executable by default.
     ///   - arguments: its arguments.
-    ///   - environment: added to (and overriding) this process's environment.
+    ///   - environment: added to this process's environment, less its `POKEDEX_*` variables.
     ///   - directory: its working directory (set through `env --chdir`).
     public init(
         _ executable: URL = ChildProcess.pokedexExecutable, arguments: [String],
@@ -70,7 +70,10 @@ public final class ChildProcess: @unchecked Sendable {
             program = "/usr/bin/env"
             argv = ["env", "--chdir=\(directory.path)", executable.path] + arguments
         }
-        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
+        // The test says every `POKEDEX_*` variable its child gets: none leak in from the shell or
+        // CI (which sets its own, such as the test database's address).
+        let inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("POKEDEX_") }
+        let variables = inherited.merging(environment) { $1 }.map { "\($0)=\($1)" }
 
         let stdin = try Self.pipe()
         let stdout = try Self.pipe()

@@ -41,53 +41,51 @@ public struct ToolsConfiguration: Sendable, Equatable {
         ["secret", "token", "key", "password"].contains { name.lowercased().contains($0) }
     }
 
-    /// The environment variable for each key.
-    public static let environmentKeys: [(key: String, variable: String)] = [
-        ("falcon.base_url", "POKEDEX_FALCON_BASE_URL"),
-        ("falcon.client_id", "POKEDEX_FALCON_CLIENT_ID"),
-        ("falcon.client_secret", "POKEDEX_FALCON_CLIENT_SECRET"),
-        ("falcon.containment.enabled", "POKEDEX_FALCON_CONTAINMENT_ENABLED"),
-        ("falcon.containment.responders", "POKEDEX_FALCON_CONTAINMENT_RESPONDERS"),
-        ("falcon.containment.confirmation_window", "POKEDEX_FALCON_CONTAINMENT_CONFIRMATION_WINDOW"),
-        ("weather.enabled", "POKEDEX_WEATHER_ENABLED"),
-        ("weather.url", "POKEDEX_WEATHER_URL"),
-        ("weather.geocoding_url", "POKEDEX_GEOCODING_URL"),
-        ("weather.units", "POKEDEX_WEATHER_UNITS"),
-        ("runbooks.dir", "POKEDEX_RUNBOOKS_DIR"),
-        ("runbooks.index", "POKEDEX_RUNBOOKS_INDEX"),
-    ]
+    /// Every `falcon.*`, `weather.*` and `runbooks.*` setting; `tools.<tool>.<name>` are read by
+    /// ``set(_:to:)``.
+    public static let settings = SettingsTable<ToolsConfiguration>([
+        .url("falcon.base_url", "POKEDEX_FALCON_BASE_URL", \.falconBaseURL),
+        .text("falcon.client_id", "POKEDEX_FALCON_CLIENT_ID", \.falconClientID),
+        .secret("falcon.client_secret", "POKEDEX_FALCON_CLIENT_SECRET", \.falconClientSecret),
+        .boolean("falcon.containment.enabled", "POKEDEX_FALCON_CONTAINMENT_ENABLED", \.containmentEnabled),
+        .list("falcon.containment.responders", "POKEDEX_FALCON_CONTAINMENT_RESPONDERS", \.containmentResponders),
+        .duration(
+            "falcon.containment.confirmation_window", "POKEDEX_FALCON_CONTAINMENT_CONFIRMATION_WINDOW",
+            \.containmentConfirmationWindow, in: .seconds(10)...(.seconds(86400))),
+        .boolean("weather.enabled", "POKEDEX_WEATHER_ENABLED", \.weatherEnabled),
+        .url("weather.url", "POKEDEX_WEATHER_URL", \.weatherURL),
+        .url("weather.geocoding_url", "POKEDEX_GEOCODING_URL", \.geocodingURL),
+        .choice("weather.units", "POKEDEX_WEATHER_UNITS", \.weatherUnits),
+        .text("runbooks.dir", "POKEDEX_RUNBOOKS_DIR", \.runbooksDirectory, required: true),
+        .text("runbooks.index", "POKEDEX_RUNBOOKS_INDEX", \.runbooksIndex, required: true),
+    ])
 
     /// Applies one `key = value` setting.
     public mutating func set(_ key: String, to value: String) throws(SettingError) {
-        switch key {
-        case "falcon.base_url": falconBaseURL = try Self.url(value, key: key)
-        case "falcon.client_id": falconClientID = value.trimmingCharacters(in: .whitespaces)
-        case "falcon.client_secret": falconClientSecret = Secret(value.trimmingCharacters(in: .whitespaces))
-        case "falcon.containment.enabled": containmentEnabled = try SettingParser.boolean(value, key: key)
-        case "falcon.containment.responders": containmentResponders = SettingParser.list(value)
-        case "falcon.containment.confirmation_window":
-            containmentConfirmationWindow = try SettingParser.duration(value, key: key)
-        case "weather.enabled": weatherEnabled = try SettingParser.boolean(value, key: key)
-        case "weather.url": weatherURL = try Self.url(value, key: key)
-        case "weather.geocoding_url": geocodingURL = try Self.url(value, key: key)
-        case "weather.units": weatherUnits = try SettingParser.choice(value, key: key, as: WeatherReport.Units.self)
-        case "runbooks.dir": runbooksDirectory = value
-        case "runbooks.index": runbooksIndex = value
-        default:
-            let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
-            guard parts.count == 3, parts[0] == "tools", !parts[1].isEmpty, !parts[2].isEmpty else {
-                throw SettingError(key: key, message: "is not a tools setting")
-            }
-            toolSettings[parts[1], default: [:]][parts[2]] = value
+        guard try !Self.settings.set(key, to: value, in: &self) else { return }
+        let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
+        guard parts.count == 3, parts[0] == "tools", !parts[1].isEmpty, !parts[2].isEmpty else {
+            throw SettingError(key: key, message: "is not a tools setting")
         }
+        toolSettings[parts[1], default: [:]][parts[2]] = value
     }
 
     /// Applies the `POKEDEX_*` variables of the tools, then validates.
     public mutating func apply(environment: [String: String]) throws(SettingError) {
-        for (key, variable) in Self.environmentKeys {
-            if let value = environment[variable], !value.isEmpty { try set(key, to: value) }
-        }
+        try Self.settings.apply(environment: environment, to: &self)
         try validate()
+    }
+
+    /// Every key and its value as text, for `config check`; a `tools.<tool>.<name>` whose name
+    /// says it is a secret is masked.
+    public var values: [(key: String, value: String)] {
+        var values = Self.settings.values(of: self)
+        for (tool, settings) in toolSettings.sorted(by: { $0.key < $1.key }) {
+            for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
+                values.append(("tools.\(tool).\(name)", Self.isSecret(name) ? Secret(value).description : value))
+            }
+        }
+        return values
     }
 
     /// True when Falcon has both credentials.
@@ -110,16 +108,5 @@ public struct ToolsConfiguration: Sendable, Equatable {
                 key: "falcon.containment.responders", message: "must list at least one user when containment is enabled"
             )
         }
-    }
-
-    /// An http(s) URL with a host, without a trailing slash.
-    private static func url(_ value: String, key: String) throws(SettingError) -> String {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
-        guard let url = URL(string: trimmed), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
-            url.host?.isEmpty == false
-        else {
-            throw SettingError(key: key, message: "must be an http or https URL such as https://host (got '\(value)')")
-        }
-        return trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed
     }
 }

@@ -7,6 +7,7 @@ import PokedexRecovery
 import PokedexSessions
 import PokedexSessionsPostgres
 import PokedexTools
+import Synchronization
 
 /// Everything a turn needs, built from the configuration: the store, recovery, the tools that are
 /// configured, the language model (if any) and the assistant on top.
@@ -43,9 +44,24 @@ struct AssistantContext {
 /// Logs go to standard error, warnings and worse unless `POKEDEX_LOG_LEVEL` says otherwise, so
 /// they never mix with answers on standard output.
 enum CommandLogging {
+    private static let bootstrapped = Mutex(false)
+    private static let variablesReported = Mutex(false)
+
+    /// Warns once per process about `POKEDEX_*` variables that are no setting.
+    static func reportUnknownVariables(in environment: [String: String]) {
+        let warnings = PokedexConfiguration.unknownVariableWarnings(in: environment)
+        guard !warnings.isEmpty, variablesReported.withLock({ done in defer { done = true }; return !done }) else {
+            return
+        }
+        bootstrap()
+        for warning in warnings { Logger(label: "pokedex.config").warning("\(warning)") }
+    }
+
     /// - Parameter standard: the level when `POKEDEX_LOG_LEVEL` is not set (or not a level, which
     ///   is said in the log rather than ignored).
+    /// Only the first call counts: the logging system can be set up once per process.
     static func bootstrap(standard: Logger.Level = .warning) {
+        guard bootstrapped.withLock({ done in defer { done = true }; return !done }) else { return }
         let given = ProcessInfo.processInfo.environment["POKEDEX_LOG_LEVEL"]
         let level = given.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? standard
         LoggingSystem.bootstrap { label in

@@ -58,6 +58,9 @@ struct ConfigCommand: AsyncParsableCommand {
                         + (value.isEmpty ? "(not set)" : value))
             }
             emit("")
+            for warning in PokedexConfiguration.unknownVariableWarnings(in: ProcessInfo.processInfo.environment) {
+                emit("Warning: \(warning)")
+            }
             emit("Database: \(database)")
             emit("Language model: \(context.modelDescription)")
             for tool in context.tools.registry.tools { emit("Tool \(tool.name): on") }

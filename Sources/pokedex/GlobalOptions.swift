@@ -20,11 +20,13 @@ struct GlobalOptions: ParsableArguments {
         help: "SQLite database path or postgres:// URL (default ./.pokedex/pokedex.db, or POKEDEX_DATABASE).")
     var database: String?
 
-    /// Defaults, then the file, then `POKEDEX_*` variables, then `--database`.
+    /// Defaults, then the file, then `POKEDEX_*` variables, then `--database`. A `POKEDEX_*`
+    /// variable that is no setting (a misspelling) is a warning in the log (standard error).
     func loadConfiguration() throws -> PokedexConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        CommandLogging.reportUnknownVariables(in: environment)
         do throws(SettingError) {
-            var configuration = try PokedexConfiguration.load(
-                file: config, environment: ProcessInfo.processInfo.environment)
+            var configuration = try PokedexConfiguration.load(file: config, environment: environment)
             if let database {
                 try configuration.set("database", to: database)
             }

@@ -13,6 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port (default 8080, or server.port; 0 picks a free one).") var port: Int?
 
     func run() async throws {
+        CommandLogging.bootstrap(standard: .info)
         var configuration = try global.loadConfiguration()
         do {
             if let host { try configuration.set("server.host", to: host) }
@@ -21,7 +22,6 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandError("invalid configuration: \(error)")
         }
-        CommandLogging.bootstrap(standard: .info)
         let server = configuration.server
         try await PokedexServerApp(configuration: configuration).run { port in
             // One line on stdout that scripts (and tests) can wait for.

@@ -1,6 +1,9 @@
 import Foundation
+import PokedexRecovery
+import PokedexSessions
 import PokedexSettings
 import PokedexTesting
+import PokedexTools
 import Testing
 
 @testable import PokedexAssistant
@@ -184,6 +187,106 @@ struct ConfigurationTests {
             try PokedexConfiguration.load(file: "/nonexistent/pokedex.toml", environment: [:])
         }
         #expect(throws: SettingError.self) { try load("pokedex.toml", "a = \"\u{FFFD}\"\n\u{0}") }
+    }
+
+    /// Each section's table is the only list of its keys: every variable it declares sets the key
+    /// it belongs to (from the printed value of a changed configuration), and is never reported as
+    /// unknown.
+    @Test func everyDeclaredVariableSetsItsKey() throws {
+        let tables: [[(key: String, variable: String?, secret: Bool)]] = [
+            SessionsConfiguration.settings.settings.map { ($0.key, $0.variable, $0.isSecret) },
+            AssistantConfiguration.settings.settings.map { ($0.key, $0.variable, $0.isSecret) },
+            ServerConfiguration.settings.settings.map { ($0.key, $0.variable, $0.isSecret) },
+            WebexConfiguration.settings.settings.map { ($0.key, $0.variable, $0.isSecret) },
+            ToolsConfiguration.settings.settings.map { ($0.key, $0.variable, $0.isSecret) },
+            RecoveryConfiguration.settings.settings.map { ($0.key, $0.variable, $0.isSecret) },
+        ]
+        // A value each kind of setting accepts and that differs from every default.
+        let samples = [
+            "database": "/tmp/other.db", "sessions.timeout": "7200s", "assistant.deadline": "45s", "llm.provider": "none",
+            "llm.url": "http://127.0.0.1:9", "server.host": "127.0.0.2", "webex.base_url": "http://127.0.0.1:7/v1",
+            "falcon.base_url": "http://127.0.0.1:8", "weather.url": "http://127.0.0.1:5",
+            "weather.geocoding_url": "http://127.0.0.1:6", "weather.units": "celsius", "sessions.durability": "normal",
+            "sessions.scope": "thread", "weather.enabled": "false", "falcon.containment.enabled": "false",
+            "server.access_log": "true", "webex.redelivery_window": "7200s", "sessions.busy_timeout": "3s",
+            "server.grace_period": "3s", "falcon.containment.confirmation_window": "120s", "recovery.window": "7200s",
+            "recovery.cool_down": "120s", "recovery.max_cool_down": "1200s", "sessions.cleanup_interval": "1200s",
+            "server.header_timeout": "3s", "server.idle_timeout": "180s", "server.body_timeout": "3s",
+            "llm.context_tokens": "9000", "sessions.max_messages": "40", "sessions.context_messages": "25",
+        ]
+        var checked = 0
+        for table in tables {
+            for (key, variable, secret) in table {
+                let variable = try #require(variable, "\(key) has no variable")
+                let value = secret ? "s3cret-value" : samples[key] ?? "7"
+                // Settings that need a partner to be valid get one.
+                let partners = [
+                    "falcon.client_id": "POKEDEX_FALCON_CLIENT_SECRET", "falcon.client_secret": "POKEDEX_FALCON_CLIENT_ID",
+                    "webex.token": "POKEDEX_WEBEX_WEBHOOK_SECRET",
+                ]
+                var environment = [variable: value]
+                if let partner = partners[key] { environment[partner] = "partner" }
+                let configuration = try load("pokedex.toml", "", environment: environment)
+                let shown = configuration.effectiveValues.first { $0.key == key }?.value
+                let expected = value == "s3cret-value" ? Secret.mask : value
+                #expect(shown == expected, "\(variable) → \(key) shows \(shown ?? "nothing")")
+                #expect(PokedexConfiguration.unknownVariables(in: [variable: value]).isEmpty, "\(variable)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 50)
+    }
+
+    /// A misspelled variable was ignored in silence; now it is named with the variable it most
+    /// resembles. Service fields of recovery and the variables that are no settings are known.
+    @Test func unknownVariablesAreReportedWithTheNearestKnownOne() {
+        let environment = [
+            "POKEDEX_LLM_MODLE": "x", "POKEDEX_SESSION_TIMEOUT": "1h", "POKEDEX_NONSENSE_THING": "1",
+            "POKEDEX_LLM_MODEL": "ok", "POKEDEX_RECOVERY_WEATHER_MAX_RETRIES": "1", "POKEDEX_CONFIG": "x",
+            "POKEDEX_LOG_LEVEL": "info", "POKEDEX_API_TOKENS": "x", "HOME": "/root",
+        ]
+        let unknown = PokedexConfiguration.unknownVariables(in: environment)
+        #expect(unknown.map(\.variable) == ["POKEDEX_LLM_MODLE", "POKEDEX_NONSENSE_THING", "POKEDEX_SESSION_TIMEOUT"])
+        #expect(unknown.map(\.suggestion) == ["POKEDEX_LLM_MODEL", nil, "POKEDEX_SESSIONS_TIMEOUT"])
+        #expect(
+            PokedexConfiguration.unknownVariableWarnings(in: ["POKEDEX_LLM_MODLE": "x"])
+                == ["POKEDEX_LLM_MODLE is not a Pokedex setting and is ignored (did you mean POKEDEX_LLM_MODEL?)"])
+    }
+
+    /// Every recovery field has its variable for any service, the longest field name winning
+    /// (`…_MAX_DELAY` is not `…_DELAY` of a service called `…_max`).
+    @Test func recoveryVariablesReachEveryFieldOfAnyService() throws {
+        let configuration = try load(
+            "pokedex.toml", "",
+            environment: [
+                "POKEDEX_RECOVERY_CROWDSTRIKE_MAX_DELAY": "7s", "POKEDEX_RECOVERY_CROWDSTRIKE_DELAY": "2s",
+                "POKEDEX_RECOVERY_LLM_RETRY_AFTER_TIMEOUT": "true", "POKEDEX_RECOVERY_DEFAULT_JITTER": "0.5",
+                "POKEDEX_RECOVERY_WARNING_THRESHOLD": "3", "POKEDEX_RECOVERY_WEATHER_THRESHOLD": "4",
+            ])
+        let values = Dictionary(uniqueKeysWithValues: configuration.effectiveValues.map { ($0.key, $0.value) })
+        #expect(values["recovery.crowdstrike.max_delay"] == "7s" && values["recovery.crowdstrike.delay"] == "2s")
+        #expect(values["recovery.llm.retry_after_timeout"] == "true" && values["recovery.default.jitter"] == "0.5")
+        #expect(values["recovery.warning_threshold"] == "3" && values["recovery.weather.threshold"] == "4")
+        #expect {
+            try load("pokedex.toml", "", environment: ["POKEDEX_RECOVERY_WEATHER_PATIENCE": "1"])
+        } throws: { error in
+            "\(error)" == "POKEDEX_RECOVERY_WEATHER_PATIENCE is not a recovery setting"
+        }
+    }
+
+    /// Numbers have upper bounds too: a port, a retry count and a token budget out of range are
+    /// errors that name the range.
+    @Test func wholeNumbersOutOfTheirRangeNameIt() {
+        let cases = [
+            ("server.port", "70000", "must be a whole number from 0 to 65535 (got '70000')"),
+            ("recovery.weather.max_retries", "500", "must be a whole number from 0 to 20 (got '500')"),
+            ("llm.context_tokens", "100", "must be a whole number from 256 to 100000000 (got '100')"),
+            ("assistant.max_tool_rounds", "0", "must be a whole number from 1 to 50 (got '0')"),
+        ]
+        for (key, value, message) in cases {
+            var configuration = PokedexConfiguration()
+            #expect(throws: SettingError(key: key, message: message)) { try configuration.set(key, to: value) }
+        }
     }
 
     @Test func effectiveValuesMaskSecretsAndPasswords() throws {

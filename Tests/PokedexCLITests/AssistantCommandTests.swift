@@ -165,7 +165,7 @@ struct AssistantCommandTests {
     @Test(arguments: [
         (
             "pokedex.toml", "[sessions]\nmax_messages = lots\n",
-            "pokedex.toml:2: sessions.max_messages must be a positive whole number"
+            "pokedex.toml:2: sessions.max_messages must be a whole number from 1 to 10000000 (got 'lots')"
         ),
         (
             "pokedex.yaml", "llm:\n  provider: gpt\n",
@@ -184,6 +184,23 @@ struct AssistantCommandTests {
         #expect(outcome.stderr.hasPrefix("pokedex: invalid configuration: "), "\(outcome.stderr)")
         #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
         #expect(outcome.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// `POKEDEX_LLM_MODLE=…` used to be ignored without a word: now it is a warning in the log
+    /// and a line of `config check`, naming the variable it most resembles; the check still passes.
+    @Test func aMisspelledVariableIsReportedNotIgnored() async throws {
+        let (directory, environment) = try workspace()
+        defer { directory.remove() }
+        var misspelled = environment
+        misspelled["POKEDEX_LLM_MODLE"] = "qwen"
+        let outcome = try await ChildProcess.run(["config", "check"], environment: misspelled)
+        let warning = "POKEDEX_LLM_MODLE is not a Pokedex setting and is ignored (did you mean POKEDEX_LLM_MODEL?)"
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("Warning: " + warning), "\(outcome.stdout)")
+        #expect(outcome.stderr.contains("warning") && outcome.stderr.contains(warning), "\(outcome.stderr)")
+        #expect(outcome.stderr.components(separatedBy: warning).count == 2, "said once: \(outcome.stderr)")
+        let clean = try await ChildProcess.run(["config", "check"], environment: environment)
+        #expect(clean.stderr.isEmpty && !clean.stdout.contains("Warning:"), "\(clean.stderr)")
     }
 
     @Test func configCheckWorksWithTheDatabaseDownAndSaysSo() async throws {

@@ -46,39 +46,28 @@ public struct SessionsConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    /// The environment variable for each key, for documentation and error messages.
-    public static let environmentKeys: [(key: String, variable: String)] = [
-        ("database", "POKEDEX_DATABASE"),
-        ("sessions.max_messages", "POKEDEX_SESSIONS_MAX_MESSAGES"),
-        ("sessions.timeout", "POKEDEX_SESSIONS_TIMEOUT"),
-        ("sessions.context_messages", "POKEDEX_SESSIONS_CONTEXT_MESSAGES"),
-        ("sessions.context_chars", "POKEDEX_SESSIONS_CONTEXT_CHARS"),
-        ("sessions.cleanup_interval", "POKEDEX_SESSIONS_CLEANUP_INTERVAL"),
-        ("sessions.cleanup_batch", "POKEDEX_SESSIONS_CLEANUP_BATCH"),
-        ("sessions.durability", "POKEDEX_SESSIONS_DURABILITY"),
-        ("sessions.busy_timeout", "POKEDEX_SESSIONS_BUSY_TIMEOUT"),
-        ("sessions.max_message_bytes", "POKEDEX_SESSIONS_MAX_MESSAGE_BYTES"),
-        ("sessions.scope", "POKEDEX_SESSIONS_SCOPE"),
-    ]
+    /// Every `sessions.*` setting (and `database`), declared once.
+    public static let settings = SettingsTable<SessionsConfiguration>([
+        .text("database", "POKEDEX_DATABASE", \.database, required: true),
+        .integer("sessions.max_messages", "POKEDEX_SESSIONS_MAX_MESSAGES", \.maxMessages, in: 1...10_000_000),
+        // Shorter than a minute would expire a conversation while it is going on.
+        .duration("sessions.timeout", "POKEDEX_SESSIONS_TIMEOUT", \.timeout, in: .seconds(60)...SettingParser.durations.upperBound),
+        .integer("sessions.context_messages", "POKEDEX_SESSIONS_CONTEXT_MESSAGES", \.contextMessages, in: 1...10_000_000),
+        .integer("sessions.context_chars", "POKEDEX_SESSIONS_CONTEXT_CHARS", \.contextCharacters, in: 1...100_000_000),
+        .duration("sessions.cleanup_interval", "POKEDEX_SESSIONS_CLEANUP_INTERVAL", \.cleanupInterval),
+        .integer("sessions.cleanup_batch", "POKEDEX_SESSIONS_CLEANUP_BATCH", \.cleanupBatchSize, in: 1...1_000_000),
+        .choice("sessions.durability", "POKEDEX_SESSIONS_DURABILITY", \.durability),
+        .duration("sessions.busy_timeout", "POKEDEX_SESSIONS_BUSY_TIMEOUT", \.busyTimeout, in: .milliseconds(1)...(.seconds(3600))),
+        .integer("sessions.max_message_bytes", "POKEDEX_SESSIONS_MAX_MESSAGE_BYTES", \.maxMessageBytes, in: 1...(256 << 20)),
+        .choice("sessions.scope", "POKEDEX_SESSIONS_SCOPE", \.scope),
+    ])
 
     /// Applies one `key = value` setting, as read from a file or the environment.
     /// - Throws: ``SessionStoreError/invalidConfiguration(_:)`` naming the key and the accepted values.
     public mutating func set(_ key: String, to value: String) throws(SessionStoreError) {
         do throws(SettingError) {
-            switch key {
-            case "database": database = value
-            case "sessions.max_messages": maxMessages = try SettingParser.integer(value, key: key)
-            case "sessions.timeout":
-                timeout = try SettingParser.duration(value, key: key, in: .seconds(60)...(.seconds(10 * 365 * 86400)))
-            case "sessions.context_messages": contextMessages = try SettingParser.integer(value, key: key)
-            case "sessions.context_chars": contextCharacters = try SettingParser.integer(value, key: key)
-            case "sessions.cleanup_interval": cleanupInterval = try SettingParser.duration(value, key: key)
-            case "sessions.cleanup_batch": cleanupBatchSize = try SettingParser.integer(value, key: key)
-            case "sessions.busy_timeout": busyTimeout = try SettingParser.duration(value, key: key)
-            case "sessions.max_message_bytes": maxMessageBytes = try SettingParser.integer(value, key: key)
-            case "sessions.durability": durability = try SettingParser.choice(value, key: key, as: Durability.self)
-            case "sessions.scope": scope = try SettingParser.choice(value, key: key, as: Scope.self)
-            default: throw SettingError(key: key, message: "is not a sessions setting")
+            guard try Self.settings.set(key, to: value, in: &self) else {
+                throw SettingError(key: key, message: "is not a sessions setting")
             }
         } catch {
             throw .invalidConfiguration(error.description)
@@ -87,13 +76,16 @@ public struct SessionsConfiguration: Sendable, Equatable {
 
     /// Reads every `POKEDEX_*` variable this layer knows from an environment, then validates.
     public mutating func apply(environment: [String: String]) throws(SessionStoreError) {
-        for (key, variable) in Self.environmentKeys {
-            if let value = environment[variable], !value.isEmpty {
-                try set(key, to: value)
-            }
+        do throws(SettingError) {
+            try Self.settings.apply(environment: environment, to: &self)
+        } catch {
+            throw .invalidConfiguration(error.description)
         }
         try validate()
     }
+
+    /// Every key and its value as text, for `config check`.
+    public var values: [(key: String, value: String)] { Self.settings.values(of: self) }
 
     /// Messages stamped before this instant (milliseconds since 1970) are expired at `now`.
     public func expiryCutoff(at now: Date) -> Int64 {
