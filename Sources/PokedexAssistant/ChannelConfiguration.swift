@@ -100,6 +100,46 @@ public struct WebexConfiguration: Sendable, Equatable {
     /// `webex.redelivery_window`.
     public var redeliveryWindow: Duration = .seconds(86_400)
 
+    /// How Webex reaches the bot.
+    public enum Mode: String, Sendable, CaseIterable {
+        /// `webhook` when a public URL or a webhook secret is configured (both only serve webhooks),
+        /// else `websocket`.
+        case auto
+        /// Webex posts to `/webhooks/webex` at `webex.public_url` (needs inbound HTTPS).
+        case webhook
+        /// The bot registers a device and listens on its websocket (outbound only).
+        case websocket
+    }
+
+    /// `webex.mode`, `POKEDEX_WEBEX_MODE`.
+    public var mode = Mode.auto
+    /// The public HTTPS URL of `/webhooks/webex`, when Webex can reach this server. `webex.public_url`.
+    public var publicURL = ""
+    /// Webex Device Management, where the websocket device is registered. `webex.device_url`.
+    public var deviceURL = "https://wdm-a.wbx2.com/wdm/api/v1"
+    /// The name of the bot's device, reused across restarts. `webex.device_name`.
+    public var deviceName = "pokedex"
+    /// How often a ping is sent on the websocket. `webex.heartbeat`.
+    public var heartbeat: Duration = .seconds(15)
+    /// No frame (not even a pong) for this long: the connection is dead; reconnect. `webex.idle_timeout`.
+    public var idleTimeout: Duration = .seconds(45)
+    /// Longest wait between reconnection attempts (the backoff starts at a second). `webex.max_reconnect_delay`.
+    public var maxReconnectDelay: Duration = .seconds(60)
+    /// After a (re)connection, messages this recent that were not answered are answered.
+    /// `webex.catch_up_window`.
+    public var catchUpWindow: Duration = .seconds(900)
+    /// With several replicas, the websocket's holder renews this lease; another takes over when it
+    /// expires. `webex.lease`.
+    public var lease: Duration = .seconds(15)
+
+    /// The mode in effect: `auto` is the websocket unless something only webhooks use is configured.
+    public var effectiveMode: Mode {
+        switch mode {
+        case .auto: publicURL.isEmpty && webhookSecret.isEmpty ? .websocket : .webhook
+        case let mode: mode
+        }
+    }
+
     public init() {}
 
     /// Every `webex.*` setting, declared once.
@@ -111,6 +151,21 @@ public struct WebexConfiguration: Sendable, Equatable {
         .list("webex.allowed_domains", "POKEDEX_WEBEX_ALLOWED_DOMAINS", \.allowedDomains, lowercased: true),
         .list("webex.allowed_rooms", "POKEDEX_WEBEX_ALLOWED_ROOMS", \.allowedRooms),
         .duration("webex.redelivery_window", "POKEDEX_WEBEX_REDELIVERY_WINDOW", \.redeliveryWindow, in: .seconds(60)...(.seconds(30 * 86400))),
+        .choice("webex.mode", "POKEDEX_WEBEX_MODE", \.mode),
+        Setting(
+            "webex.public_url", "POKEDEX_WEBEX_PUBLIC_URL",
+            parse: { section, value, key throws(SettingError) in
+                section.publicURL = value.trimmingCharacters(in: .whitespaces).isEmpty ? "" : try SettingParser.url(value, key: key)
+            }, format: { $0.publicURL }),
+        .url("webex.device_url", "POKEDEX_WEBEX_DEVICE_URL", \.deviceURL),
+        .text("webex.device_name", "POKEDEX_WEBEX_DEVICE_NAME", \.deviceName, required: true),
+        .duration("webex.heartbeat", "POKEDEX_WEBEX_HEARTBEAT", \.heartbeat, in: .milliseconds(100)...(.seconds(300))),
+        .duration("webex.idle_timeout", "POKEDEX_WEBEX_IDLE_TIMEOUT", \.idleTimeout, in: .milliseconds(300)...(.seconds(900))),
+        .duration(
+            "webex.max_reconnect_delay", "POKEDEX_WEBEX_MAX_RECONNECT_DELAY", \.maxReconnectDelay,
+            in: .milliseconds(100)...(.seconds(3600))),
+        .duration("webex.catch_up_window", "POKEDEX_WEBEX_CATCH_UP_WINDOW", \.catchUpWindow, in: .seconds(1)...(.seconds(86400))),
+        .duration("webex.lease", "POKEDEX_WEBEX_LEASE", \.lease, in: .milliseconds(500)...(.seconds(600))),
     ])
 
     public var enabled: Bool { !token.isEmpty }
@@ -123,10 +178,14 @@ public struct WebexConfiguration: Sendable, Equatable {
 
     /// A bot that cannot check signatures would act on anyone's forged webhook.
     public func validate() throws(SettingError) {
-        if enabled && webhookSecret.isEmpty {
+        if heartbeat >= idleTimeout {
+            throw SettingError(
+                key: "webex.idle_timeout", message: "must be longer than webex.heartbeat: a quiet connection still answers pings")
+        }
+        if enabled && effectiveMode == .webhook && webhookSecret.isEmpty {
             throw SettingError(
                 key: "webex.webhook_secret",
-                message: "must be set when the Webex bot is on: unsigned webhooks are refused")
+                message: "must be set when the Webex bot uses webhooks: unsigned webhooks are refused")
         }
     }
 

@@ -57,12 +57,20 @@ public struct PokedexServerApp {
                 configuration: configuration.webex, slot: slot, sessionScope: configuration.sessions.scope,
                 deliveries: store, logger: logger) : nil
         var webhook: (@Sendable (Data, String?) async -> HTTPResponse.Status)?
+        var websocket: WebexWebsocket?
         if let webex {
-            webhook = { body, signature in HTTPResponse.Status(code: await webex.receive(body, signature: signature)) }
+            switch configuration.webex.effectiveMode {
+            case .websocket:
+                websocket = WebexWebsocket(configuration: configuration.webex, bot: webex, store: store, logger: logger)
+            case .webhook, .auto:
+                webhook = { body, signature in HTTPResponse.Status(code: await webex.receive(body, signature: signature)) }
+            }
         }
+        var websocketStatus: (@Sendable () -> WebexConnectionStatus)?
+        if let websocket { websocketStatus = { websocket.status } }
         let dependencies = ServerDependencies(
             configuration: server, store: store, recovery: recovery, slot: slot, metrics: metrics,
-            auditLog: auditLog, webexWebhook: webhook)
+            auditLog: auditLog, webexWebhook: webhook, webexWebsocket: websocketStatus)
         let perClient = ConnectionsPerClient(limit: server.maxConnectionsPerClient)
         let headerTimeout = server.headerTimeout
         let app = Application(
@@ -81,6 +89,8 @@ public struct PokedexServerApp {
             gracePeriod: server.gracePeriod, logger: logger)
         var services: [any Service] = [app, SessionJanitor(store: store, logger: logger), startup]
         if let webex { services.append(webex) }
+        // After the bot, so it stops first: the connection closes, then the turns in flight finish.
+        if let websocket { services.append(websocket) }
         // A store with a connection pool (PostgreSQL) goes first, so it is shut down last.
         if let pool = store as? any Service { services.insert(pool, at: 0) }
         var group = ServiceGroupConfiguration(

@@ -1,5 +1,6 @@
 import CoreMetrics
 import PokedexSessions
+import PokedexWebex
 import Prometheus
 import Synchronization
 
@@ -16,6 +17,10 @@ public final class ServerMetrics: Sendable {
     private let sessions: Prometheus.Gauge
     private let messages: Prometheus.Gauge
     private let activeSessions: Prometheus.Gauge
+    private let webexConnected: Prometheus.Gauge
+    private let webexReconnects: Prometheus.Gauge
+    private let webexCaughtUp: Prometheus.Gauge
+    private let webexLastEvent: Prometheus.Gauge
     /// Instruments by label set, so a request does not build and look them up in the registry.
     private let requestInstruments = Mutex<[String: (Prometheus.Counter, DurationHistogram)]>([:])
     private let forcedGauges = Mutex<[String: Prometheus.Gauge]>([:])
@@ -30,6 +35,14 @@ public final class ServerMetrics: Sendable {
             descriptor: Self.name("fallback_turns", "total", help: "Turns answered with a fallback"))
         sessions = registry.makeGauge(descriptor: Self.name("sessions", help: "Stored sessions"))
         messages = registry.makeGauge(descriptor: Self.name("messages", help: "Stored messages"))
+        webexConnected = registry.makeGauge(
+            descriptor: Self.name("webex_websocket_connected", help: "1 while the Webex websocket is connected"))
+        webexReconnects = registry.makeGauge(
+            descriptor: Self.name("webex_websocket_reconnects", help: "Webex websocket reconnections since start"))
+        webexCaughtUp = registry.makeGauge(
+            descriptor: Self.name("webex_messages_caught_up", help: "Messages answered after a reconnection caught them up"))
+        webexLastEvent = registry.makeGauge(
+            descriptor: Self.name("webex_last_event_timestamp_seconds", help: "When the last Webex message event came"))
         activeSessions = registry.makeGauge(
             descriptor: Self.name("active_sessions", help: "Sessions active in the last 24 hours"))
     }
@@ -87,7 +100,13 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The exposition text, with session counts read now.
-    func exposition(statistics: StoreStatistics?) -> [UInt8] {
+    func exposition(statistics: StoreStatistics?, webex: WebexConnectionStatus? = nil) -> [UInt8] {
+        if let webex {
+            webexConnected.set(Double(webex.state == .connected ? 1 : 0))
+            webexReconnects.set(Double(webex.reconnects))
+            webexCaughtUp.set(Double(webex.caughtUp))
+            webexLastEvent.set(webex.lastEvent?.timeIntervalSince1970 ?? 0)
+        }
         if let statistics {
             sessions.set(Double(statistics.totalSessions))
             messages.set(Double(statistics.totalMessages))

@@ -26,6 +26,10 @@ enum StatusPage {
                         ?? "none configured (degraded mode)"
                 ))
         }
+        if let websocket = deps.webexWebsocket?() {
+            let summary = WebexStatusText.summary(websocket)
+            components.append(("Webex", summary.fine, summary.text))
+        }
 
         var rows = ""
         for (name, tool) in health.tools.sorted(by: { $0.key < $1.key }) {

@@ -70,6 +70,14 @@ public protocol SessionStore: Sendable {
     /// the store, so a message delivered again (Webex and proxies retry) is answered once.
     func claimDelivery(_ id: String, until expires: Date, at now: Date) async throws -> Bool
 
+    /// Takes or renews a lease (one holder among the processes sharing the store, such as the one
+    /// that holds the Webex websocket): true when `holder` holds `name` until `expires` — it was
+    /// free, expired before `now`, or already `holder`'s. A holder that dies loses it when it expires.
+    func holdLease(_ name: String, holder: String, until expires: Date, at now: Date) async throws -> Bool
+
+    /// Gives a lease up at once (a clean shutdown), if `holder` holds it.
+    func releaseLease(_ name: String, holder: String) async throws
+
     /// Runs one turn of a session (read the context, answer, store) so that no other process
     /// sharing the store runs a turn of the same session meanwhile. Within one process the
     /// assistant already queues a session's turns; a store shared by several processes adds a lock.

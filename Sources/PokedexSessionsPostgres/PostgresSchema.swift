@@ -152,6 +152,13 @@ enum PostgresSchema {
                 "CREATE INDEX delivery_expires_at ON delivery (expires_at)",
             ]
         ),
+        (
+            7,
+            [
+                // One holder among the replicas (the Webex websocket), until its lease expires.
+                "CREATE TABLE lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at BIGINT NOT NULL)"
+            ]
+        ),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

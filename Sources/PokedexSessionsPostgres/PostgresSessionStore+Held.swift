@@ -48,4 +48,27 @@ extension PostgresSessionStore {
             return claimed
         }
     }
+
+    public func holdLease(_ name: String, holder: String, until expires: Date, at now: Date) async throws -> Bool {
+        let (moment, expiresAt) = (Timestamp.milliseconds(now), Timestamp.milliseconds(expires))
+        return try await guarded("cannot take the lease") {
+            // One statement: free, expired or already ours is taken; another's live lease is not.
+            let rows = try await client.query(
+                """
+                INSERT INTO lease (name, holder, expires_at) VALUES (\(name), \(holder), \(expiresAt))
+                ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+                WHERE lease.holder = EXCLUDED.holder OR lease.expires_at <= \(moment)
+                RETURNING name
+                """, logger: logger)
+            var held = false
+            for try await _ in rows.decode(String.self) { held = true }
+            return held
+        }
+    }
+
+    public func releaseLease(_ name: String, holder: String) async throws {
+        try await guarded("cannot release the lease") {
+            try await client.query("DELETE FROM lease WHERE name = \(name) AND holder = \(holder)", logger: logger)
+        }
+    }
 }

@@ -6,7 +6,9 @@ import Foundation
 /// edited), webhooks, 429 with `Retry-After`, and signed `messages:created` webhook bodies.
 public final class WebexSimulator: Sendable {
     public static let token = "simulated-webex-bot-token"
-    public static let botID = "Y2lzY29zcGFyazovL3VzL1BFT1BMRS9ib3Q"
+    /// The bot's person: a raw uuid in websocket events, its global id in REST.
+    public static let botUUID = "8d6a1e0c-5b7e-4a43-9c55-0f4d3c2b1a00"
+    public static let botID = globalID("PEOPLE", botUUID)
     public static let botEmail = "pokedex@webex.bot"
     public static let botName = "Pokedex"
 
@@ -21,14 +23,22 @@ public final class WebexSimulator: Sendable {
         public var parentId: String?
         /// Every text it had before an edit.
         public var edits: [String] = []
+        /// The raw uuid websocket events carry.
+        public var uuid = UUID().uuidString.lowercased()
+        public var created = Date()
     }
 
     public let server: LoopbackHTTPServer
     public let faults: FaultInjector
-    private let state: Locked<State>
+    let state: Locked<State>
+    /// The device's websocket (Webex's "Mercury"), started with the simulator.
+    let mercury: MercuryServer
 
-    private struct State {
+    struct State {
         var messages: [Message] = []
+        /// Devices registered with Webex Device Management, by name.
+        var devices: [String: [String: String]] = [:]
+        var revoked = false
         var webhooks: [[String: String]] = []
         var rateLimited = 0
         var retryAfter = "2"
@@ -43,19 +53,83 @@ public final class WebexSimulator: Sendable {
     public var fetched: [String] { state.read { $0.fetches } }
     public var webhooks: [[String: String]] { state.read { $0.webhooks } }
 
-    private init(server: LoopbackHTTPServer, faults: FaultInjector, state: Locked<State>) {
+    private init(server: LoopbackHTTPServer, faults: FaultInjector, state: Locked<State>, mercury: MercuryServer) {
         self.server = server
         self.faults = faults
         self.state = state
+        self.mercury = mercury
     }
 
     public static func start(faults: FaultInjector = FaultInjector()) async throws -> WebexSimulator {
         let state = Locked(State())
-        let server = try await LoopbackHTTPServer.start(faults: faults) { request in handle(request, state) }
-        return WebexSimulator(server: server, faults: faults, state: state)
+        let mercury = try await MercuryServer.start(state: state)
+        let server = try await LoopbackHTTPServer.start(faults: faults) { request in
+            handle(request, state, mercury: mercury)
+        }
+        return WebexSimulator(server: server, faults: faults, state: state, mercury: mercury)
     }
 
-    public func stop() async throws { try await server.stop() }
+    public func stop() async throws {
+        await mercury.stop()
+        try await server.stop()
+    }
+
+    /// Webex Device Management's base, for `POKEDEX_WEBEX_DEVICE_URL`.
+    public var deviceURL: String { server.baseURL + "/wdm/api/v1" }
+
+    /// Webex's REST id for a raw uuid: the unpadded base64 of `ciscospark://us/<KIND>/<uuid>`.
+    public static func globalID(_ kind: String, _ uuid: String) -> String {
+        String(Data("ciscospark://us/\(kind)/\(uuid)".utf8).base64EncodedString().prefix { $0 != "=" })
+    }
+
+    /// Webex no longer accepts the bot token (REST 401, websocket authorization refused).
+    public func revokeToken() { state.update { $0.revoked = true } }
+
+    /// Webex forgets the bot's devices (the next listing has none; the bot must register again).
+    public func forgetDevices() { state.update { $0.devices = [:] } }
+
+    /// Devices registered so far.
+    public var devices: Int { state.read { $0.devices.count } }
+
+    // MARK: The device websocket
+
+    /// Websocket connections whose authorization was accepted, ever.
+    public var websocketAuthorizations: Int { mercury.connections.read(\.authorizations) }
+    /// Websocket connections refused for a wrong or revoked token, ever.
+    public var refusedAuthorizations: Int { mercury.connections.read(\.refusedAuthorizations) }
+    /// Websocket connections open now.
+    public var openWebsockets: Int { mercury.connections.read { $0.open.count } }
+    /// Frame ids the bot acknowledged.
+    public var acks: [String] { mercury.connections.read(\.acks) }
+    /// Pings the bot sent.
+    public var pings: Int { mercury.connections.read(\.pings) }
+
+    /// Webex cannot be reached (new websocket connections are refused) until ``acceptWebsockets()``.
+    public func refuseWebsockets() { mercury.connections.update { $0.refusing = true } }
+    public func acceptWebsockets() { mercury.connections.update { $0.refusing = false } }
+
+    /// Closes every open websocket (the connection was dropped).
+    public func dropWebsockets() {
+        mercury.connections.update { table in
+            for connection in table.open.values { connection.frames.finish() }
+            table.open = [:]
+        }
+    }
+
+    /// Sends a frame as it is on every open websocket (garbage, or events the bot does not read).
+    public func sendRawFrame(_ text: String) {
+        mercury.connections.read { table in
+            for connection in table.open.values where !connection.silent { connection.frames.yield(text) }
+        }
+    }
+
+    /// The open websockets go silent without closing (a firewall dropped them): no events, no
+    /// pongs. New connections are not affected.
+    public func silenceWebsockets() {
+        mercury.connections.update { table in
+            for id in table.open.keys { table.open[id]?.silent = true }
+        }
+    }
 
     /// The next `count` posts of messages get 429 with this `Retry-After`.
     public func rateLimitPosts(_ count: Int, retryAfter: String) {
@@ -71,14 +145,19 @@ public final class WebexSimulator: Sendable {
         _ text: String, from email: String = "analyst@example.com", personId: String = "person-analyst",
         room: String = "room-soc", roomType: String = "direct", parentId: String? = nil
     ) -> String {
-        let id = "msg-" + UUID().uuidString
-        state.update {
-            $0.messages.append(
-                Message(
-                    id: id, roomId: room, roomType: roomType, text: text, personId: personId, personEmail: email,
-                    parentId: parentId))
-        }
+        let uuid = UUID().uuidString.lowercased()
+        let id = Self.globalID("MESSAGE", uuid)
+        let message = Message(
+            id: id, roomId: room, roomType: roomType, text: text, personId: personId, personEmail: email,
+            parentId: parentId, uuid: uuid)
+        state.update { $0.messages.append(message) }
+        mercury.announce(message)
         return id
+    }
+
+    /// Sends a message's `conversation.activity` event again (Webex may deliver one twice).
+    public func announceAgain(_ messageID: String) {
+        if let message = state.read({ $0.messages.first { $0.id == messageID } }) { mercury.announce(message) }
     }
 
     /// The `messages:created` webhook body for a message, and its `X-Spark-Signature`.
@@ -103,9 +182,9 @@ public final class WebexSimulator: Sendable {
     // MARK: The API
 
     private static func handle(
-        _ request: LoopbackHTTPServer.Request, _ state: Locked<State>
+        _ request: LoopbackHTTPServer.Request, _ state: Locked<State>, mercury: MercuryServer
     ) -> LoopbackHTTPServer.Response {
-        guard request.header("Authorization") == "Bearer \(token)" else {
+        guard request.header("Authorization") == "Bearer \(token)", !state.read(\.revoked) else {
             return .json(
                 #"{"message":"The request requires a valid access token set in the Authorization request header."}"#,
                 status: 401)
@@ -115,6 +194,42 @@ public final class WebexSimulator: Sendable {
         switch (request.method, path) {
         case ("GET", "/v1/people/me"):
             return .json(#"{"id":"\#(botID)","emails":["\#(botEmail)"],"displayName":"\#(botName)","type":"bot"}"#)
+        case ("GET", "/wdm/api/v1/devices"):
+            let devices = state.read { Array($0.devices.values) }
+            return .json(jsonText(["devices": devices]))
+        case ("POST", "/wdm/api/v1/devices"):
+            guard let name = body["name"] as? String, body["deviceType"] as? String != nil else {
+                return .json(#"{"message":"name and deviceType are required"}"#, status: 400)
+            }
+            let id = UUID().uuidString.lowercased()
+            let device = [
+                "url": "http://127.0.0.1/wdm/api/v1/devices/\(id)", "webSocketUrl": "\(mercury.baseURL)/mercury/\(id)",
+                "name": name, "deviceType": "DESKTOP",
+            ]
+            state.update { $0.devices[name] = device }
+            return .json(jsonText(device))
+        case ("GET", "/v1/rooms"):
+            // Rooms by last activity, newest first.
+            let rooms = state.read { state in
+                Dictionary(grouping: state.messages, by: \.roomId).map { room, messages in
+                    (room, messages[0].roomType, messages.map(\.created).max() ?? Date())
+                }
+            }.sorted { $0.2 > $1.2 }
+            let max = request.queryValue("max").flatMap(Int.init) ?? 100
+            let items = rooms.prefix(max).map { ["id": $0.0, "type": $0.1, "lastActivity": iso($0.2)] }
+            return .json(jsonText(["items": items]))
+        case ("GET", "/v1/messages"):
+            guard let room = request.queryValue("roomId") else {
+                return .json(#"{"message":"roomId is required"}"#, status: 400)
+            }
+            let messages = state.read { $0.messages.filter { $0.roomId == room } }
+            let mentioned = request.queryValue("mentionedPeople") == "me"
+            if messages.first?.roomType == "group" && !mentioned {
+                return .json(#"{"message":"Bots must use mentionedPeople=me in group rooms"}"#, status: 403)
+            }
+            let max = request.queryValue("max").flatMap(Int.init) ?? 50
+            let items = messages.reversed().prefix(max).map { jsonObject($0) }
+            return .json(jsonText(["items": Array(items)]))
         case ("GET", _) where path.hasPrefix("/v1/messages/"):
             let id = String(path.dropFirst("/v1/messages/".count))
             state.update { $0.fetches.append(id) }
@@ -142,10 +257,12 @@ public final class WebexSimulator: Sendable {
                 return .json(
                     #"{"message":"Cannot reply to a reply; reply to the thread's parent instead"}"#, status: 400)
             }
+            let uuid = UUID().uuidString.lowercased()
             let message = Message(
-                id: "msg-" + UUID().uuidString, roomId: room, roomType: "direct", text: markdown, personId: botID,
-                personEmail: botEmail, parentId: parent)
+                id: globalID("MESSAGE", uuid), roomId: room, roomType: "direct", text: markdown, personId: botID,
+                personEmail: botEmail, parentId: parent, uuid: uuid)
             state.update { $0.messages.append(message) }
+            mercury.announce(message)  // Webex tells the bot's device about its own posts too
             return .json(json(message))
         case ("PUT", _) where path.hasPrefix("/v1/messages/"):
             let id = String(path.dropFirst("/v1/messages/".count))
@@ -191,13 +308,23 @@ public final class WebexSimulator: Sendable {
         return LoopbackHTTPServer.Response(headers: [("Content-Type", "application/json")], body: data)
     }
 
-    private static func json(_ message: Message) -> String {
+    private static func json(_ message: Message) -> String { jsonText(jsonObject(message)) }
+
+    private static func jsonObject(_ message: Message) -> [String: Any] {
         var object: [String: Any] = [
             "id": message.id, "roomId": message.roomId, "roomType": message.roomType, "text": message.text,
-            "personId": message.personId, "personEmail": message.personEmail, "created": "2026-11-25T12:00:00.000Z",
+            "personId": message.personId, "personEmail": message.personEmail, "created": iso(message.created),
         ]
         if let parent = message.parentId { object["parentId"] = parent }
+        return object
+    }
+
+    static func jsonText(_ object: Any) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
+    }
+
+    static func iso(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
     }
 }

@@ -31,8 +31,15 @@ public final class WebexBot: Service, Sendable {
     private let logger: Logger
     private let progressInterval: Duration
     private let sessionScope: SessionsConfiguration.Scope
-    private let queue: AsyncStream<String>.Continuation
-    private let events: AsyncStream<String>
+    private let queue: AsyncStream<Delivery>.Continuation
+    private let events: AsyncStream<Delivery>
+    private let caughtUpCount = Atomic(0)
+
+    /// A message id to answer, and whether a catch-up found it (rather than an event).
+    private struct Delivery: Sendable {
+        var id: String
+        var caughtUp: Bool
+    }
     private let bot = Mutex<WebexClient.Person?>(nil)
     private let deliveries: (any SessionStore)?
     private let now: @Sendable () -> Date
@@ -58,12 +65,26 @@ public final class WebexBot: Service, Sendable {
         self.client = client ?? WebexClient(baseURL: configuration.baseURL, token: configuration.token)
         self.logger = logger
         self.progressInterval = progressInterval
-        (events, queue) = AsyncStream<String>.makeStream()
+        (events, queue) = AsyncStream<Delivery>.makeStream()
     }
 
     /// Whether the bot knows its own identity yet (for tests: until then only the sender's
     /// `@webex.bot` address tells its own messages apart).
     var knowsItself: Bool { bot.withLock { $0 != nil } }
+
+    /// The bot's own person id, once known.
+    public var personID: String? { bot.withLock { $0?.id } }
+
+    /// Messages a catch-up answered (they arrived while the websocket was down).
+    public var caughtUp: Int { caughtUpCount.load(ordering: .relaxed) }
+
+    /// Queues a message to answer (from the websocket, or a catch-up); false when the bot is
+    /// shutting down. A message already answered is recognised by its claim and not answered again.
+    @discardableResult
+    public func enqueue(messageID: String, caughtUp: Bool = false) -> Bool {
+        if case .terminated = queue.yield(Delivery(id: messageID, caughtUp: caughtUp)) { return false }
+        return true
+    }
 
     /// Handles one webhook delivery; returns the HTTP status to answer with, at once.
     public func receive(_ body: Data, signature: String?) async -> Int {
@@ -76,7 +97,7 @@ public final class WebexBot: Service, Sendable {
         }
         guard event.resource == "messages", event.event == "created" else { return 200 }
         if let me = bot.withLock({ $0 }), data.personId == me.id { return 200 }  // our own post
-        if case .terminated = queue.yield(data.id) { return 503 }
+        if !enqueue(messageID: data.id) { return 503 }
         return 200
     }
 
@@ -84,8 +105,8 @@ public final class WebexBot: Service, Sendable {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.learnWhoIAm() }
-                for await id in events {
-                    group.addTask { await self.handle(messageID: id) }
+                for await delivery in events {
+                    group.addTask { await self.handle(messageID: delivery.id, caughtUp: delivery.caughtUp) }
                 }
             }
         } onGracefulShutdown: {
@@ -134,10 +155,16 @@ public final class WebexBot: Service, Sendable {
         }
     }
 
-    func handle(messageID: String) async {
+    func handle(messageID: String, caughtUp: Bool = false) async {
         guard await firstDelivery(messageID) else {
-            logger.info("webex: a message delivered again was not answered again", metadata: ["message": "\(messageID)"])
+            if !caughtUp {
+                logger.info("webex: a message delivered again was not answered again", metadata: ["message": "\(messageID)"])
+            }
             return
+        }
+        if caughtUp {
+            caughtUpCount.add(1, ordering: .relaxed)
+            logger.notice("webex: answering a message that arrived while disconnected", metadata: ["message": "\(messageID)"])
         }
         let message: WebexClient.Message
         do {

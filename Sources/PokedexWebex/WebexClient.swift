@@ -19,6 +19,22 @@ public struct WebexClient: Sendable {
         public var personId: String?
         public var personEmail: String?
         public var parentId: String?
+        /// ISO 8601, e.g. `2026-11-25T12:00:00.000Z`.
+        public var created: String?
+    }
+
+    /// A room as `GET /rooms` lists it.
+    public struct Room: Sendable, Decodable {
+        public var id: String
+        public var type: String?
+        public var lastActivity: String?
+    }
+
+    /// A device of Webex Device Management: where its websocket is.
+    public struct Device: Sendable, Decodable {
+        public var url: String
+        public var webSocketUrl: String
+        public var name: String?
     }
 
     public struct Person: Sendable, Decodable {
@@ -71,6 +87,36 @@ public struct WebexClient: Sendable {
         _ = try await send(.PUT, "/messages/\(id.pathEncoded)", json: ["roomId": roomId, "markdown": markdown])
     }
 
+    /// The rooms with the most recent activity first.
+    public func recentRooms(max: Int) async throws -> [Room] {
+        struct Items: Decodable { var items: [Room] }
+        return try decode(Items.self, try await send(.GET, "/rooms?sortBy=lastactivity&max=\(max)")).items
+    }
+
+    /// A room's latest messages, newest first; in group rooms a bot may list only those that
+    /// mention it.
+    public func messages(inRoom room: String, mentioningMe: Bool, max: Int) async throws -> [Message] {
+        struct Items: Decodable { var items: [Message] }
+        let mentions = mentioningMe ? "&mentionedPeople=me" : ""
+        return try decode(
+            Items.self, try await send(.GET, "/messages?roomId=\(room.pathEncoded)&max=\(max)\(mentions)")
+        ).items
+    }
+
+    /// The bot's device named `name` at Webex Device Management (`deviceURL`), registered when it
+    /// has none (or Webex forgot it).
+    public func device(named name: String, at deviceURL: String) async throws -> Device {
+        struct Devices: Decodable { var devices: [Device]? }
+        let base = deviceURL.hasSuffix("/") ? String(deviceURL.dropLast()) : deviceURL
+        let listed = try decode(Devices.self, try await send(.GET, url: base + "/devices"))
+        if let device = listed.devices?.first(where: { $0.name == name }) { return device }
+        let registration = [
+            "deviceName": name, "deviceType": "DESKTOP", "localizedModel": "swift", "model": "swift", "name": name,
+            "systemName": "pokedex", "systemVersion": "1.0",
+        ]
+        return try decode(Device.self, try await send(.POST, url: base + "/devices", json: registration))
+    }
+
     public func webhooks() async throws -> [Webhook] {
         struct Items: Decodable { var items: [Webhook] }
         return try decode(Items.self, try await send(.GET, "/webhooks")).items
@@ -98,8 +144,12 @@ public struct WebexClient: Sendable {
     // MARK: Requests
 
     private func send(_ method: HTTPMethod, _ path: String, json: [String: String]? = nil) async throws -> Data {
+        try await send(method, url: baseURL + path, json: json)
+    }
+
+    private func send(_ method: HTTPMethod, url: String, json: [String: String]? = nil) async throws -> Data {
         for attempt in 0...3 {
-            var request = HTTPClientRequest(url: baseURL + path)
+            var request = HTTPClientRequest(url: url)
             request.method = method
             request.headers.add(name: "Authorization", value: "Bearer \(token.revealed)")
             request.headers.add(name: "Accept", value: "application/json")

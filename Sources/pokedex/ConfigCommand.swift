@@ -63,6 +63,15 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             emit("Database: \(database)")
             emit("Language model: \(context.modelDescription)")
+            let webex = configuration.webex
+            if webex.enabled {
+                emit(
+                    webex.effectiveMode == .websocket
+                        ? "Webex: websocket (device \(webex.deviceName) at \(webex.deviceURL); no inbound port needed)"
+                        : "Webex: webhook (POST /webhooks/webex\(webex.publicURL.isEmpty ? "" : " at \(webex.publicURL)"))")
+            } else {
+                emit("Webex: off (no webex.token)")
+            }
             for tool in context.tools.registry.tools { emit("Tool \(tool.name): on") }
             for (tool, reason) in context.tools.disabled.sorted(by: { $0.key < $1.key }) {
                 emit("Tool \(tool): off (\(reason))")

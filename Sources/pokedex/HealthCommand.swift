@@ -32,7 +32,20 @@ struct HealthCommand: AsyncParsableCommand {
         emit(
             "Server \(base): \(ready.status == 200 ? "✅ ready" : "⚠️ not ready (\(String(decoding: ready.body, as: UTF8.self)))")"
         )
+        if let webex = Self.webexLine(ready.body) { emit(webex) }
         Self.toolLines(report).forEach(emit)
+    }
+
+    /// The Webex websocket's state as `/ready` reports it, when the server listens on one.
+    static func webexLine(_ body: Data) -> String? {
+        struct Readiness: Decodable { var webex: [String: String]? }
+        guard let webex = (try? JSONDecoder().decode(Readiness.self, from: body))?.webex else { return nil }
+        var line = "Webex websocket: \(webex["state"] ?? "unknown")"
+        if let since = webex["connected_since"] { line += " since \(since)" }
+        line += "; last event \(webex["last_event"] ?? "none"), \(webex["reconnects"] ?? "0") reconnects, "
+        line += "\(webex["caught_up"] ?? "0") messages caught up"
+        if let error = webex["last_error"] { line += "; last error: \(error)" }
+        return line
     }
 
     /// The tool health report a server sent.

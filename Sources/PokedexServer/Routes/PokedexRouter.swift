@@ -5,6 +5,7 @@ import PokedexAssistant
 import PokedexAudit
 import PokedexRecovery
 import PokedexSessions
+import PokedexWebex
 
 /// What the routes work with.
 public struct ServerDependencies: Sendable {
@@ -17,12 +18,16 @@ public struct ServerDependencies: Sendable {
     public var auditLog: AuditLog
     /// Handles `POST /webhooks/webex` when the Webex bot is on: raw body and signature in, status out.
     public var webexWebhook: (@Sendable (Data, String?) async -> HTTPResponse.Status)?
+    /// The Webex websocket's state, when the bot listens on one.
+    public var webexWebsocket: (@Sendable () -> WebexConnectionStatus)?
 
     public init(
         configuration: ServerConfiguration, store: any SessionStore, recovery: Recovery, slot: AssistantSlot,
         metrics: ServerMetrics, auditLog: AuditLog,
-        webexWebhook: (@Sendable (Data, String?) async -> HTTPResponse.Status)? = nil
+        webexWebhook: (@Sendable (Data, String?) async -> HTTPResponse.Status)? = nil,
+        webexWebsocket: (@Sendable () -> WebexConnectionStatus)? = nil
     ) {
+        self.webexWebsocket = webexWebsocket
         self.configuration = configuration
         self.store = store
         self.recovery = recovery

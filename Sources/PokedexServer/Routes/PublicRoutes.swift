@@ -20,16 +20,29 @@ struct PublicRoutes {
             } catch {
                 problems.append("the session store cannot be written")
             }
+            var webex: [String: String]?
+            if let websocket = deps.webexWebsocket?() {
+                if websocket.state == .unauthorized { problems.append("Webex refused the bot token") }
+                webex = WebexStatusText.fields(websocket)
+            }
+            struct Readiness: Encodable {
+                var status: String
+                var reason: String?
+                var webex: [String: String]?
+            }
             return try HTTPSupport.json(
-                problems.isEmpty
-                    ? ["status": "ready"] : ["status": "not ready", "reason": problems.joined(separator: "; ")],
+                Readiness(
+                    status: problems.isEmpty ? "ready" : "not ready",
+                    reason: problems.isEmpty ? nil : problems.joined(separator: "; "), webex: webex),
                 status: problems.isEmpty ? .ok : .serviceUnavailable)
         }
         group.get("metrics") { _, _ -> Response in
             let statistics = try? await deps.store.statistics()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: deps.metrics.exposition(statistics: statistics))))
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(
+                        bytes: deps.metrics.exposition(statistics: statistics, webex: deps.webexWebsocket?()))))
         }
         group.get("/") { _, _ -> Response in
             HTTPSupport.text(await StatusPage.render(deps), contentType: "text/html; charset=utf-8")

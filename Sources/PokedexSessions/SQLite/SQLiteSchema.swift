@@ -53,6 +53,11 @@ enum SQLiteSchema {
             // Message ids already answered, until they expire (redeliveries are answered once).
             try db.execute(sql: "CREATE TABLE delivery (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)")
         }
+        migrator.registerMigration("v5 leases") { db in
+            // One holder among the processes sharing the file (the Webex websocket).
+            try db.execute(
+                sql: "CREATE TABLE lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)")
+        }
         return migrator
     }
 }

@@ -42,4 +42,27 @@ extension SQLiteSessionStore {
             }
         }
     }
+
+    public func holdLease(_ name: String, holder: String, until expires: Date, at now: Date) async throws -> Bool {
+        let (moment, expiresAt) = (Timestamp.milliseconds(now), Timestamp.milliseconds(expires))
+        return try await guarded {
+            try await pool.write { db -> Bool in
+                try db.execute(
+                    sql: """
+                        INSERT INTO lease (name, holder, expires_at) VALUES (?, ?, ?)
+                        ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                        WHERE lease.holder = excluded.holder OR lease.expires_at <= ?
+                        """, arguments: [name, holder, expiresAt, moment])
+                return db.changesCount == 1
+            }
+        }
+    }
+
+    public func releaseLease(_ name: String, holder: String) async throws {
+        try await guarded {
+            try await pool.write { db in
+                try db.execute(sql: "DELETE FROM lease WHERE name = ? AND holder = ?", arguments: [name, holder])
+            }
+        }
+    }
 }
