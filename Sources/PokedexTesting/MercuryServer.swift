@@ -22,6 +22,8 @@ final class MercuryServer: Sendable {
         var refusedAuthorizations = 0
         var acks: [String] = []
         var pings = 0
+        /// Connections the client closed with a close frame (a clean shutdown).
+        var closedByClient = 0
     }
 
     let connections: Locked<Connections>
@@ -108,6 +110,8 @@ final class MercuryServer: Sendable {
                     default: break
                     }
                 }
+                // The client's close frame ended the stream (a dropped connection throws instead).
+                connections.update { $0.closedByClient += 1 }
             }
             // A dropped connection ends its frames; a client that leaves ends its inbound stream.
             _ = try await group.next()

@@ -38,6 +38,7 @@ public final class WebexSimulator: Sendable {
         var messages: [Message] = []
         /// Devices registered with Webex Device Management, by name.
         var devices: [String: [String: String]] = [:]
+        var deviceRegistrations = 0
         var revoked = false
         var webhooks: [[String: String]] = []
         var rateLimited = 0
@@ -88,8 +89,10 @@ public final class WebexSimulator: Sendable {
     /// Webex forgets the bot's devices (the next listing has none; the bot must register again).
     public func forgetDevices() { state.update { $0.devices = [:] } }
 
-    /// Devices registered so far.
+    /// Devices Webex knows now.
     public var devices: Int { state.read { $0.devices.count } }
+    /// Devices registered, ever.
+    public var deviceRegistrations: Int { state.read { $0.deviceRegistrations } }
 
     // MARK: The device websocket
 
@@ -103,6 +106,8 @@ public final class WebexSimulator: Sendable {
     public var acks: [String] { mercury.connections.read(\.acks) }
     /// Pings the bot sent.
     public var pings: Int { mercury.connections.read(\.pings) }
+    /// Websockets the bot closed with a close frame.
+    public var websocketsClosedByClient: Int { mercury.connections.read(\.closedByClient) }
 
     /// Webex cannot be reached (new websocket connections are refused) until ``acceptWebsockets()``.
     public func refuseWebsockets() { mercury.connections.update { $0.refusing = true } }
@@ -206,7 +211,10 @@ public final class WebexSimulator: Sendable {
                 "url": "http://127.0.0.1/wdm/api/v1/devices/\(id)", "webSocketUrl": "\(mercury.baseURL)/mercury/\(id)",
                 "name": name, "deviceType": "DESKTOP",
             ]
-            state.update { $0.devices[name] = device }
+            state.update {
+                $0.devices[name] = device
+                $0.deviceRegistrations += 1
+            }
             return .json(jsonText(device))
         case ("GET", "/v1/rooms"):
             // Rooms by last activity, newest first.

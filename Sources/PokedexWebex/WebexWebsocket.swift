@@ -166,10 +166,13 @@ public final class WebexWebsocket: Service, Sendable, CustomStringConvertible {
         update { $0.state = .connecting }
         let device = try await client.device(named: configuration.deviceName, at: configuration.deviceURL)
         let session = WebsocketSession(websocket: self)
+        // The library traces frames' first bytes; the authorization frame holds the token.
+        var libraryLogger = logger
+        libraryLogger.logLevel = max(logger.logLevel, .info)
         try await WebSocketClient.connect(
             url: device.webSocketUrl,
             configuration: WebSocketClientConfiguration(maxFrameSize: 1 << 20, closeTimeout: .seconds(1)),
-            proxySettings: .environment(), logger: logger
+            proxySettings: .environment(), logger: libraryLogger
         ) { inbound, outbound, _ in
             try await session.run(inbound: inbound, outbound: outbound)
         }

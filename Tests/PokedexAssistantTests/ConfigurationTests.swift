@@ -289,6 +289,28 @@ struct ConfigurationTests {
         }
     }
 
+    /// Without a public URL the bot listens on the websocket; anything only webhooks use means
+    /// webhooks; a webhook bot without its secret, or a heartbeat as slow as the watchdog, is refused.
+    @Test func theWebexModeFollowsWhatIsConfigured() throws {
+        func mode(_ environment: [String: String]) throws -> WebexConfiguration.Mode {
+            try load("pokedex.toml", "", environment: environment).webex.effectiveMode
+        }
+        let token = ["POKEDEX_WEBEX_TOKEN": "bot-token"]
+        #expect(try mode(token) == .websocket)
+        #expect(try mode(token.merging(["POKEDEX_WEBEX_WEBHOOK_SECRET": "s"]) { $1 }) == .webhook)
+        #expect(
+            try mode(token.merging(["POKEDEX_WEBEX_PUBLIC_URL": "https://bot.example.com", "POKEDEX_WEBEX_WEBHOOK_SECRET": "s"]) { $1 })
+                == .webhook)
+        #expect(try mode(token.merging(["POKEDEX_WEBEX_MODE": "websocket", "POKEDEX_WEBEX_WEBHOOK_SECRET": "s"]) { $1 }) == .websocket)
+        #expect(throws: SettingError.self) { try mode(token.merging(["POKEDEX_WEBEX_MODE": "webhook"]) { $1 }) }
+        #expect(throws: SettingError.self) { try mode(token.merging(["POKEDEX_WEBEX_PUBLIC_URL": "https://bot.example.com"]) { $1 }) }
+        #expect {
+            try mode(token.merging(["POKEDEX_WEBEX_HEARTBEAT": "60s", "POKEDEX_WEBEX_IDLE_TIMEOUT": "30s"]) { $1 })
+        } throws: { error in
+            "\(error)".hasPrefix("webex.idle_timeout must be longer than webex.heartbeat")
+        }
+    }
+
     @Test func effectiveValuesMaskSecretsAndPasswords() throws {
         var configuration = PokedexConfiguration()
         try configuration.set("falcon.client_secret", to: "hunter2")

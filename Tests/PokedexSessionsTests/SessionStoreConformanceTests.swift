@@ -212,6 +212,39 @@ struct SessionStoreConformanceTests {
         #expect(try await store.claimDelivery("message-2", until: later, at: now))
     }
 
+    /// One holder among processes sharing the store: renewed by its holder, refused to others
+    /// while live, taken over once expired, given up at once by a release.
+    @Test(arguments: StoreKind.allCases)
+    func aLeaseHasOneHolderUntilItExpires(_ kind: StoreKind) async throws {
+        let fixture = try await StoreFixture(kind)
+        defer { fixture.remove() }
+        let (store, other) = (fixture.store, try await fixture.reopen())
+        let now = fixture.clock.currentDate
+        let soon = now.addingTimeInterval(15)
+        #expect(try await store.holdLease("websocket", holder: "a", until: soon, at: now))
+        #expect(try await !other.holdLease("websocket", holder: "b", until: soon, at: now))
+        #expect(try await store.holdLease("websocket", holder: "a", until: soon.addingTimeInterval(10), at: now.addingTimeInterval(5)))
+        #expect(try await other.holdLease("another lease", holder: "b", until: soon, at: now))
+        // Still a's at 20 s (renewed to 25 s); b's at 25 s, when a stopped renewing.
+        #expect(try await !other.holdLease("websocket", holder: "b", until: soon, at: now.addingTimeInterval(20)))
+        #expect(try await other.holdLease("websocket", holder: "b", until: now.addingTimeInterval(40), at: now.addingTimeInterval(25)))
+        #expect(try await !store.holdLease("websocket", holder: "a", until: now.addingTimeInterval(50), at: now.addingTimeInterval(26)))
+        // Racing for an expired lease: one wins.
+        let later = now.addingTimeInterval(100)
+        let won = try await withThrowingTaskGroup(of: Int.self) { group in
+            for (claimer, holder) in [(store, "c"), (other, "d"), (store, "e"), (other, "f")] {
+                group.addTask { try await claimer.holdLease("websocket", holder: holder, until: later.addingTimeInterval(15), at: later) ? 1 : 0 }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(won == 1)
+        // A release by someone else changes nothing; by the holder, frees it at once.
+        try await store.releaseLease("websocket", holder: "someone else")
+        #expect(try await !other.holdLease("websocket", holder: "g", until: later.addingTimeInterval(15), at: later))
+        for holder in ["c", "d", "e", "f"] { try await store.releaseLease("websocket", holder: holder) }
+        #expect(try await other.holdLease("websocket", holder: "g", until: later.addingTimeInterval(15), at: later))
+    }
+
     @Test(arguments: StoreKind.allCases)
     func contextIsChronologicalAndBounded(_ kind: StoreKind) async throws {
         let fixture = try await StoreFixture(kind)

@@ -25,7 +25,7 @@ struct WebexWebsocketTests {
         let slot: AssistantSlot
         private let running = Mutex<[Task<Void, any Error>]>([])
 
-        init(webex: WebexSimulator? = nil) async throws {
+        init(webex: WebexSimulator? = nil, adjust: (inout WebexConfiguration) -> Void = { _ in }) async throws {
             if let webex { self.webex = webex } else { self.webex = try await WebexSimulator.start() }
             directory = try TemporaryDirectory(prefix: "pokedex-websocket")
             var sessions = SessionsConfiguration()
@@ -47,6 +47,7 @@ struct WebexWebsocketTests {
             configuration.idleTimeout = .milliseconds(700)
             configuration.maxReconnectDelay = .milliseconds(200)
             configuration.lease = .seconds(1)
+            adjust(&configuration)
             self.configuration = configuration
         }
 
@@ -144,6 +145,31 @@ struct WebexWebsocketTests {
         try await Self.eventually("caught up") { fixture.answers(to: missed).count == 1 }
         #expect(fixture.logged("silent too long") >= 1)
         #expect(websocket.status.caughtUp == 1)
+    }
+
+    @Test func theAllowListsHoldForWebsocketMessagesAsForWebhooks() async throws {
+        let fixture = try await Fixture { $0.allowedEmails = ["lead@example.com"] }
+        defer { fixture.finish() }
+        let (websocket, _) = fixture.startReplica()
+        try await Self.eventually("connected") { websocket.status.state == .connected }
+        let stranger = fixture.webex.say("contain everything", from: "stranger@elsewhere.com")
+        let lead = fixture.webex.say("hello", from: "lead@example.com")
+        try await Self.eventually("the lead answered") { fixture.answers(to: lead).count == 1 }
+        try await Self.eventually("the stranger refused") { fixture.logged("not on the allow-lists") == 1 }
+        #expect(fixture.answers(to: stranger).isEmpty)
+    }
+
+    @Test func aDeviceWebexForgotIsRegisteredAgain() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.finish() }
+        let (websocket, _) = fixture.startReplica()
+        try await Self.eventually("connected") { websocket.status.state == .connected }
+        fixture.webex.forgetDevices()
+        fixture.webex.dropWebsockets()
+        try await Self.eventually("registered again") { fixture.webex.deviceRegistrations == 2 }
+        try await Self.eventually("connected again") { fixture.webex.websocketAuthorizations == 2 }
+        let question = fixture.webex.say("hello again")
+        try await Self.eventually("answered") { fixture.answers(to: question).count == 1 }
     }
 
     @Test func anEventDeliveredTwiceIsAnsweredOnce() async throws {
