@@ -17,10 +17,9 @@ public final class ServerMetrics: Sendable {
     private let sessions: Prometheus.Gauge
     private let messages: Prometheus.Gauge
     private let activeSessions: Prometheus.Gauge
-    private let webexConnected: Prometheus.Gauge
-    private let webexReconnects: Prometheus.Gauge
-    private let webexCaughtUp: Prometheus.Gauge
-    private let webexLastEvent: Prometheus.Gauge
+    /// The Webex websocket's gauges, made when there is a websocket (none in webhook mode, where
+    /// "not connected" would be a false alarm).
+    private let webexGauges = Mutex<[Prometheus.Gauge]?>(nil)
     /// Instruments by label set, so a request does not build and look them up in the registry.
     private let requestInstruments = Mutex<[String: (Prometheus.Counter, DurationHistogram)]>([:])
     private let forcedGauges = Mutex<[String: Prometheus.Gauge]>([:])
@@ -35,14 +34,6 @@ public final class ServerMetrics: Sendable {
             descriptor: Self.name("fallback_turns", "total", help: "Turns answered with a fallback"))
         sessions = registry.makeGauge(descriptor: Self.name("sessions", help: "Stored sessions"))
         messages = registry.makeGauge(descriptor: Self.name("messages", help: "Stored messages"))
-        webexConnected = registry.makeGauge(
-            descriptor: Self.name("webex_websocket_connected", help: "1 while the Webex websocket is connected"))
-        webexReconnects = registry.makeGauge(
-            descriptor: Self.name("webex_websocket_reconnects", help: "Webex websocket reconnections since start"))
-        webexCaughtUp = registry.makeGauge(
-            descriptor: Self.name("webex_messages_caught_up", help: "Messages answered after a reconnection caught them up"))
-        webexLastEvent = registry.makeGauge(
-            descriptor: Self.name("webex_last_event_timestamp_seconds", help: "When the last Webex message event came"))
         activeSessions = registry.makeGauge(
             descriptor: Self.name("active_sessions", help: "Sessions active in the last 24 hours"))
     }
@@ -102,10 +93,22 @@ public final class ServerMetrics: Sendable {
     /// The exposition text, with session counts read now.
     func exposition(statistics: StoreStatistics?, webex: WebexConnectionStatus? = nil) -> [UInt8] {
         if let webex {
-            webexConnected.set(Double(webex.state == .connected ? 1 : 0))
-            webexReconnects.set(Double(webex.reconnects))
-            webexCaughtUp.set(Double(webex.caughtUp))
-            webexLastEvent.set(webex.lastEvent?.timeIntervalSince1970 ?? 0)
+            let gauges = webexGauges.withLock { gauges in
+                if let gauges { return gauges }
+                let made = [
+                    ("webex_websocket_connected", "1 while the Webex websocket is connected"),
+                    ("webex_websocket_reconnects", "Webex websocket reconnections since start"),
+                    ("webex_messages_caught_up", "Messages answered after a reconnection caught them up"),
+                    ("webex_last_event_timestamp_seconds", "When the last Webex message event came"),
+                ].map { registry.makeGauge(descriptor: Self.name($0.0, help: $0.1)) }
+                gauges = made
+                return made
+            }
+            let figures = [
+                webex.state == .connected ? 1 : 0, Double(webex.reconnects), Double(webex.caughtUp),
+                webex.lastEvent?.timeIntervalSince1970 ?? 0,
+            ]
+            for (gauge, figure) in zip(gauges, figures) { gauge.set(figure) }
         }
         if let statistics {
             sessions.set(Double(statistics.totalSessions))

@@ -29,6 +29,8 @@ enum StatusPage {
         if let websocket = deps.webexWebsocket?() {
             let summary = WebexStatusText.summary(websocket)
             components.append(("Webex", summary.fine, summary.text))
+        } else if deps.webexWebhook != nil {
+            components.append(("Webex", true, "webhook: Webex posts to /webhooks/webex"))
         }
 
         var rows = ""

@@ -18,6 +18,8 @@ final class MercuryServer: Sendable {
     struct Connections {
         var open: [UUID: Connection] = [:]
         var refusing = false
+        /// The authorization frame is refused even with the right token.
+        var refusingAuthorization = false
         var authorizations = 0
         var refusedAuthorizations = 0
         var acks: [String] = []
@@ -83,7 +85,8 @@ final class MercuryServer: Sendable {
                     let type = object["type"] as? String
                     if !authorized {
                         let token = (object["data"] as? [String: Any])?["token"] as? String
-                        guard type == "authorization", token == "Bearer \(WebexSimulator.token)", !state.read(\.revoked)
+                        guard type == "authorization", token == "Bearer \(WebexSimulator.token)", !state.read(\.revoked),
+                            !connections.read(\.refusingAuthorization)
                         else {
                             connections.update { $0.refusedAuthorizations += 1 }
                             try await outbound.close(.policyViolation, reason: "authorization refused")

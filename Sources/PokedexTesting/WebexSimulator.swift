@@ -113,6 +113,10 @@ public final class WebexSimulator: Sendable {
     public func refuseWebsockets() { mercury.connections.update { $0.refusing = true } }
     public func acceptWebsockets() { mercury.connections.update { $0.refusing = false } }
 
+    /// The websocket refuses the authorization frame (a close with 1008) although REST accepts
+    /// the token.
+    public func refuseWebsocketAuthorization() { mercury.connections.update { $0.refusingAuthorization = true } }
+
     /// Closes every open websocket (the connection was dropped).
     public func dropWebsockets() {
         mercury.connections.update { table in

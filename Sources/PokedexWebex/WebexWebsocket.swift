@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdWSClient
 import Logging
+import NIOWebSocket
 import PokedexAssistant
 import PokedexRecovery
 import PokedexSessions
@@ -75,7 +76,7 @@ public final class WebexWebsocket: Service, Sendable, CustomStringConvertible {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await self.connectWhileRunning()
         }
         // A clean stop gives the lease up at once, for another replica to take over now.
@@ -169,14 +170,27 @@ public final class WebexWebsocket: Service, Sendable, CustomStringConvertible {
         // The library traces frames' first bytes; the authorization frame holds the token.
         var libraryLogger = logger
         libraryLogger.logLevel = max(logger.logLevel, .info)
-        try await WebSocketClient.connect(
+        let close = try await WebSocketClient.connect(
             url: device.webSocketUrl,
             configuration: WebSocketClientConfiguration(maxFrameSize: 1 << 20, closeTimeout: .seconds(1)),
             proxySettings: .environment(), logger: libraryLogger
         ) { inbound, outbound, _ in
             try await session.run(inbound: inbound, outbound: outbound)
         }
-        return session.received.withLock { $0 }
+        let received = session.received.withLock { $0 }
+        // Closed before anything came, for a policy reason: the authorization was refused.
+        if !received, let code = close?.closeCode, Self.refusesAuthorization(code) {
+            throw ServiceFailure(.http(status: 401), "Webex refused the websocket's authorization")
+        }
+        return received
+    }
+
+    private static func refusesAuthorization(_ code: WebSocketErrorCode) -> Bool {
+        switch code {
+        case .policyViolation: true
+        case .unknown(let number): (4400..<4500).contains(number)
+        default: false
+        }
     }
 
     // MARK: Frames

@@ -213,6 +213,9 @@ struct ConfigurationTests {
             "recovery.cool_down": "120s", "recovery.max_cool_down": "1200s", "sessions.cleanup_interval": "1200s",
             "server.header_timeout": "3s", "server.idle_timeout": "180s", "server.body_timeout": "3s",
             "llm.context_tokens": "9000", "sessions.max_messages": "40", "sessions.context_messages": "25",
+            "webex.mode": "websocket", "webex.public_url": "https://bot.example.com", "webex.device_url": "http://127.0.0.1:4",
+            "webex.heartbeat": "5s", "webex.idle_timeout": "60s", "webex.max_reconnect_delay": "30s",
+            "webex.catch_up_window": "600s", "webex.lease": "20s",
         ]
         var checked = 0
         for table in tables {
