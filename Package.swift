@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
@@ -107,11 +108,20 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PokedexMCP",
+            dependencies: [
+                "PokedexAssistant", "PokedexAudit", "PokedexTools",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "PokedexServer",
             dependencies: [
                 "PokedexAssistant", "PokedexAudit", "PokedexSessions", "PokedexSessionsPostgres", "PokedexRecovery",
-                "PokedexSettings", "PokedexWebex", "PokedexHTTP",
+                "PokedexSettings", "PokedexWebex", "PokedexHTTP", "PokedexMCP",
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -145,6 +155,8 @@ let package = Package(
                 "PokedexAssistant",
                 "PokedexServer",
                 "PokedexWebex",
+                "PokedexMCP",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

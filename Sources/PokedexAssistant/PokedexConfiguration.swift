@@ -15,6 +15,7 @@ public struct PokedexConfiguration: Sendable {
     public var assistant = AssistantConfiguration()
     public var server = ServerConfiguration()
     public var webex = WebexConfiguration()
+    public var mcp = MCPConfiguration()
     /// The append-only audit log of containment steps and admin actions. `audit.log`,
     /// `POKEDEX_AUDIT_LOG` (`falcon.containment.audit_log` is its older name).
     public var auditLog = "./.pokedex/audit.jsonl"
@@ -90,11 +91,12 @@ public struct PokedexConfiguration: Sendable {
         case "assistant", "llm": try assistant.set(key, to: value)
         case "server": try server.set(key, to: value)
         case "webex": try webex.set(key, to: value)
+        case "mcp": try mcp.set(key, to: value)
         default:
             throw SettingError(
                 key: key,
                 message:
-                    "is not a setting (sections: sessions, recovery, falcon, weather, runbooks, tools, assistant, llm, server, webex, audit)"
+                    "is not a setting (sections: sessions, recovery, falcon, weather, runbooks, tools, assistant, llm, server, webex, mcp, audit)"
             )
         }
     }
@@ -105,6 +107,7 @@ public struct PokedexConfiguration: Sendable {
         try AssistantConfiguration.settings.apply(environment: environment, to: &assistant)
         try server.apply(environment: environment)
         try WebexConfiguration.settings.apply(environment: environment, to: &webex)
+        try MCPConfiguration.settings.apply(environment: environment, to: &mcp)
         try server.validate()
         try webex.validate()
         try assistant.validate()
@@ -125,6 +128,7 @@ public struct PokedexConfiguration: Sendable {
             settings.variables, SessionsConfiguration.settings.variables, ToolsConfiguration.settings.variables,
             AssistantConfiguration.settings.variables, ServerConfiguration.variables,
             WebexConfiguration.settings.variables, RecoveryConfiguration.settings.variables,
+            MCPConfiguration.settings.variables,
         ] {
             known.formUnion(variables)
         }
@@ -168,6 +172,7 @@ public struct PokedexConfiguration: Sendable {
         values += assistant.values
         values += server.values
         values += webex.values
+        values += mcp.values
         values += Self.settings.values(of: self)
         return values.map { key, value in (key, Secret.maskingPassword(in: value)) }
     }

@@ -70,7 +70,8 @@ public struct PokedexServerApp {
         if let websocket { websocketStatus = { websocket.status } }
         let dependencies = ServerDependencies(
             configuration: server, store: store, recovery: recovery, slot: slot, metrics: metrics,
-            auditLog: auditLog, webexWebhook: webhook, webexWebsocket: websocketStatus)
+            auditLog: auditLog, webexWebhook: webhook, webexWebsocket: websocketStatus,
+            mcp: configuration.mcp.http ? configuration.mcp : nil)
         let perClient = ConnectionsPerClient(limit: server.maxConnectionsPerClient)
         let headerTimeout = server.headerTimeout
         let app = Application(

@@ -7,8 +7,19 @@ import Foundation
 /// Sends arbitrary bytes to a loopback port and reads what comes back: for tests that must send
 /// what no well-behaved HTTP client would (garbage, broken framing, invalid UTF-8, huge headers).
 public enum RawHTTPClient {
+    /// ``status(port:sending:timeout:)`` on a thread of its own: the blocking socket calls never
+    /// hold one of the few threads every task of the test run shares (a slow server under load
+    /// otherwise stalls unrelated tests for seconds).
+    public static func status(port: Int, sending bytes: [UInt8], timeout: Duration = .seconds(5)) async -> Int? {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: blockingStatus(port: port, sending: bytes, timeout: timeout))
+            }
+        }
+    }
+
     /// - Returns: the response's status code, or nil when the server closed without answering.
-    public static func status(port: Int, sending bytes: [UInt8], timeout: Duration = .seconds(5)) -> Int? {
+    public static func blockingStatus(port: Int, sending bytes: [UInt8], timeout: Duration = .seconds(5)) -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

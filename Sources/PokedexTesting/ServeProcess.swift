@@ -29,7 +29,7 @@ public enum ServeProcess {
         let ready = Array("GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            if RawHTTPClient.status(port: port, sending: ready) == 200 { return (process, port) }
+            if await RawHTTPClient.status(port: port, sending: ready) == 200 { return (process, port) }
             try await Task.sleep(for: .milliseconds(20))
         }
         process.kill(SIGTERM)

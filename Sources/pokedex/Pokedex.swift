@@ -9,7 +9,7 @@ struct Pokedex: AsyncParsableCommand {
         abstract: "Pokedex, the SOC chat assistant with persistent sessions.",
         subcommands: [
             ServeCommand.self, ChatCommand.self, AskCommand.self, SessionsCommand.self, RunbooksCommand.self,
-            HealthCommand.self, ToolsCommand.self, WebexCommand.self, ConfigCommand.self,
+            HealthCommand.self, ToolsCommand.self, WebexCommand.self, ConfigCommand.self, MCPCommand.self,
         ])
 
     /// Runs the command; any error becomes one line on stderr and a non-zero exit code.

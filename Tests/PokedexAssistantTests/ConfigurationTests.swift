@@ -200,6 +200,7 @@ struct ConfigurationTests {
             WebexConfiguration.settings.settings.map { ($0.key, $0.variable, $0.isSecret) },
             ToolsConfiguration.settings.settings.map { ($0.key, $0.variable, $0.isSecret) },
             RecoveryConfiguration.settings.settings.map { ($0.key, $0.variable, $0.isSecret) },
+            MCPConfiguration.settings.settings.map { ($0.key, $0.variable, $0.isSecret) },
         ]
         // A value each kind of setting accepts and that differs from every default.
         let samples = [
@@ -215,7 +216,7 @@ struct ConfigurationTests {
             "llm.context_tokens": "9000", "sessions.max_messages": "40", "sessions.context_messages": "25",
             "webex.mode": "websocket", "webex.public_url": "https://bot.example.com", "webex.device_url": "http://127.0.0.1:4",
             "webex.heartbeat": "5s", "webex.idle_timeout": "60s", "webex.max_reconnect_delay": "30s",
-            "webex.catch_up_window": "600s", "webex.lease": "20s",
+            "webex.catch_up_window": "600s", "webex.lease": "20s", "mcp.profile": "responder", "mcp.http": "false",
         ]
         var checked = 0
         for table in tables {

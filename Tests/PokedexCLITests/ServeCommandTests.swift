@@ -145,7 +145,7 @@ struct ServeCommandTests {
         var unanswered = 0
         for number in 0..<2000 {
             let bytes = MalformedRequests.make(number, random: random)
-            if let status = RawHTTPClient.status(port: server.port, sending: bytes) {
+            if let status = await RawHTTPClient.status(port: server.port, sending: bytes) {
                 statuses[status, default: 0] += 1
                 #expect(
                     (400..<500).contains(status),

@@ -20,14 +20,17 @@ public struct ServerDependencies: Sendable {
     public var webexWebhook: (@Sendable (Data, String?) async -> HTTPResponse.Status)?
     /// The Webex websocket's state, when the bot listens on one.
     public var webexWebsocket: (@Sendable () -> WebexConnectionStatus)?
+    /// How `/mcp` serves MCP clients; nil leaves it out.
+    public var mcp: MCPConfiguration?
 
     public init(
         configuration: ServerConfiguration, store: any SessionStore, recovery: Recovery, slot: AssistantSlot,
         metrics: ServerMetrics, auditLog: AuditLog,
         webexWebhook: (@Sendable (Data, String?) async -> HTTPResponse.Status)? = nil,
-        webexWebsocket: (@Sendable () -> WebexConnectionStatus)? = nil
+        webexWebsocket: (@Sendable () -> WebexConnectionStatus)? = nil, mcp: MCPConfiguration? = nil
     ) {
         self.webexWebsocket = webexWebsocket
+        self.mcp = mcp
         self.configuration = configuration
         self.store = store
         self.recovery = recovery
@@ -74,6 +77,7 @@ public enum PokedexRouter {
 
         let protected = router.group().add(middleware: AuthenticationMiddleware(authenticator: authenticator))
         ChatRoutes(deps: dependencies).add(to: protected.group("api/v1"))
+        if let mcp = dependencies.mcp { MCPRoutes(deps: dependencies, configuration: mcp).add(to: protected) }
         SessionRoutes(deps: dependencies).add(to: protected.group("api/v1/sessions"))
         OperationsRoutes(deps: dependencies).add(to: protected.group("api/v1"))
         OpenAIRoutes(deps: dependencies).add(to: protected.group("v1"))

@@ -45,6 +45,8 @@ public struct ContainmentTool: CatalogTool {
         return .built(ContainmentTool(desk: desk))
     }
 
+    public var effect: ToolEffect { .destructive }
+
     public func run(_ arguments: ToolArguments, context: ToolContext) async -> ToolResult {
         let action = arguments.string("action").flatMap(ContainmentAction.init) ?? .contain
         return ToolResult(

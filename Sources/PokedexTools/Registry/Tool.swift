@@ -28,6 +28,9 @@ public protocol Tool: Sendable {
     var capability: String? { get }
     /// A line for the model's instructions, when the tool needs one.
     var guidance: String? { get }
+    /// Whether it only reads or also changes something (MCP clients are told, and a read-only
+    /// profile offers only what reads).
+    var effect: ToolEffect { get }
     /// Checks the model's statements about this tool's subject against its results; nil when it
     /// makes no checkable claims.
     var claims: (any ClaimRule)? { get }
@@ -61,6 +64,7 @@ extension Tool {
     public var literalParameters: [String] { [] }
     public var capability: String? { nil }
     public var guidance: String? { nil }
+    public var effect: ToolEffect { .readOnly }
     public var claims: (any ClaimRule)? { nil }
     public func fallbackText(for question: String) -> String { ToolResult.unavailableText }
     public func directArguments(for question: String) -> [String: ToolArgument]? { nil }
@@ -87,6 +91,14 @@ public protocol ClaimRule: Sendable {
     func contradicts(_ sentence: String, question: String, results: [String]) -> Bool
     /// What the user sees instead when no result backs such a statement.
     var unfoundedText: String { get }
+}
+
+/// What calling a tool does to the world.
+public enum ToolEffect: String, Sendable {
+    /// Looks something up; safe to retry and to offer anyone.
+    case readOnly
+    /// Acts (contains a host): only for verified responders, confirmed and audited.
+    case destructive
 }
 
 /// Who is asking and what, for fallbacks (the current question) and authorisation (the user).

@@ -1,0 +1,202 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import PokedexTesting
+import Testing
+
+/// The Python interpreter with the official `mcp` package, when the run has one.
+enum MCPPython {
+    static let path = ProcessInfo.processInfo.environment["POKEDEX_TEST_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
+}
+
+/// Pokedex as an MCP server, driven by a client nobody here wrote: the official Python SDK
+/// (`mcp` from PyPI, in the virtual environment `.ci/run` creates; `POKEDEX_TEST_PYTHON` names its
+/// interpreter). Over stdio (`pokedex mcp`, the client starts it) and over Streamable HTTP
+/// (`/mcp` on `pokedex serve`, with a principal's token).
+@Suite(
+    "MCP server (CLI)",
+    .enabled(
+        if: MCPPython.path != nil,
+        "MCP cases skipped: set POKEDEX_TEST_PYTHON to a Python with the mcp package (.ci/run does)"))
+struct MCPServerCommandTests {
+    static let python = MCPPython.path
+    static let client = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/mcp_client.py").path
+
+    struct Report: Decodable {
+        struct Listed: Decodable {
+            var name: String
+            var annotations: [String: Bool]
+        }
+        struct Call: Decodable {
+            var tool: String
+            var text: String
+            var is_error: Bool
+        }
+        var tools: [Listed]
+        var calls: [Call]
+
+        func call(_ tool: String) -> Call? { calls.first { $0.tool == tool } }
+    }
+
+    /// Runs the Python client with calls, one JSON object per line.
+    static func run(_ arguments: [String], calls: [String]) async throws -> (report: Report?, outcome: ChildProcess.Outcome) {
+        let outcome = try await ChildProcess.run(
+            // Through env, so that Python sees the path it was started by and finds its venv.
+            executable: URL(fileURLWithPath: "/usr/bin/env"), [python ?? "false", client] + arguments,
+            stdin: Data((calls.joined(separator: "\n") + "\n").utf8), timeLimit: .seconds(120))
+        let report = try? JSONDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
+        return (report, outcome)
+    }
+
+    static let calls = [
+        #"{"tool": "document_search", "arguments": {"query": "ransomware first 15 minutes"}}"#,
+        #"{"tool": "crowdstrike", "arguments": {"hostname": "WS-1234", "lookup": "status"}}"#,
+        #"{"tool": "crowdstrike_containment", "arguments": {"hostname": "WS-1234", "action": "contain"}}"#,
+        #"{"tool": "crowdstrike", "arguments": {"hostname": "WS-1234", "lookup": "sideways"}}"#,
+        #"{"tool": "ask", "arguments": {"question": "is WS-1234 contained?"}}"#,
+    ]
+
+    /// A workspace with runbooks, Falcon (containment on: the read-only profile must still hide it)
+    /// and an audit log, as a configuration file (a stdio client passes no environment through).
+    static func workspace(_ falcon: FalconSimulator, extra: String = "") throws -> (TemporaryDirectory, String) {
+        let directory = try TemporaryDirectory(prefix: "pokedex-mcp")
+        try FileManager.default.copyItem(
+            at: RunbooksCommandTests.samples, to: directory.url.appendingPathComponent("runbooks"))
+        let file = directory.path("pokedex.toml")
+        try Data(
+            """
+            database = "\(directory.path("pokedex.db"))"
+            [llm]
+            provider = "none"
+            [weather]
+            enabled = false
+            [runbooks]
+            dir = "\(directory.path("runbooks"))"
+            index = "\(directory.path("runbooks.db"))"
+            [falcon]
+            base_url = "\(falcon.baseURL)"
+            client_id = "\(FalconSimulator.clientID)"
+            client_secret = "\(FalconSimulator.clientSecret)"
+            [falcon.containment]
+            enabled = true
+            responders = ["\(NSUserName())"]
+            [audit]
+            log = "\(directory.path("audit.jsonl"))"
+            \(extra)
+            """.utf8
+        ).write(to: URL(fileURLWithPath: file))
+        return (directory, file)
+    }
+
+    static func http(_ method: String, _ url: String, body: String? = nil) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .init(rawValue: method)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json, text/event-stream")
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 22)))
+    }
+
+    static func startFalcon() async throws -> FalconSimulator {
+        try await FalconSimulator.start(hosts: [
+            .init(id: "a1b2c3d4e5f60718293a4b5c6d7e8f90", hostname: "WS-1234", status: "contained", online: "online")
+        ])
+    }
+
+    /// What both transports must show: the read-only profile's tools with honest annotations,
+    /// real results through the tools, containment neither listed nor callable, bad arguments
+    /// an error result, and `ask` a whole turn with its evidence.
+    static func checkReadOnlyProfile(_ report: Report) {
+        let names = report.tools.map(\.name)
+        #expect(Set(names) == ["crowdstrike", "document_search", "ask"], "\(names)")
+        let search = report.tools.first { $0.name == "document_search" }
+        #expect(search?.annotations["readOnlyHint"] == true && search?.annotations["destructiveHint"] == false)
+        #expect(report.tools.first { $0.name == "ask" }?.annotations["readOnlyHint"] == false)
+        #expect(report.call("document_search")?.text.contains("ransomware") == true, "\(report.calls)")
+        #expect(report.call("document_search")?.is_error == false)
+        let lookups = report.calls.filter { $0.tool == "crowdstrike" }
+        #expect(lookups.first?.text.contains("Contained") == true, "\(lookups)")
+        #expect(lookups.last?.is_error == true && lookups.last?.text.contains("lookup") == true, "\(lookups)")
+        let containment = report.call("crowdstrike_containment")
+        #expect(containment?.is_error == true && containment?.text.contains("no tool") == true, "\(String(describing: containment))")
+        #expect(report.call("ask")?.text.contains("Contained") == true, "\(report.calls)")
+    }
+
+    @Test func thePythonClientUsesPokedexOverStdio() async throws {
+        let falcon = try await Self.startFalcon()
+        defer { Task { try? await falcon.stop() } }
+        let (directory, file) = try Self.workspace(falcon)
+        defer { directory.remove() }
+        let (report, outcome) = try await Self.run(
+            ["stdio", ChildProcess.builtProduct("pokedex").path, "mcp", "--config", file], calls: Self.calls)
+        let shown = try #require(report, "status \(outcome.status): \(outcome.stdout)\n\(outcome.stderr)")
+        Self.checkReadOnlyProfile(shown)
+        #expect(falcon.filters.first == "hostname:['WS-1234']", "\(falcon.filters)")
+        let audit = try String(contentsOfFile: directory.path("audit.jsonl"), encoding: .utf8)
+        #expect(audit.contains(#""action":"mcp.call document_search""#) && audit.contains("refused: not offered"), "\(audit)")
+        #expect(audit.contains(#""channel":"mcp""#))
+    }
+
+    /// A profile that enables containment lists it as destructive; a call asks for the same
+    /// confirmation as in chat (nothing reaches Falcon's action endpoint), and the confirmation
+    /// phrase sent through `ask` in the caller's session carries it out, audited.
+    @Test func theResponderProfileContainsOnlyAfterTheConfirmation() async throws {
+        let falcon = try await FalconSimulator.start(hosts: [
+            .init(id: "a1b2c3d4e5f60718293a4b5c6d7e8f90", hostname: "WS-1234", status: "normal", online: "online")
+        ])
+        defer { Task { try? await falcon.stop() } }
+        let (directory, file) = try Self.workspace(falcon, extra: "[mcp]\nprofile = \"responder\"")
+        defer { directory.remove() }
+        let (report, outcome) = try await Self.run(
+            ["stdio", ChildProcess.builtProduct("pokedex").path, "mcp", "--config", file],
+            calls: [
+                #"{"tool": "crowdstrike_containment", "arguments": {"hostname": "WS-1234", "action": "contain"}}"#,
+                #"{"tool": "ask", "arguments": {"question": "confirm contain WS-1234"}}"#,
+            ])
+        let shown = try #require(report, "status \(outcome.status): \(outcome.stdout)\n\(outcome.stderr)")
+        let containment = shown.tools.first { $0.name == "crowdstrike_containment" }
+        #expect(containment?.annotations["destructiveHint"] == true && containment?.annotations["readOnlyHint"] == false)
+        let request = try #require(shown.call("crowdstrike_containment"))
+        #expect(request.text.contains("confirm contain WS-1234"), "\(request.text)")
+        #expect(shown.call("ask")?.text.contains("WS-1234") == true, "\(shown.calls)")
+        #expect(falcon.actionsReceived == ["contain a1b2c3d4e5f60718293a4b5c6d7e8f90"], "\(falcon.actionsReceived)")
+        let audit = try String(contentsOfFile: directory.path("audit.jsonl"), encoding: .utf8)
+        #expect(audit.contains(#""channel":"mcp""#) && audit.contains("WS-1234"), "\(audit)")
+    }
+
+    @Test func thePythonClientUsesPokedexOverHTTPWithAPrincipalOnly() async throws {
+        let falcon = try await Self.startFalcon()
+        defer { Task { try? await falcon.stop() } }
+        let token = "mcp-client-token-0123456789abcdef"
+        let (directory, file) = try Self.workspace(
+            falcon, extra: "[server.principals.analyst]\nrole = \"user\"\nidentity = \"analyst@example.com\"\ntoken = \"\(token)\"")
+        defer { directory.remove() }
+        let (process, port) = try await ServeProcess.start(environment: ["POKEDEX_CONFIG": file, "POKEDEX_LOG_LEVEL": "warning"])
+        defer { process.kill(SIGTERM) }
+        let url = "http://127.0.0.1:\(port)/mcp"
+        let (report, outcome) = try await Self.run(["http", url, token], calls: Self.calls)
+        let shown = try #require(report, "status \(outcome.status): \(outcome.stdout)\n\(outcome.stderr)")
+        Self.checkReadOnlyProfile(shown)
+
+        // Without a credential, or with a wrong one, nothing is listed or called (the client only
+        // says the server answered with an error; the raw request shows it is a 401).
+        for wrong in ["", "not-the-token-0123456789abcdef"] {
+            let refused = try await Self.run(["http", url, wrong], calls: [Self.calls[0]])
+            #expect(refused.report == nil && refused.outcome.status != 0)
+            #expect(refused.outcome.stderr.contains("MCPError"), "\(refused.outcome.stderr)")
+        }
+        let before = falcon.apiRequests.count
+        let call = #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"crowdstrike","arguments":{"hostname":"WS-1234","lookup":"status"}}}"#
+        let raw = try await Self.http("POST", "http://127.0.0.1:\(port)/mcp", body: call)
+        #expect(raw.status == 401, "\(raw.body)")
+        #expect(falcon.apiRequests.count == before)
+
+        // The calls went through recovery and show in the metrics; the audit names the principal.
+        let metrics = try await Self.http("GET", "http://127.0.0.1:\(port)/metrics").body
+        #expect(metrics.contains(#"pokedex_tool_calls_total{tool="crowdstrike"}"#), "\(metrics)")
+        let audit = try String(contentsOfFile: directory.path("audit.jsonl"), encoding: .utf8)
+        #expect(audit.contains(#""principal":"analyst""#) && audit.contains(#""channel":"mcp""#), "\(audit)")
+    }
+}
