@@ -229,7 +229,8 @@ let package = Package(
                 "pokedex", "PokedexSessions", "PokedexTesting", "PokedexAudit", "PokedexLLM",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
     ]
 )

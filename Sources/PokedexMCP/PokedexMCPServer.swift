@@ -90,15 +90,15 @@ public struct PokedexMCPServer: Sendable {
     func call(_ name: String, arguments: [String: Value], user: String, caller: Caller) async -> CallTool.Result {
         guard let entry = listed().first(where: { $0.definition.name == name }) else {
             audit("mcp.call \(name)", outcome: "refused: not offered", user: user, caller: caller)
-            return CallTool.Result(content: [.text("There is no tool '\(name)' for this client.")], isError: true)
+            return Self.result("There is no tool '\(name)' for this client.", isError: true)
         }
         guard let tool = entry.tool else {
             guard case .string(let question)? = arguments["question"], !question.isEmpty else {
-                return CallTool.Result(content: [.text("`ask` needs a question.")], isError: true)
+                return Self.result("`ask` needs a question.", isError: true)
             }
             let reply = await assistant.respond(Turn(user: user, room: Self.room, message: question, caller: caller))
             audit("mcp.call ask", outcome: "answered", user: user, caller: caller)
-            return CallTool.Result(content: [.text(reply.textWithEvidence)], isError: reply.isFallback)
+            return Self.result(reply.textWithEvidence, isError: reply.isFallback)
         }
         let checked: ToolArguments
         do {
@@ -106,11 +106,9 @@ public struct PokedexMCPServer: Sendable {
                 [String: ToolArgument].self, from: JSONEncoder().encode(arguments))
             checked = try ToolArguments(values, for: tool.name, tool.parameters)
         } catch let error as ToolArgumentError {
-            return CallTool.Result(content: [.text(error.description)], isError: true)
+            return Self.result(error.description, isError: true)
         } catch {
-            return CallTool.Result(
-                content: [.text("Invalid arguments for \(name): values must be strings, numbers or booleans.")],
-                isError: true)
+            return Self.result("Invalid arguments for \(name): values must be strings, numbers or booleans.", isError: true)
         }
         let question = arguments.values.compactMap { value -> String? in
             if case .string(let text) = value { return text }
@@ -119,7 +117,12 @@ public struct PokedexMCPServer: Sendable {
         let result = await tool.run(
             checked, context: ToolContext(question: question, user: user, room: Self.room, caller: caller))
         audit("mcp.call \(name)", outcome: result.fellBack ? "fell back" : "answered", user: user, caller: caller)
-        return CallTool.Result(content: [.text(result.text)], isError: result.fellBack)
+        return Self.result(result.text, isError: result.fellBack)
+    }
+
+    /// A text result, the only kind Pokedex's tools give.
+    static func result(_ text: String, isError: Bool) -> CallTool.Result {
+        CallTool.Result(content: [.text(text: text, annotations: nil, _meta: nil)], isError: isError)
     }
 
     private func audit(_ action: String, outcome: String, user: String, caller: Caller) {
