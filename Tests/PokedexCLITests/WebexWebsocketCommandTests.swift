@@ -69,8 +69,9 @@ struct WebexWebsocketCommandTests {
         let outcome = await server.process.outcome()
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(Self.answers(webex, to: slow) == 1)
-        #expect(webex.websocketsClosedByClient == 1)
-        #expect(webex.openWebsockets == 0)
+        try await Self.eventually("the simulator saw a close frame and the connection end") {
+            webex.websocketsClosedByClient == 1 && webex.openWebsockets == 0
+        }
     }
 
     @Test(
