@@ -70,7 +70,7 @@ public final class WebexBot: Service, Sendable {
 
     /// Whether the bot knows its own identity yet (for tests: until then only the sender's
     /// `@webex.bot` address tells its own messages apart).
-    var knowsItself: Bool { bot.withLock { $0 != nil } }
+    var knowsItself: Bool { personID != nil }
 
     /// The bot's own person id, once known.
     public var personID: String? { bot.withLock { $0?.id } }

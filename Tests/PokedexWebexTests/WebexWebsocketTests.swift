@@ -66,6 +66,13 @@ struct WebexWebsocketTests {
             return (websocket, { tasks.forEach { $0.cancel() } })
         }
 
+        /// A replica whose websocket is connected.
+        func connectedReplica() async throws -> WebexWebsocket {
+            let (websocket, _) = startReplica()
+            try await WebexWebsocketTests.eventually("connected") { websocket.status.state == .connected }
+            return websocket
+        }
+
         /// The bot's answers threaded under a message (not its "thinking…" message or banner).
         func answers(to id: String) -> [WebexSimulator.Message] {
             webex.posted.filter { $0.parentId == id && !$0.text.hasPrefix("🤔") && !$0.text.hasPrefix("⚡") }
@@ -99,8 +106,7 @@ struct WebexWebsocketTests {
     @Test func aMessageIsAnsweredInItsThreadThroughTheWebsocket() async throws {
         let fixture = try await Fixture()
         defer { fixture.finish() }
-        let (websocket, _) = fixture.startReplica()
-        try await Self.eventually("connected") { websocket.status.state == .connected }
+        let websocket = try await fixture.connectedReplica()
         let question = fixture.webex.say("hello")
         try await Self.eventually("answered") { fixture.answers(to: question).count == 1 }
         #expect(fixture.webex.devices == 1)
@@ -116,8 +122,7 @@ struct WebexWebsocketTests {
     @Test func messagesSentWhileTheConnectionWasDownAreAnsweredOnceAfterReconnecting() async throws {
         let fixture = try await Fixture()
         defer { fixture.finish() }
-        let (websocket, _) = fixture.startReplica()
-        try await Self.eventually("connected") { websocket.status.state == .connected }
+        let websocket = try await fixture.connectedReplica()
         let before = fixture.webex.say("first, while connected")
         try await Self.eventually("the first answered") { fixture.answers(to: before).count == 1 }
 
@@ -152,8 +157,7 @@ struct WebexWebsocketTests {
     @Test func theAllowListsHoldForWebsocketMessagesAsForWebhooks() async throws {
         let fixture = try await Fixture { $0.allowedEmails = ["lead@example.com"] }
         defer { fixture.finish() }
-        let (websocket, _) = fixture.startReplica()
-        try await Self.eventually("connected") { websocket.status.state == .connected }
+        let websocket = try await fixture.connectedReplica()
         let stranger = fixture.webex.say("contain everything", from: "stranger@elsewhere.com")
         let lead = fixture.webex.say("hello", from: "lead@example.com")
         try await Self.eventually("the lead answered") { fixture.answers(to: lead).count == 1 }
@@ -164,8 +168,7 @@ struct WebexWebsocketTests {
     @Test func aDeviceWebexForgotIsRegisteredAgain() async throws {
         let fixture = try await Fixture()
         defer { fixture.finish() }
-        let (websocket, _) = fixture.startReplica()
-        try await Self.eventually("connected") { websocket.status.state == .connected }
+        let websocket = try await fixture.connectedReplica()
         fixture.webex.forgetDevices()
         fixture.webex.dropWebsockets()
         try await Self.eventually("registered again") { fixture.webex.deviceRegistrations == 2 }
@@ -177,8 +180,7 @@ struct WebexWebsocketTests {
     @Test func anEventDeliveredTwiceIsAnsweredOnce() async throws {
         let fixture = try await Fixture()
         defer { fixture.finish() }
-        let (websocket, _) = fixture.startReplica()
-        try await Self.eventually("connected") { websocket.status.state == .connected }
+        let websocket = try await fixture.connectedReplica()
         let question = fixture.webex.say("hello")
         try await Self.eventually("answered") { fixture.answers(to: question).count == 1 }
         fixture.webex.announceAgain(question)
@@ -189,8 +191,7 @@ struct WebexWebsocketTests {
     @Test func badFramesAndMissingMessagesAreSkippedWithoutDroppingTheConnection() async throws {
         let fixture = try await Fixture()
         defer { fixture.finish() }
-        let (websocket, _) = fixture.startReplica()
-        try await Self.eventually("connected") { websocket.status.state == .connected }
+        let websocket = try await fixture.connectedReplica()
         fixture.webex.sendRawFrame("this is not JSON \u{1F4A5}")
         fixture.webex.sendRawFrame("{also not json")
         fixture.webex.sendRawFrame(#"{"id":"f1","data":{"eventType":"conversation.typing"}}"#)
