@@ -111,6 +111,7 @@ public struct PokedexConfiguration: Sendable {
         try server.validate()
         try webex.validate()
         try assistant.validate()
+        try mcp.validate()
         try recovery.apply(environment: environment)
         try tools.apply(environment: environment)
         do {

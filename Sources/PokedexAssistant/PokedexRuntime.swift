@@ -23,6 +23,10 @@ public struct PokedexRuntime: Sendable {
         var recovery = configuration.recovery
         ToolSet.declareRecoveryDefaults(in: &recovery)
         recovery.declare(.llm, ChatModels.recoveryDefaults)
+        // Each MCP server is a service of its own: its policy, its breaker.
+        for server in configuration.mcp.servers {
+            recovery.declare(ToolName(rawValue: server.service), .standard)
+        }
         return recovery
     }
 
@@ -37,9 +41,16 @@ public struct PokedexRuntime: Sendable {
         http: HTTPClient = .services, model: (any ChatModel)? = nil,
         logger: Logger = Logger(label: "pokedex.assistant")
     ) async throws -> PokedexRuntime {
-        let tools = try ToolSet.make(
+        var tools = try ToolSet.make(
             configuration.tools, recovery: recovery, auditLog: auditLog, http: http,
             ledger: StoredConfirmations(store: store))
+        if !configuration.mcp.servers.isEmpty {
+            let remote = await MCPServerConnection.tools(
+                of: configuration.mcp.servers.map { server in
+                    (server.name, server.command, server.arguments, server.environment, { server.admits($0) }, server.routes)
+                }, recovery: recovery, logger: logger)
+            tools = ToolSet(registry: ToolRegistry(tools.registry.tools + remote, recovery: recovery), disabled: tools.disabled)
+        }
         let chosen: (any ChatModel)? =
             if let model { model } else { await ChatModels.make(configuration.assistant, http: http) }
         let assistant = Assistant(

@@ -17,6 +17,11 @@ public protocol Tool: Sendable {
     /// Its service's retry policy and threshold unless `recovery.<service>.*` says otherwise.
     static var recoveryDefaults: RecoveryDefaults { get }
 
+    /// The name of this instance (``name`` unless a tool is made at run time, such as an MCP
+    /// server's).
+    var name: ToolName { get }
+    /// The service of this instance (``service`` unless made at run time).
+    var service: ToolName { get }
     /// What the tool does and when to use it, for the model.
     var description: String { get }
     /// The arguments it takes.
