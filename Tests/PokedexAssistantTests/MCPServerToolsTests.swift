@@ -42,7 +42,7 @@ struct MCPServerToolsTests {
             try configuration.set("mcp.servers.intel.deny", to: "debug_dump")
             try configuration.set("mcp.servers.intel.route.hash_lookup", to: #"\b([0-9a-fA-F]{64})\b"#)
             try configuration.set("recovery.mcp_intel.threshold", to: "2")
-            try configuration.set("recovery.mcp_intel.delay", to: "1s")
+            try configuration.set("recovery.mcp_intel.max_retries", to: "0")
             let store = try SQLiteSessionStore(configuration: configuration.sessions)
             let recovery = Recovery(configuration: PokedexRuntime.recoveryConfiguration(configuration), clock: clock)
             if let script { llm = try await ScriptedLLMServer.start(script) } else { llm = nil }
@@ -108,11 +108,10 @@ struct MCPServerToolsTests {
         defer { fixture.finish() }
         #expect(await fixture.ask("is \(Self.bad) known?").text.contains("Emotet"))
         try fixture.takeDown()
-        // Each question fails over its retries (the manual clock is moved through their waits).
-        for _ in 0..<2 {
-            let answer = Task { await fixture.ask("is \(Self.bad) known?") }
-            while await fixture.clock.advanceToNextWake(within: .seconds(60)) != nil {}
-            #expect(await answer.value.text.contains("The intel service is not answering"))
+        // No retries here (max_retries 0): each question is one failed attempt and its fallback.
+        for _ in 0..<3 {  // more failures than the threshold (2) take it out of service
+            let answer = await fixture.ask("is \(Self.bad) known?")
+            #expect(answer.text.contains("The intel service is not answering"), "\(answer.text)")
         }
         #expect(!fixture.runtime.tools.registry.available.contains { $0.name == "intel_hash_lookup" })
         try fixture.bringBack()
