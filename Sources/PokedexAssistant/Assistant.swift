@@ -164,6 +164,8 @@ public final class Assistant: Sendable {
     }
 
     private func process(_ question: Question) async -> Outcome {
+        // MCP servers that were down, or whose tools changed, are read again first.
+        await tools.registry.refresh()
         // An action's confirmation phrase goes to its tool before any model sees it.
         for tool in tools.registry.tools {
             if let confirmed = await tool.answerConfirmation(question.text, context: question.context) {

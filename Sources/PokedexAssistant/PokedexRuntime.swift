@@ -25,7 +25,7 @@ public struct PokedexRuntime: Sendable {
         recovery.declare(.llm, ChatModels.recoveryDefaults)
         // Each MCP server is a service of its own: its policy, its breaker.
         for server in configuration.mcp.servers {
-            recovery.declare(ToolName(rawValue: server.service), .standard)
+            recovery.declare(server.service, .standard)
         }
         return recovery
     }
@@ -41,15 +41,21 @@ public struct PokedexRuntime: Sendable {
         http: HTTPClient = .services, model: (any ChatModel)? = nil,
         logger: Logger = Logger(label: "pokedex.assistant")
     ) async throws -> PokedexRuntime {
+        let ledger = StoredConfirmations(store: store)
         var tools = try ToolSet.make(
-            configuration.tools, recovery: recovery, auditLog: auditLog, http: http,
-            ledger: StoredConfirmations(store: store))
+            configuration.tools, recovery: recovery, auditLog: auditLog, http: http, ledger: ledger)
         if !configuration.mcp.servers.isEmpty {
-            let remote = await MCPServerConnection.tools(
-                of: configuration.mcp.servers.map { server in
-                    (server.name, server.command, server.arguments, server.environment, { server.admits($0) }, server.routes)
-                }, recovery: recovery, logger: logger)
-            tools = ToolSet(registry: ToolRegistry(tools.registry.tools + remote, recovery: recovery), disabled: tools.disabled)
+            let desk = MCPActionDesk(
+                recovery: recovery, auditLog: auditLog, responders: configuration.mcp.responders, ledger: ledger)
+            let servers = configuration.mcp.servers.map {
+                MCPServerConnection($0, recovery: recovery, desk: desk, http: http, logger: logger)
+            }
+            tools = ToolSet(
+                registry: ToolRegistry(tools.registry.tools, sources: servers, recovery: recovery),
+                disabled: tools.disabled)
+            // Connected at start-up, so the first question does not wait for it (one that is down
+            // is tried again when needed).
+            await tools.registry.refresh()
         }
         let chosen: (any ChatModel)? =
             if let model { model } else { await ChatModels.make(configuration.assistant, http: http) }

@@ -39,7 +39,8 @@ public struct PokedexMCPServer: Sendable {
             instructions: "Security-operations tools: Falcon host lookups, runbook search, weather, and `ask` for a whole answer.",
             capabilities: .init(tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in
-            ListTools.Result(tools: listed().map(\.definition))
+            await tools.registry.refresh()
+            return ListTools.Result(tools: listed().map(\.definition))
         }
         await server.withMethodHandler(CallTool.self) { call in
             await self.call(call.name, arguments: call.arguments ?? [:], user: user, caller: caller)

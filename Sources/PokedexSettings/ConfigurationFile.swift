@@ -3,8 +3,8 @@ import Foundation
 /// A configuration file (`pokedex.toml` or `pokedex.yaml`) read as flat `dotted.key = value`
 /// settings, so every module applies file and environment values through the same `set(key, to:)`.
 ///
-/// Only what configuration needs is understood: TOML tables, `key = value` with strings, numbers,
-/// booleans and arrays; YAML nested maps, scalars, `- item` lists and `[a, b]`. Lists become
+/// Only what configuration needs is understood: TOML tables, arrays of tables whose entries have a
+/// `name`, `key = value` (dotted keys too) with strings, numbers, booleans and arrays; YAML nested maps, scalars, `- item` lists and `[a, b]`. Lists become
 /// comma-separated text. Anything else is an error naming the line.
 public struct ConfigurationFile: Sendable {
     public struct Setting: Sendable, Equatable {
@@ -56,7 +56,11 @@ public struct ConfigurationFile: Sendable {
     static func parseTOML(_ text: String) throws(ConfigurationFileError) -> [Setting] {
         var settings: [Setting] = []
         var table = ""
+        var entry: ArrayEntry?
         var pending: (key: String, text: String, line: Int)?
+        func add(_ setting: Setting) {
+            if entry != nil { entry!.keys.append(setting) } else { settings.append(setting) }
+        }
         for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = offset + 1
             let line = stripComment(String(raw)).trimmingCharacters(in: .whitespaces)
@@ -64,8 +68,7 @@ public struct ConfigurationFile: Sendable {
                 // A multi-line array: collect until its brackets balance.
                 open.text += " " + line
                 if balanced(open.text) {
-                    settings.append(
-                        Setting(key: open.key, value: try value(open.text, line: open.line), line: open.line))
+                    add(Setting(key: open.key, value: try value(open.text, line: open.line), line: open.line))
                     pending = nil
                 } else {
                     pending = open
@@ -73,10 +76,21 @@ public struct ConfigurationFile: Sendable {
                 continue
             }
             if line.isEmpty { continue }
+            if line.hasPrefix("[[") {
+                guard line.hasSuffix("]]"), line.count > 4 else {
+                    throw ConfigurationFileError(line: number, message: "expected an array header such as [[mcp.servers]]")
+                }
+                settings += try entry?.settings() ?? []
+                table = ""
+                entry = ArrayEntry(line.dropFirst(2).dropLast(2).trimmingCharacters(in: .whitespaces), number, [])
+                continue
+            }
             if line.hasPrefix("[") {
-                guard line.hasSuffix("]"), !line.hasPrefix("[[") else {
+                guard line.hasSuffix("]") else {
                     throw ConfigurationFileError(line: number, message: "expected a table header such as [sessions]")
                 }
+                settings += try entry?.settings() ?? []
+                entry = nil
                 table = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
                 continue
             }
@@ -91,10 +105,31 @@ public struct ConfigurationFile: Sendable {
                 pending = (key, text, number)
                 continue
             }
-            settings.append(Setting(key: key, value: try value(text, line: number), line: number))
+            add(Setting(key: key, value: try value(text, line: number), line: number))
         }
         if let pending { throw ConfigurationFileError(line: pending.line, message: "an array is not closed") }
-        return settings
+        return settings + (try entry?.settings() ?? [])
+    }
+
+    /// One `[[array.of.tables]]` entry: its keys become `array.of.tables.NAME.key`, NAME being its
+    /// `name` (so that entries read as the same flat settings as `[array.of.tables.NAME]` tables).
+    struct ArrayEntry {
+        var table: String
+        var line: Int
+        var keys: [Setting]
+
+        init(_ table: String, _ line: Int, _ keys: [Setting]) {
+            self.table = table
+            self.line = line
+            self.keys = keys
+        }
+
+        func settings() throws(ConfigurationFileError) -> [Setting] {
+            guard let name = keys.first(where: { $0.key == "name" })?.value, !name.isEmpty, !name.contains(".") else {
+                throw ConfigurationFileError(line: line, message: "each [[\(table)]] entry needs a name (name = \"...\")")
+            }
+            return keys.map { Setting(key: "\(table).\(name).\($0.key)", value: $0.value, line: $0.line) }
+        }
     }
 
     // MARK: YAML

@@ -1,4 +1,5 @@
 import Foundation
+import PokedexAudit
 import PokedexLLM
 import PokedexRecovery
 import PokedexSessions
@@ -14,8 +15,8 @@ enum MCPTestPython {
 }
 
 /// Another MCP server's tools inside Pokedex: a small server written with the official Python
-/// SDK's server API, started over stdio as configured, its tools offered to the model and routed
-/// directly, under a recovery policy and breaker of its own.
+/// SDK's server API, started over stdio (or reached over Streamable HTTP) as configured, its tools
+/// offered to the model and routed directly, under a recovery policy and breaker of its own.
 @Suite(
     "MCP servers as tools",
     .enabled(if: MCPTestPython.path != nil, "set POKEDEX_TEST_PYTHON to a Python with the mcp package (.ci/run does)"))
@@ -23,52 +24,95 @@ struct MCPServerToolsTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/intel_server.py").path
     static let bad = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    static let alice = Caller(principal: "alice", channel: "test", verified: true)
 
     final class Fixture: Sendable {
         let directory: TemporaryDirectory
         let clock = ManualClock()
         let runtime: PokedexRuntime
         let llm: ScriptedLLMServer?
+        let httpServer: ChildProcess?
 
-        init(script: [ScriptedLLMServer.Step]? = nil) async throws {
+        /// - Parameters:
+        ///   - http: reach the server over Streamable HTTP with this token (the server expects
+        ///     `serverToken`), instead of starting it over stdio.
+        ///   - before: runs on the state directory before Pokedex starts (flags for the server).
+        init(
+            script: [ScriptedLLMServer.Step]? = nil, responders: String? = nil, http token: String? = nil,
+            serverToken: String = "intel-token", settings: [String: String] = [:],
+            before: (TemporaryDirectory) throws -> Void = { _ in }
+        ) async throws {
             directory = try TemporaryDirectory(prefix: "pokedex-mcp-tools")
+            try before(directory)
             var configuration = PokedexConfiguration()
             try configuration.set("database", to: directory.path("pokedex.db"))
             try configuration.set("weather.enabled", to: "false")
             try configuration.set("runbooks.dir", to: directory.path("none"))
-            try configuration.set("mcp.servers.intel.command", to: MCPTestPython.path ?? "python3")
-            try configuration.set("mcp.servers.intel.args", to: MCPServerToolsTests.script)
-            try configuration.set("mcp.servers.intel.env.STATE_DIR", to: directory.path(""))
+            if let token {
+                // Through env, so that the interpreter sees its full path and finds its virtual environment.
+                let server = try ChildProcess(
+                    URL(fileURLWithPath: "/usr/bin/env"),
+                    arguments: [MCPTestPython.path ?? "python3", MCPServerToolsTests.script, "--http", serverToken],
+                    environment: ["STATE_DIR": directory.path("")])
+                var lines = server.lines.makeAsyncIterator()
+                guard let port = await lines.next() else { throw FixtureError.serverDidNotStart }
+                httpServer = server
+                try Data(token.utf8).write(to: URL(fileURLWithPath: directory.path("token")))
+                try configuration.set("mcp.servers.intel.url", to: "http://127.0.0.1:\(port)/mcp")
+                try configuration.set("mcp.servers.intel.token_file", to: directory.path("token"))
+            } else {
+                httpServer = nil
+                try configuration.set(
+                    "mcp.servers.intel.command", to: "\(MCPTestPython.path ?? "python3"),\(MCPServerToolsTests.script)")
+                try configuration.set("mcp.servers.intel.env.STATE_DIR", to: directory.path(""))
+            }
             try configuration.set("mcp.servers.intel.deny", to: "debug_dump")
             try configuration.set("mcp.servers.intel.route.hash_lookup", to: #"\b([0-9a-fA-F]{64})\b"#)
             try configuration.set("recovery.mcp_intel.threshold", to: "2")
             try configuration.set("recovery.mcp_intel.max_retries", to: "0")
+            if let responders { try configuration.set("mcp.responders", to: responders) }
+            for (key, value) in settings { try configuration.set(key, to: value) }
             let store = try SQLiteSessionStore(configuration: configuration.sessions)
             let recovery = Recovery(configuration: PokedexRuntime.recoveryConfiguration(configuration), clock: clock)
             if let script { llm = try await ScriptedLLMServer.start(script) } else { llm = nil }
             let model = llm.map { OpenAIChatModel(baseURL: $0.openAIURL, model: "scripted", apiKey: nil) }
             runtime = try await PokedexRuntime.assemble(
-                configuration, store: store, recovery: recovery, auditLog: nil, model: model)
+                configuration, store: store, recovery: recovery, auditLog: try AuditLog(path: directory.path("audit.log")),
+                model: model)
         }
+
+        enum FixtureError: Error { case serverDidNotStart }
+
+        var server: MCPServerConnection { runtime.tools.registry.sources[0] as! MCPServerConnection }
 
         var calls: [String] {
             ((try? String(contentsOfFile: directory.path("calls"), encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
 
-        func ask(_ question: String) async -> Reply {
-            await runtime.assistant.respond(Turn(user: "alice", room: "soc", message: question, caller: .unverified(channel: "test")))
+        var offered: [String] { runtime.tools.registry.available.map(\.name.rawValue).filter { $0.hasPrefix("intel_") }.sorted() }
+
+        var audit: [AuditRecord] { (try? AuditLog.records(at: directory.path("audit.log"))) ?? [] }
+
+        func ask(_ question: String, as caller: Caller = .unverified(channel: "test"), user: String = "alice") async -> Reply {
+            await runtime.assistant.respond(Turn(user: user, room: "soc", message: question, caller: caller))
         }
 
-        /// The server goes down: it is killed, and while the flag file exists it will not start.
-        func takeDown() throws {
-            try Data().write(to: URL(fileURLWithPath: directory.path("down")))
+        /// Kills the server, and returns once Pokedex has noticed (its next need starts it again,
+        /// as the flag files then say).
+        func restart() async throws {
             if let pid = Int32((try? String(contentsOfFile: directory.path("pid"), encoding: .utf8)) ?? "") { kill(pid, SIGKILL) }
+            for _ in 0..<500 where server.status.connected { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(!server.status.connected)
         }
 
-        func bringBack() throws { try FileManager.default.removeItem(atPath: directory.path("down")) }
+        func flag(_ name: String) throws { try Data().write(to: URL(fileURLWithPath: directory.path(name))) }
+
+        func unflag(_ name: String) throws { try FileManager.default.removeItem(atPath: directory.path(name)) }
 
         func finish() {
-            Task { [directory, llm] in
+            httpServer?.kill()
+            Task { [directory, llm, server] in
+                await server.disconnect()
                 try? await llm?.stop()
                 directory.remove()
             }
@@ -76,13 +120,27 @@ struct MCPServerToolsTests {
     }
 
     @Test func itsToolsJoinTheRegistryFilteredAndAnnotated() async throws {
-        let fixture = try await Fixture()
+        let fixture = try await Fixture(responders: "alice")
         defer { fixture.finish() }
         let tools = fixture.runtime.tools.registry.tools.filter { $0.name.rawValue.hasPrefix("intel_") }
-        #expect(tools.map(\.name.rawValue).sorted() == ["intel_hash_lookup", "intel_quarantine_file"])
+        #expect(tools.map(\.name.rawValue).sorted() == ["intel_enable_feeds", "intel_hash_lookup", "intel_quarantine_file"])
         #expect(tools.first { $0.name == "intel_hash_lookup" }?.effect == .readOnly)
         #expect(tools.first { $0.name == "intel_quarantine_file" }?.effect == .destructive)
         #expect(tools.allSatisfy { $0.service == "mcp_intel" })
+        let status = fixture.server.status
+        #expect(status.connected)
+        #expect(status.notOffered == [:])
+    }
+
+    @Test func withoutRespondersItsToolsThatActAreNotOffered() async throws {
+        let fixture = try await Fixture(script: [
+            .toolCall("intel_quarantine_file", #"{"sha256":"\#(Self.bad)"}"#), .text("Done."),
+        ])
+        defer { fixture.finish() }
+        #expect(fixture.offered == ["intel_enable_feeds", "intel_hash_lookup"])
+        #expect(fixture.server.status.notOffered["quarantine_file"]?.contains("mcp.responders") == true)
+        _ = await fixture.ask("quarantine the file \(Self.bad) everywhere", as: Self.alice)
+        #expect(!fixture.calls.contains { $0.hasPrefix("quarantine_file") })
     }
 
     @Test func theModelCallsItAndTheAnswerRestsOnItsResult() async throws {
@@ -93,6 +151,7 @@ struct MCPServerToolsTests {
         let reply = await fixture.ask("have we seen the attachment of the phishing mail before?")
         #expect(fixture.calls == ["hash_lookup \(Self.bad)"])
         #expect(reply.evidence.contains { $0.tool == "intel_hash_lookup" && $0.result.contains("Emotet") }, "\(reply.evidence)")
+        #expect(fixture.llm?.received.first?.tools.contains("intel_hash_lookup") == true)
     }
 
     @Test func aQuestionMatchingItsRouteGoesStraightToIt() async throws {
@@ -107,26 +166,111 @@ struct MCPServerToolsTests {
         let fixture = try await Fixture()
         defer { fixture.finish() }
         #expect(await fixture.ask("is \(Self.bad) known?").text.contains("Emotet"))
-        try fixture.takeDown()
-        // No retries here (max_retries 0): each question is one failed attempt and its fallback.
+        try fixture.flag("down")
+        try await fixture.restart()
+        // No retries here (max_retries 0): each failure is one attempt.
         for _ in 0..<3 {  // more failures than the threshold (2) take it out of service
             let answer = await fixture.ask("is \(Self.bad) known?")
             #expect(answer.text.contains("The intel service is not answering"), "\(answer.text)")
         }
-        #expect(!fixture.runtime.tools.registry.available.contains { $0.name == "intel_hash_lookup" })
-        try fixture.bringBack()
+        #expect(fixture.offered.isEmpty)
+        #expect(fixture.server.status.connected == false)
+        try fixture.unflag("down")
         fixture.clock.advance(by: .seconds(61))  // the cool-down: the next question is the probe
         #expect(await fixture.ask("is \(Self.bad) known?").text.contains("Emotet"))
-        #expect(fixture.runtime.tools.registry.available.contains { $0.name == "intel_hash_lookup" })
+        #expect(fixture.offered.contains("intel_hash_lookup"))
+        #expect(fixture.calls.filter { $0.hasPrefix("hash_lookup") }.count == 2)
     }
 
-    @Test func aToolThatActsIsNotRunForAnotherServer() async throws {
-        let fixture = try await Fixture(script: [
-            .toolCall("intel_quarantine_file", #"{"sha256":"\#(Self.bad)"}"#), .text("Done."),
-        ])
+    @Test func aServerDownAtStartUpJoinsWhenItComesUp() async throws {
+        let fixture = try await Fixture { try Data().write(to: URL(fileURLWithPath: $0.path("down"))) }
         defer { fixture.finish() }
-        let reply = await fixture.ask("quarantine the file \(Self.bad) everywhere")
+        #expect(fixture.runtime.tools.registry.tools.filter { $0.name.rawValue.hasPrefix("intel_") }.isEmpty)
+        #expect(fixture.server.status.lastError != nil)
+        try fixture.unflag("down")
+        let reply = await fixture.ask("is \(Self.bad) known?")
+        #expect(reply.text.contains("Emotet"), "\(reply.text)")
+        #expect(fixture.offered.contains("intel_hash_lookup"))
+    }
+
+    @Test func aServerThatAnswersGarbageCostsOnlyItsFallback() async throws {
+        let fixture = try await Fixture(settings: ["recovery.mcp_intel.timeout": "5s"])
+        defer { fixture.finish() }
+        try fixture.flag("garbage")
+        try await fixture.restart()
+        // The restarted server writes garbage and never answers: each handshake waits out its time
+        // limit — before the turn, and again for the call (two failures: the threshold).
+        let answer = Task { await fixture.ask("is \(Self.bad) known?") }
+        for _ in 0..<2 {
+            await fixture.clock.waitForSleepers(within: .seconds(5))
+            fixture.clock.advance(by: .seconds(5))
+        }
+        let text = await answer.value.text
+        #expect(text.contains("The intel service is not answering"), "\(text)")
+    }
+
+    @Test func aToolListThatChangesIsPickedUp() async throws {
+        let fixture = try await Fixture(script: [.toolCall("intel_enable_feeds", "{}"), .text("Feeds are on.")])
+        defer { fixture.finish() }
+        #expect(!fixture.offered.contains("intel_feed_lookup"))
+        _ = await fixture.ask("turn on the threat feeds")
+        // The server said its list changed: the next turn reads it again.
+        _ = await fixture.ask("hello there")
+        #expect(fixture.offered.contains("intel_feed_lookup"), "\(fixture.offered)")
+    }
+
+    @Test func aToolThatActsRunsOnlyForAVerifiedResponderWhoConfirms() async throws {
+        let request = ScriptedLLMServer.Step.toolCall("intel_quarantine_file", #"{"sha256":"\#(Self.bad)"}"#)
+        let fixture = try await Fixture(
+            script: [request, .text("Please confirm."), request, .text("Refused."), request, .text("Please confirm.")],
+            responders: "alice")
+        defer { fixture.finish() }
+        // Not verified: refused, nothing held.
+        var reply = await fixture.ask("quarantine \(Self.bad) everywhere")
+        #expect(reply.evidence.contains { $0.result.contains("identity proven by your credentials") }, "\(reply.evidence)")
+        // Verified but not a responder.
+        reply = await fixture.ask(
+            "quarantine \(Self.bad) everywhere", as: Caller(principal: "bob", channel: "test", verified: true), user: "bob")
+        #expect(reply.evidence.contains { $0.result.contains("restricted to responders") }, "\(reply.evidence)")
+        // A responder: asked to confirm; nothing reaches the server until she does.
+        reply = await fixture.ask("quarantine \(Self.bad) everywhere", as: Self.alice)
+        #expect(reply.evidence.contains { $0.result.contains("`confirm intel_quarantine_file`") }, "\(reply.evidence)")
         #expect(!fixture.calls.contains { $0.hasPrefix("quarantine_file") })
-        #expect(reply.evidence.contains { $0.result.contains("Nothing was done") }, "\(reply.evidence)")
+        // Someone else's confirmation does nothing.
+        reply = await fixture.ask(
+            "confirm intel_quarantine_file", as: Caller(principal: "bob", channel: "test", verified: true), user: "bob")
+        #expect(!fixture.calls.contains { $0.hasPrefix("quarantine_file") })
+        reply = await fixture.ask("confirm intel_quarantine_file", as: Self.alice)
+        #expect(reply.text.contains("quarantined \(Self.bad) on 12 hosts"), "\(reply.text)")
+        #expect(fixture.calls.filter { $0.hasPrefix("quarantine_file") } == ["quarantine_file \(Self.bad)"])
+        // Confirmed once: a second confirmation finds nothing.
+        reply = await fixture.ask("confirm intel_quarantine_file", as: Self.alice)
+        #expect(reply.text.contains("no pending"), "\(reply.text)")
+        #expect(fixture.calls.filter { $0.hasPrefix("quarantine_file") }.count == 1)
+        let outcomes = fixture.audit.filter { $0.action == "mcp.intel_quarantine_file" }.map(\.outcome)
+        #expect(
+            outcomes == [
+                "refused_unverified", "refused_not_responder", "awaiting_confirmation", "refused_not_responder", "sending",
+                "accepted", "refused_unconfirmed",
+            ], "\(outcomes)")
+    }
+
+    @Test func overHTTPWithItsTokenFromAFile() async throws {
+        let fixture = try await Fixture(http: "intel-token")
+        defer { fixture.finish() }
+        #expect(fixture.offered == ["intel_enable_feeds", "intel_hash_lookup"])
+        let reply = await fixture.ask("is \(Self.bad) known?")
+        #expect(reply.text.contains("Emotet loader"), "\(reply.text)")
+        #expect(fixture.calls.contains("hash_lookup \(Self.bad)"))
+    }
+
+    @Test func overHTTPAWrongTokenIsRefusedAndSaidSo() async throws {
+        let fixture = try await Fixture(http: "stale-token")
+        defer { fixture.finish() }
+        #expect(fixture.offered.isEmpty)
+        #expect(fixture.server.status.lastError?.contains("refused Pokedex's token") == true, "\(fixture.server.status)")
+        #expect(fixture.calls.contains("refused Bearer stale-token"))
+        let reply = await fixture.ask("is \(Self.bad) known?")
+        #expect(!reply.text.contains("Emotet"))
     }
 }

@@ -1,14 +1,31 @@
 import PokedexRecovery
 
-/// The tools this installation has (those configured), and which of them the model may be offered
-/// now (those recovery has not taken out of service).
+/// The tools this installation has (those configured, and those its MCP servers offer now), and
+/// which of them the model may be offered now (those recovery has not taken out of service).
 public struct ToolRegistry: Sendable {
-    public let tools: [any Tool]
+    private let builtIn: [any Tool]
+    /// Where tools that come and go are found (MCP servers).
+    public let sources: [any ToolSource]
     private let recovery: Recovery
 
-    public init(_ tools: [any Tool], recovery: Recovery) {
-        self.tools = tools
+    public init(_ tools: [any Tool], sources: [any ToolSource] = [], recovery: Recovery) {
+        self.builtIn = tools
+        self.sources = sources
         self.recovery = recovery
+    }
+
+    /// Every tool, as its sources offer them now.
+    public var tools: [any Tool] {
+        sources.isEmpty ? builtIn : builtIn + sources.flatMap(\.tools)
+    }
+
+    /// Lets each source connect or read its tools again when it needs to (before a turn, a
+    /// listing or a status), all at once.
+    public func refresh() async {
+        guard !sources.isEmpty else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for source in sources { group.addTask { await source.refresh() } }
+        }
     }
 
     /// The tools to offer the model now.
@@ -43,4 +60,13 @@ public struct ToolRegistry: Sendable {
     public func fallbackText(for question: String) -> String {
         directRoute(question).map { $0.0.fallbackText(for: question) } ?? ToolResult.unavailableText
     }
+}
+
+/// Tools that come and go while Pokedex runs: another MCP server's, whose list may change and
+/// which may be down at start-up.
+public protocol ToolSource: Sendable {
+    /// Its tools as last read (kept while it is down: recovery decides whether they are offered).
+    var tools: [any Tool] { get }
+    /// Connects, or reads its tools again, when it needs to; cheap when it does not.
+    func refresh() async
 }
