@@ -81,6 +81,10 @@ extension Assistant {
         for (name, reason) in tools.disabled.sorted(by: { $0.key < $1.key }) {
             lines.append("• \(name): not configured (\(reason))")
         }
+        for server in tools.registry.mcpServers.map(\.status) {
+            if !server.connected { problems += 1 }
+            lines.append("• MCP server \(server.name): \(server.connected ? "✅" : "❌") \(server.summary)")
+        }
         let head =
             problems == 0
             ? "✅ System online and ready"

@@ -2,6 +2,7 @@ import Foundation
 import PokedexAssistant
 import PokedexRecovery
 import PokedexSessions
+import PokedexTools
 
 /// `GET /`: a server-rendered page for people — components, each tool's availability and recent
 /// errors, session figures. No JavaScript; it reloads itself every 30 seconds.
@@ -33,12 +34,17 @@ enum StatusPage {
             components.append(("Webex", true, "webhook: Webex posts to /webhooks/webex"))
         }
 
+        for server in ready?.tools.registry.mcpServers.map(\.status) ?? [] {
+            components.append(("MCP server \(server.name)", server.connected, server.summary))
+        }
+
         var rows = ""
         for (name, tool) in health.tools.sorted(by: { $0.key < $1.key }) {
             // Only what this installation has: its tools' services, and the model when there is one.
             let configured =
                 name == ToolName.llm.rawValue
                 ? ready?.model != nil : ready?.tools.registry.tools.contains { $0.service.rawValue == name } ?? true
+                    || ready?.tools.registry.mcpServers.contains { $0.definition.service.rawValue == name } == true
             if !configured { continue }
             let error = tool.lastError.map { "\(escape($0.message)) <small>(\(time($0.time)))</small>" } ?? "—"
             rows += """

@@ -173,6 +173,51 @@ struct ConfigurationTests {
         }
     }
 
+    /// `[[mcp.servers]]` entries read as `mcp.servers.NAME.*`: a program (with its arguments as a
+    /// list) or a URL with a token file; each entry needs its name, and exactly one of the two.
+    @Test func mcpServersAreArrayEntriesWithNames() throws {
+        let configuration = try load(
+            "pokedex.toml",
+            """
+            [mcp]
+            responders = ["alice@example.com"]
+
+            [[mcp.servers]]
+            name = "intel"
+            command = ["uvx", "intel-mcp", "--readonly"]
+            env.INTEL_KEY = "k"
+            deny = ["debug_dump"]
+
+            [[mcp.servers]]
+            name = "tickets"
+            url = "https://tickets.example.com/mcp"
+            token_file = "/run/secrets/tickets"
+
+            [llm]
+            provider = "none"
+            """)
+        let servers = configuration.mcp.servers
+        #expect(servers.map(\.name) == ["intel", "tickets"])
+        #expect(servers[0].command == "uvx" && servers[0].arguments == ["intel-mcp", "--readonly"])
+        #expect(servers[0].environment == ["INTEL_KEY": "k"] && servers[0].deny == ["debug_dump"])
+        #expect(servers[1].url == "https://tickets.example.com/mcp" && servers[1].tokenFile == "/run/secrets/tickets")
+        #expect(configuration.mcp.responders == ["alice@example.com"])
+        #expect(configuration.assistant.provider == .none, "the table after the entries is read as its own")
+        // The environment of a server is never printed (it may hold its credentials).
+        #expect(!configuration.effectiveValues.contains { $0.value.contains("INTEL_KEY") || $0.key.contains("env") })
+
+        for (text, message) in [
+            ("[[mcp.servers]]\ncommand = \"x\"\n", "each [[mcp.servers]] entry needs a name"),
+            ("[[mcp.servers]]\nname = \"a\"\ncommand = \"x\"\nurl = \"https://h/mcp\"\n", "needs either a command or a url"),
+            ("[[mcp.servers]]\nname = \"a\"\n", "needs either a command or a url"),
+            ("[[mcp.servers]]\nname = \"a\"\ncommand = \"x\"\ntoken_file = \"t\"\n", "is only for a server with a url"),
+            ("[[mcp.servers]]\nname = \"a\"\ncommand = \"x\"\ncolour = \"red\"\n", "is not an MCP server setting"),
+        ] {
+            #expect(throws: SettingError.self) { try load("pokedex.toml", text) }
+            do { _ = try load("pokedex.toml", text) } catch { #expect("\(error)".contains(message), "\(error)") }
+        }
+    }
+
     @Test func aTurnDeadlineIsBetweenASecondAndAnHour() throws {
         var configuration = PokedexConfiguration()
         #expect(throws: SettingError(key: "assistant.deadline", message: "must be from 1s to 1h (got '1ms')")) {

@@ -129,7 +129,7 @@ struct MCPServerToolsTests {
         #expect(tools.allSatisfy { $0.service == "mcp_intel" })
         let status = fixture.server.status
         #expect(status.connected)
-        #expect(status.notOffered == [:])
+        #expect(status.notOffered == ["debug_dump": "left out by allow/deny"])
     }
 
     @Test func withoutRespondersItsToolsThatActAreNotOffered() async throws {
@@ -180,6 +180,18 @@ struct MCPServerToolsTests {
         #expect(await fixture.ask("is \(Self.bad) known?").text.contains("Emotet"))
         #expect(fixture.offered.contains("intel_hash_lookup"))
         #expect(fixture.calls.filter { $0.hasPrefix("hash_lookup") }.count == 2)
+    }
+
+    @Test func statusSaysWhetherEachServerIsConnected() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.finish() }
+        var status = await fixture.ask("status").text
+        #expect(status.contains("• MCP server intel: ✅ connected, 2 tools ("), "\(status)")
+        try fixture.flag("down")
+        try await fixture.restart()
+        status = await fixture.ask("status").text
+        #expect(status.contains("• MCP server intel: ❌ not connected"), "\(status)")
+        #expect(status.contains("System online, but degraded"), "\(status)")
     }
 
     @Test func aServerDownAtStartUpJoinsWhenItComesUp() async throws {

@@ -200,3 +200,82 @@ struct MCPServerCommandTests {
         #expect(audit.contains(#""principal":"analyst""#) && audit.contains(#""channel":"mcp""#), "\(audit)")
     }
 }
+
+/// Pokedex as an MCP client, as an operator meets it: an MCP server added to the configuration
+/// file in three lines (`[[mcp.servers]]`, its name, its command), listed by `pokedex mcp tools`,
+/// answering `pokedex ask`, and passed on to an MCP client of Pokedex's own.
+@Suite(
+    "MCP servers (CLI)",
+    .enabled(
+        if: MCPPython.path != nil,
+        "MCP cases skipped: set POKEDEX_TEST_PYTHON to a Python with the mcp package (.ci/run does)"))
+struct MCPClientCommandTests {
+    static let intel = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../PokedexAssistantTests/Fixtures/intel_server.py").standardizedFileURL.path
+    static let bad = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+    static func workspace() throws -> (TemporaryDirectory, String) {
+        let directory = try TemporaryDirectory(prefix: "pokedex-mcp-client")
+        let file = directory.path("pokedex.toml")
+        try Data(
+            """
+            database = "\(directory.path("pokedex.db"))"
+            [llm]
+            provider = "none"
+            [weather]
+            enabled = false
+            [runbooks]
+            dir = "\(directory.path("none"))"
+
+            [[mcp.servers]]
+            name = "intel"
+            command = ["\(MCPPython.path ?? "python3")", "\(intel)"]
+            env.STATE_DIR = "\(directory.path(""))"
+            deny = ["debug_dump"]
+            route.hash_lookup = '\\b([0-9a-f]{64})\\b'
+            """.utf8
+        ).write(to: URL(fileURLWithPath: file))
+        return (directory, file)
+    }
+
+    @Test func mcpToolsListsWhatEachServerOffers() async throws {
+        let (directory, file) = try Self.workspace()
+        defer { directory.remove() }
+        let outcome = try await ChildProcess.run(["mcp", "tools", "--config", file])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let lines = outcome.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("intel: connected, 2 tools") == true, "\(outcome.stdout)")
+        #expect(lines.contains("  intel_hash_lookup  read-only"), "\(outcome.stdout)")
+        #expect(lines.contains("  (debug_dump not offered: left out by allow/deny)"), "\(outcome.stdout)")
+        #expect(lines.contains { $0.contains("quarantine_file not offered") && $0.contains("mcp.responders") })
+
+        // A server that cannot start is said so, with a failing exit status.
+        try Data().write(to: URL(fileURLWithPath: directory.path("down")))
+        let down = try await ChildProcess.run(["mcp", "tools", "--config", file])
+        #expect(down.status != 0)
+        #expect(down.stdout.hasPrefix("intel: not connected"), "\(down.stdout)")
+    }
+
+    @Test func askIsAnsweredByTheServersTool() async throws {
+        let (directory, file) = try Self.workspace()
+        defer { directory.remove() }
+        let outcome = try await ChildProcess.run(["ask", "--config", file, "is \(Self.bad) known?"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("Emotet loader"), "\(outcome.stdout)")
+        let calls = try String(contentsOfFile: directory.path("calls"), encoding: .utf8)
+        #expect(calls == "hash_lookup \(Self.bad)\n")
+    }
+
+    /// Both ways at once: the official Python client, through `pokedex mcp`, calls a tool of the
+    /// Python server Pokedex is a client of.
+    @Test func anMCPClientOfPokedexReachesTheServersTools() async throws {
+        let (directory, file) = try Self.workspace()
+        defer { directory.remove() }
+        let (report, outcome) = try await MCPServerCommandTests.run(
+            ["stdio", ChildProcess.builtProduct("pokedex").path, "mcp", "--config", file],
+            calls: [#"{"tool": "intel_hash_lookup", "arguments": {"sha256": "\#(Self.bad)"}}"#])
+        let shown = try #require(report, "status \(outcome.status): \(outcome.stdout)\n\(outcome.stderr)")
+        #expect(shown.tools.contains { $0.name == "intel_hash_lookup" && $0.annotations["readOnlyHint"] == true })
+        #expect(shown.call("intel_hash_lookup")?.text.contains("Emotet loader") == true, "\(shown.calls)")
+    }
+}

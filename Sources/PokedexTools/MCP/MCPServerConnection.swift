@@ -221,7 +221,11 @@ public actor MCPServerConnection: ToolSource {
         }
         var made: [any Tool] = []
         var notOffered: [String: String] = [:]
-        for tool in listed where definition.admits(tool.name) {
+        for tool in listed {
+            guard definition.admits(tool.name) else {
+                notOffered[tool.name] = "left out by allow/deny"
+                continue
+            }
             guard let parameters = MCPServerTool.parameters(tool.inputSchema) else {
                 notOffered[tool.name] = "its parameters are not strings, numbers or booleans"
                 continue
@@ -286,4 +290,20 @@ public struct MCPServerStatus: Sendable {
     /// Its tools that are not offered, and why.
     public var notOffered: [String: String]
     public var lastError: String?
+}
+
+extension MCPServerStatus {
+    /// One line for `status`: whether it is connected and what it offers, or why not.
+    public var summary: String {
+        if connected {
+            let count = tools.count
+            return "connected, \(count) tool\(count == 1 ? "" : "s") (\(location))"
+        }
+        return "not connected\(lastError.map { ": \($0)" } ?? "") (\(location))"
+    }
+}
+
+extension ToolRegistry {
+    /// The configured MCP servers.
+    public var mcpServers: [MCPServerConnection] { sources.compactMap { $0 as? MCPServerConnection } }
 }
