@@ -42,8 +42,13 @@ public struct PokedexMCPServer: Sendable {
             await tools.registry.refresh()
             return ListTools.Result(tools: listed().map(\.definition))
         }
-        await server.withMethodHandler(CallTool.self) { call in
-            await self.call(call.name, arguments: call.arguments ?? [:], user: user, caller: caller)
+        // Weakly: the server keeps its handlers (one server per HTTP request must not leak).
+        await server.withMethodHandler(CallTool.self) { [weak server] call in
+            let asking = server
+            return await self.call(call.name, arguments: call.arguments ?? [:], user: user, caller: caller) { text in
+                guard let asking else { return nil }
+                return await Self.elicitConfirmation(text, from: asking)
+            }
         }
         return server
     }
@@ -88,7 +93,12 @@ public struct PokedexMCPServer: Sendable {
     }
 
     /// Runs a listed tool; anything else (a hidden destructive tool included) is an error result.
-    func call(_ name: String, arguments: [String: Value], user: String, caller: Caller) async -> CallTool.Result {
+    /// - Parameter confirm: asks the client's user to confirm a held action (an MCP elicitation):
+    ///   true or false when they answered, nil when the client cannot be asked.
+    func call(
+        _ name: String, arguments: [String: Value], user: String, caller: Caller,
+        confirm: @Sendable (String) async -> Bool? = { _ in nil }
+    ) async -> CallTool.Result {
         guard let entry = listed().first(where: { $0.definition.name == name }) else {
             audit("mcp.call \(name)", outcome: "refused: not offered", user: user, caller: caller)
             return Self.result("There is no tool '\(name)' for this client.", isError: true)
@@ -115,10 +125,35 @@ public struct PokedexMCPServer: Sendable {
             if case .string(let text) = value { return text }
             return nil
         }.joined(separator: " ")
-        let result = await tool.run(
-            checked, context: ToolContext(question: question, user: user, room: Self.room, caller: caller))
+        let context = ToolContext(question: question, user: user, room: Self.room, caller: caller)
+        let result = await tool.run(checked, context: context)
         audit("mcp.call \(name)", outcome: result.fellBack ? "fell back" : "answered", user: user, caller: caller)
+        // A held action is confirmed in the client itself when it can ask its user; the phrase
+        // then goes to the tool exactly as the user's own message would (same checks, same audit).
+        if let phrase = result.confirmation, let answer = await confirm(result.text) {
+            guard answer else {
+                return Self.result("Not confirmed: nothing was done. (The request lapses unless `\(phrase)` is sent through `ask` in time.)", isError: false)
+            }
+            let done = await tool.answerConfirmation(phrase, context: context) ?? "Nothing to confirm."
+            return Self.result(done, isError: false)
+        }
         return Self.result(result.text, isError: result.fellBack)
+    }
+
+    /// Asks the client's user to confirm (form elicitation, one boolean); nil when the client does
+    /// not support elicitation (or the transport cannot carry it: stateless HTTP).
+    static func elicitConfirmation(_ text: String, from server: Server) async -> Bool? {
+        do {
+            let answer = try await server.requestElicitation(
+                message: text,
+                requestedSchema: .init(
+                    properties: ["confirm": ["type": "boolean", "title": "Go ahead", "description": "Carry out this action now."]],
+                    required: ["confirm"]))
+            guard answer.action == .accept, case .bool(let confirmed)? = answer.content?["confirm"] else { return false }
+            return confirmed
+        } catch {
+            return nil
+        }
     }
 
     /// A text result, the only kind Pokedex's tools give.

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import PokedexAudit
 import PokedexTesting
 import Testing
 
@@ -35,15 +36,20 @@ struct MCPServerCommandTests {
         }
         var tools: [Listed]
         var calls: [Call]
+        var elicitations: [String]
 
         func call(_ tool: String) -> Call? { calls.first { $0.tool == tool } }
     }
 
     /// Runs the Python client with calls, one JSON object per line.
-    static func run(_ arguments: [String], calls: [String]) async throws -> (report: Report?, outcome: ChildProcess.Outcome) {
+    /// - Parameter elicit: `accept` or `decline`: the client supports elicitation and answers so.
+    static func run(
+        _ arguments: [String], calls: [String], elicit: String? = nil
+    ) async throws -> (report: Report?, outcome: ChildProcess.Outcome) {
         let outcome = try await ChildProcess.run(
             // Through env, so that Python sees the path it was started by and finds its venv.
             executable: URL(fileURLWithPath: "/usr/bin/env"), [python ?? "false", client] + arguments,
+            environment: elicit.map { ["MCP_ELICIT": $0] } ?? [:],
             stdin: Data((calls.joined(separator: "\n") + "\n").utf8), timeLimit: .seconds(120))
         let report = try? JSONDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
         return (report, outcome)
@@ -164,6 +170,33 @@ struct MCPServerCommandTests {
         #expect(falcon.actionsReceived == ["contain a1b2c3d4e5f60718293a4b5c6d7e8f90"], "\(falcon.actionsReceived)")
         let audit = try String(contentsOfFile: directory.path("audit.jsonl"), encoding: .utf8)
         #expect(audit.contains(#""channel":"mcp""#) && audit.contains("WS-1234"), "\(audit)")
+    }
+
+    /// A client that supports elicitation is asked to confirm there and then (the confirmation
+    /// still goes through the desk: same responder check, same audit); declining does nothing.
+    @Test func theResponderProfileConfirmsByElicitationWhenTheClientCanAsk() async throws {
+        let falcon = try await FalconSimulator.start(hosts: [
+            .init(id: "a1b2c3d4e5f60718293a4b5c6d7e8f90", hostname: "WS-1234", status: "normal", online: "online")
+        ])
+        defer { Task { try? await falcon.stop() } }
+        let (directory, file) = try Self.workspace(falcon, extra: "[mcp]\nprofile = \"responder\"")
+        defer { directory.remove() }
+        let contain = #"{"tool": "crowdstrike_containment", "arguments": {"hostname": "WS-1234", "action": "contain"}}"#
+        let arguments = ["stdio", ChildProcess.builtProduct("pokedex").path, "mcp", "--config", file]
+
+        let (declinedReport, declinedOutcome) = try await Self.run(arguments, calls: [contain], elicit: "decline")
+        let declined = try #require(declinedReport, "\(declinedOutcome.stdout)\n\(declinedOutcome.stderr)")
+        #expect(declined.elicitations.count == 1 && declined.elicitations[0].contains("WS-1234"), "\(declined.elicitations)")
+        #expect(declined.call("crowdstrike_containment")?.text.contains("Not confirmed") == true, "\(declined.calls)")
+        #expect(falcon.actionsReceived.isEmpty)
+
+        let (acceptedReport, acceptedOutcome) = try await Self.run(arguments, calls: [contain], elicit: "accept")
+        let accepted = try #require(acceptedReport, "\(acceptedOutcome.stdout)\n\(acceptedOutcome.stderr)")
+        #expect(accepted.elicitations.count == 1)
+        #expect(accepted.call("crowdstrike_containment")?.text.contains("Falcon accepted") == true, "\(accepted.calls)")
+        #expect(falcon.actionsReceived == ["contain a1b2c3d4e5f60718293a4b5c6d7e8f90"], "\(falcon.actionsReceived)")
+        let audit = try AuditLog.records(at: directory.path("audit.jsonl")).filter { $0.action == "contain" }.map(\.outcome)
+        #expect(audit == ["awaiting_confirmation", "awaiting_confirmation", "sending", "accepted"], "\(audit)")
     }
 
     @Test func thePythonClientUsesPokedexOverHTTPWithAPrincipalOnly() async throws {

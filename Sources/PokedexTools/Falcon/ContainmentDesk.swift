@@ -48,25 +48,25 @@ public final class ContainmentDesk: Sendable {
 
     /// Checks a request and holds it for confirmation; nothing is sent to Falcon's action endpoint.
     /// - Returns: the text for the model or user: what to type to confirm, or why not.
-    public func request(_ action: ContainmentAction, hostname: String, context: ToolContext) async -> String {
+    public func request(_ action: ContainmentAction, hostname: String, context: ToolContext) async -> ToolResult {
         let host: FalconHostname
         do {
             host = try FalconHostname(hostname)
         } catch {
-            return error.description
+            return ToolResult(text: error.description)
         }
         var record = record(action, host, context)
-        if let refusal = refusal(context) { return audited(record, refusal.outcome, refusal.text) }
+        if let refusal = refusal(context) { return ToolResult(text: audited(record, refusal.outcome, refusal.text)) }
         let device: FalconDevice
         switch await exactlyOneDevice(host, question: context.question) {
         case .failure(let text, let outcome):
-            return audited(record, outcome, text)
+            return ToolResult(text: audited(record, outcome, text))
         case .success(let found):
             device = found
         }
         record.deviceID = device.deviceID
         if let status = device.status, action.alreadyDone.contains(status) {
-            return audited(record, .noChange, "Nothing to do. " + FalconReply.containment(host, status: status))
+            return ToolResult(text: audited(record, .noChange, "Nothing to do. " + FalconReply.containment(host, status: status)))
         }
         let expires = now().addingTimeInterval(Double(confirmationWindow.components.seconds))
         let phrase = Self.confirmationPhrase(action, host)
@@ -75,7 +75,7 @@ public final class ContainmentDesk: Sendable {
             (device \(device.deviceID ?? "?")) — this \(action == .contain ? "isolates it from" : "reconnects it to") \
             the network. To go ahead, reply exactly `\(phrase)` within \(Self.spoken(confirmationWindow)).
             """
-        guard appendRecord(record, .awaitingConfirmation, nil) else { return Self.auditUnavailable }
+        guard appendRecord(record, .awaitingConfirmation, nil) else { return ToolResult(text: Self.auditUnavailable) }
         let (user, room) = Self.requester(context)
         do {
             try await ledger.hold(
@@ -83,9 +83,9 @@ public final class ContainmentDesk: Sendable {
                     action: action, hostname: host.description, deviceID: device.deviceID ?? "", expires: expires),
                 user: user, room: room)
         } catch {
-            return audited(record, .failed, Self.ledgerUnavailable)
+            return ToolResult(text: audited(record, .failed, Self.ledgerUnavailable))
         }
-        return text
+        return ToolResult(text: text, confirmation: phrase)
     }
 
     /// Carries out the request this message confirms.

@@ -49,8 +49,7 @@ public struct ContainmentTool: CatalogTool {
 
     public func run(_ arguments: ToolArguments, context: ToolContext) async -> ToolResult {
         let action = arguments.string("action").flatMap(ContainmentAction.init) ?? .contain
-        return ToolResult(
-            text: await desk.request(action, hostname: arguments.string("hostname") ?? "", context: context))
+        return await desk.request(action, hostname: arguments.string("hostname") ?? "", context: context)
     }
 
     public func fallbackText(for question: String) -> String { FalconTool.fallbackText(for: question) }

@@ -45,25 +45,26 @@ public final class MCPActionDesk: Sendable {
     public static func confirmationPhrase(_ tool: ToolName) -> String { "confirm \(tool)" }
 
     /// Checks the caller and holds the call for confirmation; nothing reaches the server.
-    func request(_ tool: ToolName, arguments: [String: Value], context: ToolContext) async -> String {
+    func request(_ tool: ToolName, arguments: [String: Value], context: ToolContext) async -> ToolResult {
         let record = record(tool, arguments, context)
-        if let refusal = refusal(context) { return audited(record, refusal.outcome, refusal.text) }
+        if let refusal = refusal(context) { return ToolResult(text: audited(record, refusal.outcome, refusal.text)) }
         let pending = Pending(
             tool: tool.rawValue, arguments: arguments,
             expires: now().addingTimeInterval(Double(confirmationWindow.components.seconds)))
-        guard append(record, "awaiting_confirmation", nil) else { return Self.auditUnavailable }
+        guard append(record, "awaiting_confirmation", nil) else { return ToolResult(text: Self.auditUnavailable) }
         do {
             try await ledger.hold(
                 try JSONEncoder().encode(pending), kind: Self.kind, user: Self.normalised(context.user), room: context.room,
                 until: pending.expires)
         } catch {
-            return audited(record, "failed", Self.ledgerUnavailable)
+            return ToolResult(text: audited(record, "failed", Self.ledgerUnavailable))
         }
         let phrase = Self.confirmationPhrase(tool)
-        return """
-            ⚠️ Please confirm: \(tool) (\(Self.describe(arguments))) acts through another service and is not \
-            read-only. To go ahead, reply exactly `\(phrase)` within \(confirmationWindow.components.seconds / 60) minutes.
-            """
+        return ToolResult(
+            text: """
+                ⚠️ Please confirm: \(tool) (\(Self.describe(arguments))) acts through another service and is not \
+                read-only. To go ahead, reply exactly `\(phrase)` within \(confirmationWindow.components.seconds / 60) minutes.
+                """, confirmation: phrase)
     }
 
     /// Carries out the call this message confirms, through `send` (once, never retried).

@@ -38,7 +38,7 @@ public struct MCPServerTool: Tool {
     public func run(_ arguments: ToolArguments, context: ToolContext) async -> ToolResult {
         let values = values(arguments)
         guard effect == .readOnly else {
-            return ToolResult(text: await desk.request(name, arguments: values, context: context))
+            return await desk.request(name, arguments: values, context: context)
         }
         let (server, remoteName) = (server, remoteName)
         let outcome = await recovery.call(service) { _ in try await server.call(remoteName, arguments: values) }

@@ -131,10 +131,14 @@ public struct ToolResult: Sendable, Equatable {
     public var text: String
     /// The service failed and `text` is the tool's fallback text.
     public var fellBack: Bool
+    /// The phrase that confirms the action this call holds for confirmation (the user's own next
+    /// message, or an MCP client's elicitation, sends it); nil when nothing is held.
+    public var confirmation: String?
 
-    public init(text: String, fellBack: Bool = false) {
+    public init(text: String, fellBack: Bool = false, confirmation: String? = nil) {
         self.text = text
         self.fellBack = fellBack
+        self.confirmation = confirmation
     }
 
     /// The fallback of a tool that has no more specific one (SPEC 2.4).

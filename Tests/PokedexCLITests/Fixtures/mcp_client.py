@@ -5,8 +5,13 @@ usage: mcp_client.py stdio COMMAND [ARG...]      -- starts the server and talks 
 
 It lists the tools, then runs the calls given as JSON lines on standard input
 ({"tool": NAME, "arguments": {...}}), and prints one JSON document on standard output:
-{"tools": [{"name", "annotations"}], "calls": [{"tool", "text", "is_error"}]}.
+{"tools": [{"name", "annotations"}], "calls": [{"tool", "text", "is_error"}], "elicitations": [message]}.
+
+With MCP_ELICIT=accept (or decline) in its environment it supports elicitation, answers each
+request so (accept: {"confirm": true}) and reports the messages it was asked.
 """
+
+import os
 
 import asyncio
 import json
@@ -18,7 +23,18 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 
 
 async def exercise(read, write, calls):
-    async with ClientSession(read, write) as session:
+    elicitations = []
+    answer = os.environ.get("MCP_ELICIT")
+
+    async def elicit(context, params):
+        from mcp.types import ElicitResult
+
+        elicitations.append(params.message)
+        if answer == "accept":
+            return ElicitResult(action="accept", content={"confirm": True})
+        return ElicitResult(action="decline")
+
+    async with ClientSession(read, write, elicitation_callback=elicit if answer else None) as session:
         await session.initialize()
         listed = await session.list_tools()
         tools = [
@@ -37,7 +53,7 @@ async def exercise(read, write, calls):
             if is_error is None:
                 is_error = getattr(result, "isError", False)
             results.append({"tool": call["tool"], "text": text, "is_error": bool(is_error)})
-        return {"tools": tools, "calls": results}
+        return {"tools": tools, "calls": results, "elicitations": elicitations}
 
 
 async def main():
