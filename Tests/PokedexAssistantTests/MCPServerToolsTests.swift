@@ -97,10 +97,13 @@ struct MCPServerToolsTests {
             await runtime.assistant.respond(Turn(user: user, room: "soc", message: question, caller: caller))
         }
 
+        /// The running (or last) server's process id.
+        var pid: Int32? { Int32((try? String(contentsOfFile: directory.path("pid"), encoding: .utf8)) ?? "") }
+
         /// Kills the server, and returns once Pokedex has noticed (its next need starts it again,
         /// as the flag files then say).
         func restart() async throws {
-            if let pid = Int32((try? String(contentsOfFile: directory.path("pid"), encoding: .utf8)) ?? "") { kill(pid, SIGKILL) }
+            if let pid { kill(pid, SIGKILL) }
             for _ in 0..<500 where server.status.connected { try await Task.sleep(for: .milliseconds(10)) }
             #expect(!server.status.connected)
         }
@@ -130,6 +133,21 @@ struct MCPServerToolsTests {
         let status = fixture.server.status
         #expect(status.connected)
         #expect(status.notOffered == ["debug_dump": "left out by allow/deny"])
+    }
+
+    /// Only the server's word that a tool only reads makes it read-only: a tool without
+    /// annotations is treated as one that acts.
+    @Test func aToolWithoutAnnotationsIsTreatedAsActing() async throws {
+        let fixture = try await Fixture(responders: "alice", settings: ["mcp.servers.intel.deny": ""])
+        defer { fixture.finish() }
+        let dump = try #require(fixture.runtime.tools.registry.tools.first { $0.name == "intel_debug_dump" })
+        #expect(dump.effect == .destructive)
+        // Run as the model would call it: held for the responder's confirmation, not run.
+        let result = await dump.run(
+            try ToolArguments([:], for: dump.name, dump.parameters),
+            context: ToolContext(question: "dump it", user: "alice", room: "soc", caller: Self.alice))
+        #expect(result.confirmation == "confirm intel_debug_dump", "\(result.text)")
+        #expect(!fixture.calls.contains { $0.hasPrefix("debug_dump") })
     }
 
     @Test func withoutRespondersItsToolsThatActAreNotOffered() async throws {
@@ -211,14 +229,46 @@ struct MCPServerToolsTests {
         try fixture.flag("garbage")
         try await fixture.restart()
         // The restarted server writes garbage and never answers: each handshake waits out its time
-        // limit — before the turn, and again for the call (two failures: the threshold).
-        let answer = Task { await fixture.ask("is \(Self.bad) known?") }
-        for _ in 0..<2 {
-            await fixture.clock.waitForSleepers(within: .seconds(5))
-            fixture.clock.advance(by: .seconds(5))
+        // limit. Time moves whenever another server has started (its time limit is running by then).
+        let text = await withTaskGroup(of: String?.self) { group in
+            group.addTask { await fixture.ask("is \(Self.bad) known?").text }
+            group.addTask {
+                var pid = fixture.pid
+                while !Task.isCancelled {
+                    if fixture.pid != pid {
+                        pid = fixture.pid
+                        fixture.clock.advance(by: .seconds(5))
+                    }
+                    try? await Task.sleep(for: .milliseconds(10))
+                }
+                return nil
+            }
+            for await case let text? in group {
+                group.cancelAll()
+                return text
+            }
+            return ""
         }
+        #expect(text.contains("The intel service is not answering"), "\(text)")
+    }
+
+    @Test func aCallThatTakesTooLongIsCancelledAndTheConnectionStays() async throws {
+        let fixture = try await Fixture(settings: ["recovery.mcp_intel.timeout": "5s"])
+        defer { fixture.finish() }
+        let pid = fixture.pid
+        try fixture.flag("slow")
+        let answer = Task { await fixture.ask("is \(Self.bad) known?") }
+        // Once the server has the call, its time limit is running.
+        for _ in 0..<500 where fixture.calls.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        fixture.clock.advance(by: .seconds(5))
         let text = await answer.value.text
         #expect(text.contains("The intel service is not answering"), "\(text)")
+        // The server was told to stop (notifications/cancelled), and the same process answers next.
+        for _ in 0..<500 where !fixture.calls.contains("hash_lookup cancelled") { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(fixture.calls.contains("hash_lookup cancelled"), "\(fixture.calls)")
+        try fixture.unflag("slow")
+        #expect(await fixture.ask("is \(Self.bad) known?").text.contains("Emotet"))
+        #expect(fixture.pid == pid)
     }
 
     @Test func aToolListThatChangesIsPickedUp() async throws {

@@ -9,12 +9,15 @@ usage: intel_server.py                  -- MCP over stdio
 STATE_DIR (environment): it writes its pid to STATE_DIR/pid and every call to STATE_DIR/calls;
 while STATE_DIR/down exists it exits at once (the service is down); while STATE_DIR/garbage
 exists it writes garbage instead of MCP; when STATE_DIR/feeds exists it also offers feed_lookup.
-The tool enable_feeds adds feed_lookup while it runs and tells the client its tool list changed.
+While STATE_DIR/slow exists, hash_lookup takes 30 s (and records its cancellation). The tool
+enable_feeds adds feed_lookup while it runs and tells the client its tool list changed.
 """
 
 import os
 import socket
 import sys
+
+import anyio
 
 state = os.environ["STATE_DIR"]
 if os.path.exists(os.path.join(state, "down")):
@@ -47,9 +50,15 @@ def record(line):
 
 
 @server.tool(annotations=READ_ONLY)
-def hash_lookup(sha256: str) -> str:
+async def hash_lookup(sha256: str) -> str:
     """Look up a file's SHA-256 in the malware-intel service."""
     record("hash_lookup " + sha256)
+    if os.path.exists(os.path.join(state, "slow")):
+        try:
+            await anyio.sleep(30)
+        except anyio.get_cancelled_exc_class():
+            record("hash_lookup cancelled")
+            raise
     return KNOWN.get(sha256.lower(), f"{sha256}: not known to malware intel")
 
 
@@ -63,6 +72,7 @@ def quarantine_file(sha256: str) -> str:
 @server.tool()
 def debug_dump() -> str:
     """Internal: dump the service's state."""
+    record("debug_dump")
     return "state"
 
 
@@ -85,7 +95,6 @@ async def enable_feeds(ctx: Context) -> str:
 
 
 if len(sys.argv) > 2 and sys.argv[1] == "--http":
-    import anyio
     import uvicorn
 
     token = sys.argv[2]
