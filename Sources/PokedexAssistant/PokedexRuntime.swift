@@ -25,7 +25,7 @@ public struct PokedexRuntime: Sendable {
         recovery.declare(.llm, ChatModels.recoveryDefaults)
         // Each MCP server is a service of its own: its policy, its breaker.
         for server in configuration.mcp.servers {
-            recovery.declare(server.service, .standard)
+            recovery.declare(server.service, MCPServerConnection.recoveryDefaults)
         }
         return recovery
     }

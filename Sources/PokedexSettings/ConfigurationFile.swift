@@ -4,8 +4,9 @@ import Foundation
 /// settings, so every module applies file and environment values through the same `set(key, to:)`.
 ///
 /// Only what configuration needs is understood: TOML tables, arrays of tables whose entries have a
-/// `name`, `key = value` (dotted keys too) with strings, numbers, booleans and arrays; YAML nested maps, scalars, `- item` lists and `[a, b]`. Lists become
-/// comma-separated text. Anything else is an error naming the line.
+/// `name`, `key = value` (dotted keys too) with strings, numbers, booleans and arrays; YAML nested
+/// maps, scalars, `- item` lists and `[a, b]`. Lists become comma-separated text. Anything else is
+/// an error naming the line.
 public struct ConfigurationFile: Sendable {
     public struct Setting: Sendable, Equatable {
         public var key: String
@@ -82,7 +83,7 @@ public struct ConfigurationFile: Sendable {
                 }
                 settings += try entry?.settings() ?? []
                 table = ""
-                entry = ArrayEntry(line.dropFirst(2).dropLast(2).trimmingCharacters(in: .whitespaces), number, [])
+                entry = ArrayEntry(table: line.dropFirst(2).dropLast(2).trimmingCharacters(in: .whitespaces), line: number)
                 continue
             }
             if line.hasPrefix("[") {
@@ -116,13 +117,7 @@ public struct ConfigurationFile: Sendable {
     struct ArrayEntry {
         var table: String
         var line: Int
-        var keys: [Setting]
-
-        init(_ table: String, _ line: Int, _ keys: [Setting]) {
-            self.table = table
-            self.line = line
-            self.keys = keys
-        }
+        var keys: [Setting] = []
 
         func settings() throws(ConfigurationFileError) -> [Setting] {
             guard let name = keys.first(where: { $0.key == "name" })?.value, !name.isEmpty, !name.contains(".") else {

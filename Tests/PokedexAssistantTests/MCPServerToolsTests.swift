@@ -18,7 +18,7 @@ enum MCPTestPython {
 /// SDK's server API, started over stdio (or reached over Streamable HTTP) as configured, its tools
 /// offered to the model and routed directly, under a recovery policy and breaker of its own.
 @Suite(
-    "MCP servers as tools",
+    "MCP servers as tools", .serialized,  // one Python server starting at a time: each costs a second of CPU
     .enabled(if: MCPTestPython.path != nil, "set POKEDEX_TEST_PYTHON to a Python with the mcp package (.ci/run does)"))
 struct MCPServerToolsTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

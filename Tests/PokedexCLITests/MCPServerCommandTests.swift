@@ -15,7 +15,7 @@ enum MCPPython {
 /// interpreter). Over stdio (`pokedex mcp`, the client starts it) and over Streamable HTTP
 /// (`/mcp` on `pokedex serve`, with a principal's token).
 @Suite(
-    "MCP server (CLI)",
+    "MCP server (CLI)", .serialized,  // one Python client starting at a time: each costs a second of CPU
     .enabled(
         if: MCPPython.path != nil,
         "MCP cases skipped: set POKEDEX_TEST_PYTHON to a Python with the mcp package (.ci/run does)"))
@@ -238,7 +238,7 @@ struct MCPServerCommandTests {
 /// file in three lines (`[[mcp.servers]]`, its name, its command), listed by `pokedex mcp tools`,
 /// answering `pokedex ask`, and passed on to an MCP client of Pokedex's own.
 @Suite(
-    "MCP servers (CLI)",
+    "MCP servers (CLI)", .serialized,  // one Python server starting at a time
     .enabled(
         if: MCPPython.path != nil,
         "MCP cases skipped: set POKEDEX_TEST_PYTHON to a Python with the mcp package (.ci/run does)"))

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
-import PokedexHTTP
 import MCP
+import PokedexHTTP
 import PokedexRecovery
 import Synchronization
 
@@ -39,6 +39,12 @@ public actor MCPServerConnection: ToolSource {
         var notOffered: [String: String] = [:]
     }
 
+    /// An MCP server's recovery defaults: the standard policy with 30 s per attempt, since a
+    /// server started on demand (an interpreter, `uvx` fetching a package) may take a while to
+    /// answer its handshake, and lookups behind it often take seconds.
+    public static let recoveryDefaults = RecoveryDefaults(
+        policy: RetryPolicy(maxRetries: 2, initialDelay: .seconds(1), backoff: 2.0, timeout: .seconds(30)))
+
     /// The largest result text passed on; a larger one is cut, with a note.
     static let resultLimit = 64 << 10
 
@@ -66,7 +72,9 @@ public actor MCPServerConnection: ToolSource {
     }
 
     public func refresh() async {
-        if state.withLock({ $0.connected && !$0.stale }) { return }
+        // Connected with a current list: nothing to do. Disconnected but its tools known: the next
+        // call of one connects (a server that is down costs only the questions that need it).
+        if state.withLock({ $0.connected ? !$0.stale : !$0.tools.isEmpty }) { return }
         // While its breaker is open nothing is tried; recovery admits the probe after the cool-down.
         guard recovery.isAvailable(definition.service) else { return }
         let outcome = await recovery.call(definition.service) { _ in try await self.listedClient() }

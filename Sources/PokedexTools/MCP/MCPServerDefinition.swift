@@ -1,3 +1,4 @@
+import Foundation
 import PokedexRecovery
 
 /// An MCP server whose tools Pokedex uses (`[[mcp.servers]]` in the configuration): a program it
@@ -32,6 +33,11 @@ public struct MCPServerDefinition: Sendable, Equatable {
         (allow.isEmpty || allow.contains(tool)) && !deny.contains(tool)
     }
 
-    /// Where it is, for status lines (never the token).
-    public var location: String { url.isEmpty ? ([command] + arguments).joined(separator: " ") : url }
+    /// Where it is, for status lines that others may read: the program's name, or the URL's
+    /// scheme, host and port — never arguments, paths or query strings (they may hold credentials).
+    public var location: String {
+        guard !url.isEmpty else { return "stdio: " + (command.split(separator: "/").last.map(String.init) ?? command) }
+        guard let parts = URLComponents(string: url), let scheme = parts.scheme, let host = parts.host else { return "http" }
+        return "\(scheme)://\(host)\(parts.port.map { ":\($0)" } ?? "")"
+    }
 }
