@@ -9,6 +9,6 @@ struct PokedexBench: AsyncParsableCommand {
         abstract: "Benchmarks for Pokedex.",
         subcommands: [
             SessionsBenchmark.self, RecoveryBenchmark.self, SearchBenchmark.self, TurnBenchmark.self,
-            HTTPBenchmark.self, FidelityBenchmark.self,
+            HTTPBenchmark.self, FidelityBenchmark.self, RetrievalBenchmark.self,
         ])
 }

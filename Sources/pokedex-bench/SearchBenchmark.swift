@@ -14,14 +14,6 @@ struct SearchBenchmark: AsyncParsableCommand {
     @Option(help: "Where to write the JSON results.") var output = "bench-results/search.json"
     @Flag(help: "Tiny sizes: checks the benchmark works, measures nothing meaningful.") var quick = false
 
-    static let vocabulary = """
-        host containment ransomware phishing credential firewall endpoint sensor falcon detection alert incident
-        responder escalation commander backup restore rebuild malware sandbox attachment domain account password
-        session identity token audit ticket severity triage indicator hash network isolation quarantine recovery
-        lateral movement persistence privilege exfiltration encryption vulnerability patch server workstation
-        email header mailbox gateway policy procedure runbook contact pager shift analyst review evidence memory
-        """.split(whereSeparator: \.isWhitespace).map(String.init)
-
     mutating func run() async throws {
         if quick { (megabytes, files, queries) = (1, 10, 50) }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -31,45 +23,10 @@ struct SearchBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: directory) }
 
         print("Generating \(megabytes) MB of runbooks in \(files) files…")
-        // Words follow Zipf's law, as in real prose: a few are everywhere, most are rare. The SOC
-        // terms are the common ones; generated words make up the long tail.
-        let random = SeededRandomSource(seed: 2026)
-        let words = Self.vocabulary + (0..<3000).map { "term\($0)x" }
-        var cumulative: [Double] = []
-        var total = 0.0
-        for rank in 1...words.count {
-            total += 1 / Double(rank)
-            cumulative.append(total)
-        }
-        func word() -> String {
-            let target = random.nextUnit() * total
-            var low = 0
-            var high = cumulative.count - 1
-            while low < high {
-                let middle = (low + high) / 2
-                if cumulative[middle] < target { low = middle + 1 } else { high = middle }
-            }
-            return words[low]
-        }
-        let bytesPerFile = megabytes * 1_000_000 / files
-        var corpusBytes = 0
-        for file in 0..<files {
-            var text = "# Runbook \(file)\n\n"
-            var section = 0
-            while text.utf8.count < bytesPerFile {
-                if random.nextUnit() < 0.05 {
-                    section += 1
-                    text += "## Section \(section): \(word()) \(word())\n\n"
-                }
-                let sentences = (0..<(3 + Int(random.nextValue() % 5))).map { _ in
-                    (0..<(8 + Int(random.nextValue() % 10))).map { _ in word() }.joined(separator: " ").capitalizedFirst
-                        + "."
-                }
-                text += sentences.joined(separator: " ") + "\n\n"
-            }
-            corpusBytes += text.utf8.count
-            try Data(text.utf8).write(to: folder.appendingPathComponent("runbook-\(file).md"))
-        }
+        let corpus = GeneratedRunbooks(seed: 2026)
+        let corpusBytes = try corpus.write(megabytes: megabytes, files: files, into: folder)
+        let (random, words) = (corpus.random, corpus.words)
+        func word() -> String { corpus.word() }
 
         print("Indexing…")
         let index = try RunbookIndex(path: directory.appendingPathComponent("runbooks.db").path)
@@ -127,6 +84,69 @@ struct SearchBenchmark: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]).write(to: url)
         print("\nWrote \(output)")
+    }
+}
+
+/// Runbooks made up of SOC words and a long tail of generated ones, drawn by Zipf's law as in
+/// real prose (a few words everywhere, most rare), with a section heading now and then: the
+/// search benchmark's corpus, and the distractors among which the retrieval benchmark asks.
+struct GeneratedRunbooks {
+    static let vocabulary = """
+        host containment ransomware phishing credential firewall endpoint sensor falcon detection alert incident
+        responder escalation commander backup restore rebuild malware sandbox attachment domain account password
+        session identity token audit ticket severity triage indicator hash network isolation quarantine recovery
+        lateral movement persistence privilege exfiltration encryption vulnerability patch server workstation
+        email header mailbox gateway policy procedure runbook contact pager shift analyst review evidence memory
+        """.split(whereSeparator: \.isWhitespace).map(String.init)
+
+    let random: SeededRandomSource
+    let words = vocabulary + (0..<3000).map { "term\($0)x" }
+    private let cumulative: [Double]
+
+    init(seed: UInt64) {
+        random = SeededRandomSource(seed: seed)
+        var total = 0.0
+        cumulative = (1...words.count).map { rank in
+            total += 1 / Double(rank)
+            return total
+        }
+    }
+
+    /// A word drawn by Zipf's law.
+    func word() -> String {
+        let target = random.nextUnit() * cumulative[cumulative.count - 1]
+        var low = 0
+        var high = cumulative.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if cumulative[middle] < target { low = middle + 1 } else { high = middle }
+        }
+        return words[low]
+    }
+
+    /// Writes `files` runbooks of `megabytes` in all as `runbook-N.md`.
+    /// - Returns: the bytes written.
+    func write(megabytes: Int, files: Int, into folder: URL) throws -> Int {
+        let bytesPerFile = megabytes * 1_000_000 / files
+        var corpusBytes = 0
+        for file in 0..<files {
+            var text = "# Runbook \(file)\n\n"
+            var section = 0
+            while text.utf8.count < bytesPerFile {
+                if random.nextUnit() < 0.05 {
+                    section += 1
+                    text += "## Section \(section): \(word()) \(word())\n\n"
+                }
+                let sentences = (0..<(3 + Int(random.nextValue() % 5))).map { _ in
+                    (0..<(8 + Int(random.nextValue() % 10))).map { _ in word() }.joined(separator: " ").capitalizedFirst
+                        + "."
+                }
+                text += sentences.joined(separator: " ") + "\n\n"
+            }
+            corpusBytes += text.utf8.count
+            try Data(text.utf8).write(to: folder.appendingPathComponent("runbook-\(file).md"))
+        }
+        return corpusBytes
     }
 }
 

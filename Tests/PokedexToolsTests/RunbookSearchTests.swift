@@ -7,11 +7,20 @@ import Testing
 @Suite("Runbook chunking")
 struct RunbookChunkerTests {
     @Test func eachSectionStartsAChunk() {
-        let chunks = RunbookChunker().chunks(RunbookExtractor.markdown("# Title\n\nOne.\n\nMore.\n\n## Steps\n\nTwo."))
+        let chunks = RunbookChunker().chunks(
+            RunbookExtractor.markdown("# Title\n\nOne.\n\n## Steps\n\nTwo.\n\n## Close\n\nThree."))
         #expect(
             chunks == [
-                RunbookChunk(text: "One.\n\nMore.", section: "Title"), RunbookChunk(text: "Two.", section: "Steps"),
+                // A short title block is read with the first section: never a chunk of its own.
+                RunbookChunk(text: "One.\n\nTwo.", section: "Title › Steps"),
+                RunbookChunk(text: "Three.", section: "Title › Close"),
             ])
+    }
+
+    @Test func aLongIntroductionKeepsItsOwnSection() {
+        let intro = String(repeating: "This runbook covers the whole procedure in detail. ", count: 10)
+        let chunks = RunbookChunker().chunks(RunbookExtractor.markdown("# Title\n\n\(intro)\n\n## Steps\n\nTwo."))
+        #expect(chunks.map(\.section) == ["Title", "Title › Steps"])
     }
 
     @Test func longDocumentsAreCutWithOverlapAtSentenceBoundaries() {
@@ -49,7 +58,7 @@ struct RunbookExtractorTests {
         #expect(
             paragraphs == [
                 RunbookParagraph("Intro"), RunbookParagraph("Step 1\nStep 2", section: "Contain"),
-                RunbookParagraph("#hashtag is text", section: "Contain"), RunbookParagraph("Done", section: "Lift"),
+                RunbookParagraph("#hashtag is text", section: "Contain"), RunbookParagraph("Done", section: "Contain › Lift"),
             ])
     }
 
@@ -151,9 +160,9 @@ struct RunbookIndexTests {
 
         let hits = try index.search("how do I contain a host?")
         #expect(hits.first?.file == "ransomware.md")
-        #expect(hits.first?.section == "First steps")
+        #expect(hits.first?.section == "Ransomware › First steps")
         let answer = RunbookAnswer.format(Array(hits.prefix(1)), query: "contain a host")
-        #expect(answer.hasPrefix("📄 **From ransomware.md:** (First steps)\nContain affected hosts"))
+        #expect(answer.hasPrefix("📄 **From ransomware.md:** (Ransomware › First steps)\nContain affected hosts"))
         #expect(answer.hasSuffix("**Source:** ransomware.md"))
     }
 
@@ -170,7 +179,7 @@ struct RunbookIndexTests {
         _ = try index.update(from: folder)
         let best = try #require(try index.search("ransomware backups").first)
         #expect(best.file == "ransomware.md")
-        #expect(best.section == "Backups")
+        #expect(best.section == "Ransomware Response › Backups")
     }
 
     @Test func answersWithSeveralSourcesNameThemAll() {

@@ -1,8 +1,12 @@
 /// A paragraph of a runbook with the place it belongs to: its section heading, or its page.
 public struct RunbookParagraph: Sendable, Equatable {
     public var text: String
-    /// The heading above it, or `page N` for PDFs; nil when the document has neither.
+    /// The headings above it (``pathSeparator`` between them), or `page N` for PDFs; nil when the
+    /// document has neither.
     public var section: String?
+
+    /// Between the headings of a section's path.
+    public static let pathSeparator = " › "
 
     public init(_ text: String, section: String? = nil) {
         self.text = text

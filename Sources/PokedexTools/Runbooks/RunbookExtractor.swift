@@ -59,13 +59,17 @@ public struct RunbookExtractor: Sendable {
         return text
     }
 
-    /// Paragraphs separated by blank lines; `#` headings name the section of what follows.
+    /// Paragraphs separated by blank lines; `#` headings name the section of what follows, as the
+    /// path of headings above it (`Ransomware Response › First 15 minutes`). A short block under the
+    /// document's title (owner, review cycle) is read with the first section after it: alone it
+    /// matches every question that names the runbook and answers none of them.
     static func markdown(_ text: String, headings: Bool = true) -> [RunbookParagraph] {
         var paragraphs: [RunbookParagraph] = []
-        var section: String?
+        var path: [(level: Int, title: String)] = []
         var lines: [Substring] = []
         func flush() {
             let paragraph = lines.joined(separator: "\n").trimmingWhitespace()
+            let section = path.isEmpty ? nil : path.map(\.title).joined(separator: RunbookParagraph.pathSeparator)
             if !paragraph.isEmpty { paragraphs.append(RunbookParagraph(paragraph, section: section)) }
             lines.removeAll()
         }
@@ -75,8 +79,10 @@ public struct RunbookExtractor: Sendable {
                 let title = trimmed.drop { $0 == "#" }
                 if title.first == " " || title.isEmpty {
                     flush()
-                    section = String(title).trimmingWhitespace()
-                    if section?.isEmpty == true { section = nil }
+                    let level = trimmed.count - title.count
+                    path.removeAll { $0.level >= level }
+                    let heading = String(title).trimmingWhitespace()
+                    if !heading.isEmpty { path.append((level, heading)) }
                     continue
                 }
             }
@@ -87,7 +93,21 @@ public struct RunbookExtractor: Sendable {
             }
         }
         flush()
-        return paragraphs
+        return withTitleBlockInFirstSection(paragraphs)
+    }
+
+    /// The longest block under a title that is still only its preamble.
+    static let titleBlockLimit = 400
+
+    private static func withTitleBlockInFirstSection(_ paragraphs: [RunbookParagraph]) -> [RunbookParagraph] {
+        guard let title = paragraphs.first?.section,
+            let first = paragraphs.firstIndex(where: { $0.section?.hasPrefix(title + RunbookParagraph.pathSeparator) == true }),
+            paragraphs[..<first].allSatisfy({ $0.section == title }),
+            paragraphs[..<first].map(\.text.count).reduce(0, +) <= titleBlockLimit
+        else { return paragraphs }
+        var merged = paragraphs
+        for index in 0..<first { merged[index].section = paragraphs[first].section }
+        return merged
     }
 
     /// HTML reduced to Markdown-like text: headings become `#` lines, block elements paragraphs,

@@ -31,13 +31,27 @@ public final class RunbookIndex: Sendable {
     private let database: any DatabaseWriter
     private let chunker: RunbookChunker
     private let extractor = RunbookExtractor()
+    /// How much of a question (``RunbookQuery/coverage(found:chunks:)``) the runbooks must know
+    /// for it to be answered; chosen from the evaluation set (`pokedex-bench retrieval`).
+    private let minimumCoverage: Double
+
+    /// BM25 weights of a chunk's own headings, its document's title and its cues, against 1 for
+    /// its text.
+    static let headingWeight = 3.0
+    static let titleWeight = 1.0
+    static let cueWeight = 2.0
+    /// The coverage below which a question is not answered.
+    public static let defaultMinimumCoverage = 0.5
 
     /// Opens (creating if needed) the index file.
-    public init(path: String, chunker: RunbookChunker = RunbookChunker()) throws {
+    public init(
+        path: String, chunker: RunbookChunker = RunbookChunker(), minimumCoverage: Double = defaultMinimumCoverage
+    ) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         database = path == ":memory:" ? try DatabaseQueue() : try DatabasePool(path: path)
         self.chunker = chunker
+        self.minimumCoverage = minimumCoverage
         try Self.migrator.migrate(database)
     }
 
@@ -64,6 +78,32 @@ public final class RunbookIndex: Sendable {
                         INSERT INTO chunk_search(chunk_search, rowid, text, section, title)
                             VALUES ('delete', old.id, old.text, old.section, old.title);
                     END;
+                    """)
+        }
+        migrator.registerMigration("v2 sections") { db in
+            // Sections are found by their own headings (the document's title is its own column) and
+            // by cues of what they hold; every file is read again into the new layout.
+            try db.execute(
+                sql: """
+                    DROP TRIGGER chunk_added;
+                    DROP TRIGGER chunk_removed;
+                    DROP TABLE chunk_search;
+                    DELETE FROM chunk;
+                    DELETE FROM document;
+                    ALTER TABLE chunk ADD COLUMN heading TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE chunk ADD COLUMN cues TEXT NOT NULL DEFAULT '';
+                    CREATE VIRTUAL TABLE chunk_search USING fts5(
+                        text, heading, title, cues, content='chunk', content_rowid='id', tokenize='porter unicode61');
+                    CREATE TRIGGER chunk_added AFTER INSERT ON chunk BEGIN
+                        INSERT INTO chunk_search(rowid, text, heading, title, cues)
+                            VALUES (new.id, new.text, new.heading, new.title, new.cues);
+                    END;
+                    CREATE TRIGGER chunk_removed AFTER DELETE ON chunk BEGIN
+                        INSERT INTO chunk_search(chunk_search, rowid, text, heading, title, cues)
+                            VALUES ('delete', old.id, old.text, old.heading, old.title, old.cues);
+                    END;
+                    -- The index's own terms, for correcting misspelt words.
+                    CREATE VIRTUAL TABLE chunk_terms USING fts5vocab(chunk_search, 'row');
                     """)
         }
         return migrator
@@ -110,10 +150,17 @@ public final class RunbookIndex: Sendable {
                     arguments: [file.relative, hash, data.count, Int64(Date().timeIntervalSince1970)])
                 let document = db.lastInsertedRowID
                 let insert = try db.makeStatement(
-                    sql: "INSERT INTO chunk (document_id, position, section, title, text) VALUES (?, ?, ?, ?, ?)")
-                let title = Self.title(of: file.relative, firstHeading: paragraphs.first?.section)
+                    sql: """
+                        INSERT INTO chunk (document_id, position, section, heading, title, text, cues)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """)
+                let firstHeading = paragraphs.first?.section?.components(separatedBy: RunbookParagraph.pathSeparator).first
+                let title = Self.title(of: file.relative, firstHeading: firstHeading)
                 for (position, chunk) in chunks.enumerated() {
-                    try insert.execute(arguments: [document, position, chunk.section, title, chunk.text])
+                    try insert.execute(arguments: [
+                        document, position, chunk.section, Self.heading(of: chunk.section), title, chunk.text,
+                        Self.cues(chunk.text),
+                    ])
                 }
             }
             summary.indexed.append(file.relative)
@@ -145,9 +192,33 @@ public final class RunbookIndex: Sendable {
     /// scores more than a tenth of the index (the first matches in index order), so a query costs
     /// about the same on a big folder as on a small one.
     public func search(_ question: String, limit: Int = 3) throws -> [Hit] {
-        let words = Self.queryWords(question)
-        guard !words.isEmpty, limit > 0 else { return [] }
+        var query = RunbookQuery(question)
+        guard !query.groups.isEmpty, limit > 0 else { return [] }
         return try database.read { db in
+            let chunks = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
+            // How many chunks each word is in, counted up to a tenth of the index (see QueryPlan).
+            let bound = max(50, chunks / 10)
+            let sample = try db.cachedStatement(
+                sql: "SELECT count(*) FROM (SELECT rowid FROM chunk_search WHERE chunk_search MATCH ? LIMIT ?)")
+            var found: [String: Int] = [:]
+            func count(_ word: String) throws -> Int {
+                if let known = found[word] { return known }
+                let counted = try Int.fetchOne(sample, arguments: [Self.term(word), bound]) ?? 0
+                found[word] = counted
+                return counted
+            }
+            for word in query.allWords { _ = try count(word) }
+            // A word found nowhere may be misspelt: its nearest term in the index stands in for it.
+            for (position, group) in query.groups.enumerated() where group.words.allSatisfy({ found[$0] == 0 }) {
+                if let term = try Self.correction(of: group.words[0], in: db) {
+                    query.groups[position].words.append(term + "*")
+                    _ = try count(term + "*")
+                }
+            }
+            // A question the runbooks hardly know about gets no answer, not the least-bad section.
+            guard query.coverage(found: found, chunks: chunks) >= minimumCoverage else { return [] }
+            let words = query.allWords.filter { (found[$0] ?? 0) > 0 }
+            guard !words.isEmpty else { return [] }
             var hits: [Hit] = []
             var seen = Set<Int64>()
             let plan = try QueryPlan(words, in: db)
@@ -159,6 +230,21 @@ public final class RunbookIndex: Sendable {
             }
             return Array(hits.prefix(limit))
         }
+    }
+
+    /// A word as an FTS5 term: quoted (so no user text is ever FTS5 syntax); a trailing `*` (an
+    /// index term standing in for a misspelt word) makes it a prefix query.
+    static func term(_ word: String) -> String {
+        word.hasSuffix("*") ? "\"\(word.dropLast())\" *" : "\"\(word)\""
+    }
+
+    /// The index's term nearest to a misspelt word (terms sharing its first letter).
+    private static func correction(of word: String, in db: Database) throws -> String? {
+        guard let first = word.first, first.isLetter else { return nil }
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT term, doc FROM chunk_terms WHERE term >= ? AND term < ?",
+            arguments: [String(first), String(first) + "\u{10FFFF}"])
+        return RunbookQuery.correction(of: word, in: rows.map { ($0["term"], $0["doc"]) })
     }
 
     /// Which FTS5 queries answer a question, in order, until enough chunks are found.
@@ -202,7 +288,7 @@ public final class RunbookIndex: Sendable {
             var rare: [String] = []
             var common: [String] = []
             for word in words {
-                guard let row = try Row.fetchOne(sample, arguments: ["\"\(word)\"", rareBound]) else { continue }
+                guard let row = try Row.fetchOne(sample, arguments: [RunbookIndex.term(word), rareBound]) else { continue }
                 let found: Int = row[0]
                 if found < rareBound {
                     rare.append(word)
@@ -225,9 +311,11 @@ public final class RunbookIndex: Sendable {
 
     /// One step of a plan: the chunk rows (id, path, section, text), best first.
     private static func run(_ step: QueryPlan.Step, limit: Int, candidates: Int, in db: Database) throws -> [Row] {
-        var query = step.words.map { "\"\($0)\"" }.joined(separator: step.all ? " AND " : " OR ")
-        if step.headings { query = "{title section} : (\(query))" }
-        let order = step.ranked ? "bm25(chunk_search, 1.0, 2.0, 1.0)" : "rowid"
+        var query = step.words.map(term).joined(separator: step.all ? " AND " : " OR ")
+        if step.headings { query = "{title heading} : (\(query))" }
+        // Headings weigh more than body text: a section whose heading names the subject is the answer.
+        let order =
+            step.ranked ? "bm25(chunk_search, 1.0, \(headingWeight), \(titleWeight), \(cueWeight))" : "rowid"
         // Only the first `candidates` matches are scored (FTS5 seeks to a rowid bound cheaply), and
         // FTS5 ranks before the join, so only the winners' rows are read.
         return try Row.fetchAll(
@@ -246,6 +334,20 @@ public final class RunbookIndex: Sendable {
             arguments: [query, candidates - 1, limit])
     }
 
+    /// The headings a section is found by: its path without the document's title (which is the
+    /// title column's, so that a title word does not match every section's heading alike).
+    static func heading(of section: String?) -> String {
+        guard let section else { return "" }
+        let path = section.components(separatedBy: RunbookParagraph.pathSeparator)
+        return (path.count > 1 ? path.dropFirst() : path[...]).joined(separator: " ")
+    }
+
+    /// Words for what a section holds beyond its words: `steps` for a numbered list (a procedure,
+    /// what "first steps" and "how do I" questions want).
+    static func cues(_ text: String) -> String {
+        text.contains(/(?m)^\s*\d{1,2}[.)]\s/) ? "steps" : ""
+    }
+
     /// A document's title for ranking: its file name as words, and its first heading.
     static func title(of path: String, firstHeading: String?) -> String {
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
@@ -261,21 +363,6 @@ public final class RunbookIndex: Sendable {
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
             )
         }
-    }
-
-    /// Words too common to rank on.
-    static let stopWords: Set<String> = [
-        "a", "an", "and", "are", "as", "at", "be", "by", "do", "does", "for", "from", "how", "i", "in", "is",
-        "it", "me", "my", "of", "on", "or", "our", "the", "to", "we", "what", "whats", "when", "where", "which",
-        "who", "why", "with", "you", "your", "s",
-    ]
-
-    /// The question's words, lowercased, without stop words or repeats. Each is later quoted, so no
-    /// user text is ever FTS5 syntax.
-    static func queryWords(_ question: String) -> [String] {
-        var seen = Set<String>()
-        return question.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
-            .filter { !stopWords.contains($0) && seen.insert($0).inserted }
     }
 
     private static func files(in folder: URL) -> [(url: URL, relative: String)] {

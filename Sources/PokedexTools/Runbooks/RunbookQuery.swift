@@ -1,0 +1,155 @@
+import Foundation
+
+/// A question as runbook search reads it: its words (lowercased, without stop words), each with
+/// the words a SOC runbook may use for it instead ("isolate" → "contain", "at night" → "outside
+/// business hours"), a misspelt word replaced by the index's nearest term, and how much of the
+/// question the index knows — so that a question no runbook answers gets no answer rather than
+/// the least-bad section.
+struct RunbookQuery {
+    /// One word of the question and its alternatives; the group matches when any of them does.
+    struct Group: Equatable {
+        var words: [String]
+    }
+
+    var groups: [Group]
+
+    init(_ question: String) {
+        let words = Self.words(question)
+        var groups: [Group] = []
+        var seen = Set<String>()
+        var index = 0
+        while index < words.count {
+            // Two-word phrases first ("post mortem", "after hours").
+            if index + 1 < words.count, let synonyms = Self.thesaurus["\(words[index]) \(words[index + 1])"] {
+                groups.append(Group(words: synonyms))
+                index += 2
+                continue
+            }
+            let word = words[index]
+            index += 1
+            guard word.count > 1 || word.first?.isNumber == true, !Self.stopWords.contains(word),
+                seen.insert(word).inserted
+            else { continue }
+            groups.append(Group(words: [word] + (Self.thesaurus[word] ?? [])))
+        }
+        self.groups = groups
+    }
+
+    /// Every word to look for.
+    var allWords: [String] {
+        var seen = Set<String>()
+        return groups.flatMap(\.words).filter { seen.insert($0).inserted }
+    }
+
+    /// How much of the question the index knows: the weight (inverse document frequency) of the
+    /// groups found in it over that of all groups, a group found nowhere weighing as much as the
+    /// rarest word found. A question
+    /// half about something no runbook mentions ("the vacation policy") scores below one half.
+    /// - Parameters:
+    ///   - found: in how many chunks each word is (0 or absent: nowhere).
+    ///   - chunks: how many chunks the index holds.
+    func coverage(found: [String: Int], chunks: Int) -> Double {
+        func weight(_ count: Int) -> Double {
+            log(1 + (Double(chunks) - Double(count) + 0.5) / (Double(count) + 0.5))
+        }
+        var known = 0.0
+        var unknown = 0.0
+        for group in groups {
+            let count = group.words.map { found[$0] ?? 0 }.max() ?? 0
+            if count > 0 { known += weight(count) } else { unknown += weight(1) }  // as heavy as the rarest word
+        }
+        return known + unknown == 0 ? 0 : known / (known + unknown)
+    }
+
+    /// The question's words, lowercased, split at anything that is not a letter or digit.
+    static func words(_ question: String) -> [String] {
+        question.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+    }
+
+    /// Words too common to rank on.
+    static let stopWords: Set<String> = [
+        "a", "about", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can",
+        "come", "could", "did", "do", "does", "done", "for", "from", "get", "got", "had", "has", "have", "he", "her",
+        "here", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "let", "may", "me", "mean", "means",
+        "might", "must", "my", "need", "now", "of", "on", "or", "our", "out", "please", "s", "she", "should", "so",
+        "some", "still", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
+        "to", "up", "us", "was", "we", "were", "what", "whats", "when", "where", "which", "whether", "who", "why",
+        "will", "with", "would", "you", "your",
+    ]
+
+    /// What SOC runbooks call things that analysts ask about in other words. Kept small and
+    /// general (no runbook's own wording): `pokedex-bench retrieval` shows what each entry earns.
+    static let thesaurus: [String: [String]] = [
+        "isolate": ["contain", "containment"], "isolation": ["containment"], "isolated": ["contained"],
+        "quarantine": ["contain", "containment"], "uncontain": ["lift", "containment"],
+        "unisolate": ["lift", "containment"], "release": ["lift"],
+        "machine": ["host"], "box": ["host"], "computer": ["host"], "endpoint": ["host"], "device": ["host"],
+        "workstation": ["host"], "pc": ["host"], "server": ["host"],
+        "edr": ["falcon", "crowdstrike"], "av": ["falcon"],
+        "ic": ["incident", "commander"], "ir": ["incident", "response"],
+        "night": ["outside", "business", "hours", "pager"], "overnight": ["outside", "business", "hours", "pager"],
+        "weekend": ["outside", "business", "hours", "pager"], "after hours": ["outside", "business", "hours"],
+        "call": ["page", "phone"], "phone": ["call"], "reach": ["page", "call"],
+        "contact": ["escalate", "page"], "contacts": ["escalation"],
+        "postmortem": ["lessons", "learned", "review"], "post mortem": ["lessons", "learned", "review"],
+        "retrospective": ["lessons", "learned"], "retro": ["lessons", "learned"],
+        "signs": ["recognise"], "symptoms": ["recognise"], "indicators": ["recognise"],
+        "recognize": ["recognise"], "detect": ["recognise", "detections"], "identify": ["recognise"],
+        "spoofing": ["headers", "dmarc", "spf"], "spoofed": ["headers", "dmarc"], "link": ["url"], "links": ["urls"],
+        "email": ["mail", "message"], "mail": ["email", "message"],
+        "recover": ["restore", "rebuild"], "recovery": ["restore", "rebuild"],
+        "owns": ["owner"], "responsible": ["owner"],
+        "notification": ["notify"], "breach": ["notification", "legal"],
+        "leadership": ["executive"], "management": ["leadership"],
+        "encrypted": ["encryption"], "infected": ["affected"],
+        "first steps": ["first", "steps"], "first step": ["first", "steps"], "initial": ["first"],
+        "immediately": ["first"], "know": ["recognise"], "tell": ["recognise"], "allowed": ["may"],
+        "permitted": ["may"], "see": ["check", "status"], "state": ["status"], "runbook": ["first", "steps"],
+        "playbook": ["runbook", "first", "steps"], "procedure": ["steps"], "process": ["steps"],
+    ]
+
+    /// The term of `vocabulary` nearest to a word that the index does not know, when one is
+    /// near enough to be a typing mistake: one edit for words up to seven letters, two for longer
+    /// ones (transposed letters count as one edit). Terms are the index's stems ("ransomwar"), so a
+    /// word is compared with each term and its usual endings ("ransomware", "phishing").
+    static func correction(of word: String, in vocabulary: [(term: String, chunks: Int)]) -> String? {
+        guard word.count >= 4, word.allSatisfy(\.isLetter) else { return nil }
+        let allowed = word.count <= 7 ? 1 : 2
+        let letters = Array(word)
+        var best: (term: String, distance: Int, chunks: Int)?
+        for (term, chunks) in vocabulary where term.count >= 3 && term.count <= word.count + allowed {
+            for ending in endings where abs(term.count + ending.count - word.count) <= allowed {
+                let distance = editDistance(letters, Array(term + ending))
+                guard distance <= allowed else { continue }
+                if best == nil || distance < best!.distance || (distance == best!.distance && chunks > best!.chunks) {
+                    best = (term, distance, chunks)
+                }
+            }
+        }
+        return best?.term
+    }
+
+    /// What a stemmer takes off words, to compare a word with the stem of its correct spelling.
+    static let endings = ["", "e", "s", "es", "ed", "ing", "er", "ers", "ion", "ions", "ment", "ments", "ly", "y", "al"]
+
+    /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions).
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous2 = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    current[j] = min(current[j], previous2[j - 2] + 1)
+                }
+            }
+            (previous2, previous, current) = (previous, current, previous2)
+        }
+        return previous[b.count]
+    }
+}

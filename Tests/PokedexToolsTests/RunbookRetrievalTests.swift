@@ -1,0 +1,91 @@
+import Foundation
+import PokedexTesting
+import Testing
+
+@testable import PokedexTools
+
+/// The shipped evaluation set over the sample runbooks (`evaluation/runbook-questions.json`, the
+/// set `pokedex-bench retrieval` reports on): questions as analysts ask them, labelled with the
+/// sections that answer them.
+@Suite("Runbook retrieval")
+struct RunbookRetrievalTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The sample runbooks, indexed afresh.
+    static func index() throws -> (RunbookIndex, TemporaryDirectory) {
+        let directory = try TemporaryDirectory(prefix: "pokedex-retrieval")
+        let index = try RunbookIndex(path: directory.path("runbooks.db"))
+        _ = try index.update(from: root.appendingPathComponent("runbooks"))
+        return (index, directory)
+    }
+
+    @Test func theEvaluationSetIsAnsweredWellInKeywordMode() throws {
+        let (index, directory) = try Self.index()
+        defer { directory.remove() }
+        let evaluation = try RunbookEvaluation(contentsOf: Self.root.appendingPathComponent("evaluation/runbook-questions.json"))
+        #expect(evaluation.questions.count >= 60)
+        let figures = try evaluation.figures { try index.search($0, limit: 10) }
+        #expect(figures.recallAt3 >= 0.85, "\(figures)")
+        #expect(figures.noAnswerPrecision >= 0.8, "\(figures)")
+        #expect(figures.noAnswerRecall >= 0.6, "\(figures)")
+    }
+
+    /// The questions a new user asked, which keyword ranking used to answer with title blocks:
+    /// the section that answers each is now first, or (phishing: "Intake" says what to take first)
+    /// among the first three.
+    @Test(arguments: [
+        ("what is our ransomware runbook?", "ransomware-response.md#First 15 minutes", 1),
+        ("who do I call for a P1 at night?", "escalation-contacts.md#How to reach people", 1),
+        ("first steps for phishing triage", "phishing-triage.md#Analyse the message", 3),
+    ])
+    func aNewUsersQuestionsOpenAtTheRightSection(question: String, section: String, within: Int) throws {
+        let (index, directory) = try Self.index()
+        defer { directory.remove() }
+        let hits = try index.search(question).map(RunbookEvaluation.label)
+        #expect(hits.prefix(within).contains(section), "\(hits)")
+        #expect(!hits.contains { $0.hasSuffix("#Ransomware Response Runbook") || $0.hasSuffix("#Phishing Triage Procedure") })
+    }
+
+    @Test func noSectionIsATitleBlockAloneAndSectionsNameTheirHeadingPath() throws {
+        let (index, directory) = try Self.index()
+        defer { directory.remove() }
+        let hits = try index.search("ransomware runbook owner review cycle", limit: 10)
+        let first = try #require(hits.first)
+        #expect(first.section == "Ransomware Response Runbook › Recognise it", "\(hits.map(\.section))")
+        #expect(first.text.hasPrefix("Owner: SOC Incident Response") && first.text.contains("mass file renames"))
+        #expect(hits.allSatisfy { $0.section?.contains(RunbookParagraph.pathSeparator) == true })
+    }
+
+    @Test func aQuestionNoRunbookAnswersGetsNoAnswer() throws {
+        let (index, directory) = try Self.index()
+        defer { directory.remove() }
+        #expect(try index.search("what's the wifi password for the guest network").isEmpty)
+        #expect(try index.search("kubernetes pod in crashloopbackoff").isEmpty)
+        #expect(RunbookAnswer.format([], query: "lunch menu") == "No relevant documents found for query: 'lunch menu'")
+    }
+
+    @Test func misspeltWordsAreReadAsTheNearestTermOfTheRunbooks() throws {
+        let (index, directory) = try Self.index()
+        defer { directory.remove() }
+        let hits = try index.search("contian a host in falcon").map(RunbookEvaluation.label)
+        #expect(hits.contains("host-containment.md#Contain a host"), "\(hits)")
+        #expect(RunbookQuery.correction(of: "ransomeware", in: [("ransomwar", 6), ("random", 1)]) == "ransomwar")
+        #expect(RunbookQuery.correction(of: "kubernetes", in: [("kernel", 1)]) == nil)
+        #expect(RunbookQuery.editDistance(Array("contian"), Array("contain")) == 1)
+    }
+
+    @Test func theBestSectionIsShownInFullTheOthersInBrief() {
+        let long = String(repeating: "Contain the host now. ", count: 30)
+        let answer = RunbookAnswer.format(
+            [
+                RunbookIndex.Hit(file: "a.md", section: "A › First", text: long),
+                RunbookIndex.Hit(file: "b.md", section: "B › Second", text: long),
+            ], query: "contain")
+        let parts = answer.components(separatedBy: "\n\n")
+        #expect(parts[0] == "📄 **From a.md:** (A › First)\n" + long)
+        #expect(parts[1].hasPrefix("📄 **From b.md:** (B › Second)\nContain the host now.") && parts[1].hasSuffix(" …"))
+        #expect(parts[1].count < 300)
+        #expect(parts[2] == "**Sources:** a.md, b.md")
+    }
+}
