@@ -204,7 +204,7 @@ public struct AccessConfiguration: Sendable, Equatable {
 
     /// For `config check`: each principal's role and identity, never its credential.
     public var values: [(key: String, value: String)] {
-        var values: [(String, String)] = principals.map { principal in
+        let values: [(String, String)] = principals.map { principal in
             let credential =
                 switch principal.credential {
                 case .token?: "token " + Secret.mask

@@ -38,6 +38,31 @@ struct BenchmarkSmokeTests {
         }
     }
 
+    /// The retrieval benchmark over the shipped runbooks and questions, among a few generated runbooks.
+    @Test func retrievalRunsAndWritesItsFigures() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let directory = try TemporaryDirectory(prefix: "pokedex-bench")
+        defer { directory.remove() }
+        let output = directory.path("retrieval.json")
+        let outcome = try await ChildProcess.run(
+            executable: ChildProcess.builtProduct("pokedex-bench"),
+            [
+                "retrieval", "--runbooks", root.appendingPathComponent("runbooks").path, "--questions",
+                root.appendingPathComponent("evaluation/runbook-questions.json").path, "--distractors", "10",
+                "--output", output,
+            ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let document =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [String: Any]
+        let results = try #require(document?["results"] as? [String: [String: Any]])
+        #expect(results.count == 2, "the runbooks alone, and among generated ones")
+        for corpus in results.values {
+            let keyword = try #require(corpus["keyword"] as? [String: Double])
+            #expect((keyword["recall_at_3"] ?? 0) >= 0.85 && (keyword["no_answer_precision"] ?? 0) >= 0.8, "\(keyword)")
+        }
+    }
+
     @Test(
         .enabled(
             if: FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk"),

@@ -157,7 +157,7 @@ struct WebexWebsocketTests {
     @Test func theAllowListsHoldForWebsocketMessagesAsForWebhooks() async throws {
         let fixture = try await Fixture { $0.allowedEmails = ["lead@example.com"] }
         defer { fixture.finish() }
-        let websocket = try await fixture.connectedReplica()
+        _ = try await fixture.connectedReplica()
         let stranger = fixture.webex.say("contain everything", from: "stranger@elsewhere.com")
         let lead = fixture.webex.say("hello", from: "lead@example.com")
         try await Self.eventually("the lead answered") { fixture.answers(to: lead).count == 1 }
@@ -168,7 +168,7 @@ struct WebexWebsocketTests {
     @Test func aDeviceWebexForgotIsRegisteredAgain() async throws {
         let fixture = try await Fixture()
         defer { fixture.finish() }
-        let websocket = try await fixture.connectedReplica()
+        _ = try await fixture.connectedReplica()
         fixture.webex.forgetDevices()
         fixture.webex.dropWebsockets()
         try await Self.eventually("registered again") { fixture.webex.deviceRegistrations == 2 }
@@ -180,7 +180,7 @@ struct WebexWebsocketTests {
     @Test func anEventDeliveredTwiceIsAnsweredOnce() async throws {
         let fixture = try await Fixture()
         defer { fixture.finish() }
-        let websocket = try await fixture.connectedReplica()
+        _ = try await fixture.connectedReplica()
         let question = fixture.webex.say("hello")
         try await Self.eventually("answered") { fixture.answers(to: question).count == 1 }
         fixture.webex.announceAgain(question)
@@ -191,7 +191,7 @@ struct WebexWebsocketTests {
     @Test func badFramesAndMissingMessagesAreSkippedWithoutDroppingTheConnection() async throws {
         let fixture = try await Fixture()
         defer { fixture.finish() }
-        let websocket = try await fixture.connectedReplica()
+        _ = try await fixture.connectedReplica()
         fixture.webex.sendRawFrame("this is not JSON \u{1F4A5}")
         fixture.webex.sendRawFrame("{also not json")
         fixture.webex.sendRawFrame(#"{"id":"f1","data":{"eventType":"conversation.typing"}}"#)

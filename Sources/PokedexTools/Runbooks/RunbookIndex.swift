@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The full-text index of a runbooks folder, in its own SQLite file (default
 /// `.pokedex/runbooks.db`): chunks ranked by BM25 through FTS5, with Porter stemming so that
@@ -34,6 +35,14 @@ public final class RunbookIndex: Sendable {
     /// How much of a question (``RunbookQuery/coverage(found:chunks:)``) the runbooks must know
     /// for it to be answered; chosen from the evaluation set (`pokedex-bench retrieval`).
     private let minimumCoverage: Double
+    /// Word counts of the index as it was at `version` (its documents' highest id and number).
+    private let wordCounts = Mutex(WordCounts(version: "", chunks: 0))
+
+    private struct WordCounts {
+        var version: String
+        var chunks: Int
+        var words: [String: QueryPlan.WordStats] = [:]
+    }
 
     /// BM25 weights of a chunk's own headings, its document's title and its cues, against 1 for
     /// its text.
@@ -195,36 +204,69 @@ public final class RunbookIndex: Sendable {
         var query = RunbookQuery(question)
         guard !query.groups.isEmpty, limit > 0 else { return [] }
         return try database.read { db in
-            let chunks = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
+            // Word counts are kept while the index is unchanged: questions repeat words, and
+            // counting a common one means reading up to a tenth of the index.
+            let version = try Row.fetchOne(db, sql: "SELECT coalesce(max(id), 0), count(*) FROM document")
+                .map { "\($0[0] as Int64)/\($0[1] as Int64)" } ?? ""
+            let known = wordCounts.withLock { cache -> WordCounts? in cache.version == version ? cache : nil }
+            let chunks = try known?.chunks ?? Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
             // How many chunks each word is in, counted up to a tenth of the index (see QueryPlan).
             let bound = max(50, chunks / 10)
-            let sample = try db.cachedStatement(
-                sql: "SELECT count(*) FROM (SELECT rowid FROM chunk_search WHERE chunk_search MATCH ? LIMIT ?)")
-            var found: [String: Int] = [:]
+            var stats = known?.words ?? [:]
+            var counted: [String: QueryPlan.WordStats] = [:]
             func count(_ word: String) throws -> Int {
-                if let known = found[word] { return known }
-                let counted = try Int.fetchOne(sample, arguments: [Self.term(word), bound]) ?? 0
-                found[word] = counted
-                return counted
+                if let known = stats[word] { return known.count }
+                let sample = try db.cachedStatement(
+                    sql: """
+                        SELECT count(*), min(rowid), max(rowid) FROM (
+                            SELECT rowid FROM chunk_search WHERE chunk_search MATCH ? ORDER BY rowid LIMIT ?)
+                        """)
+                let row = try Row.fetchOne(sample, arguments: [Self.term(word), bound])
+                let (found, first, last): (Int, Int64?, Int64?) = (row?[0] ?? 0, row?[1], row?[2])
+                // Dense: its matches fill at least half of the rows they span (a word in most chunks).
+                let dense = found >= bound && first.map { Int64(found) * 2 > last! - $0 + 1 } ?? false
+                let entry = QueryPlan.WordStats(word: word, count: found, dense: dense)
+                stats[word] = entry
+                counted[word] = entry
+                return found
+            }
+            defer {
+                wordCounts.withLock { cache in
+                    if cache.version != version || cache.words.count > 50_000 {
+                        cache = WordCounts(version: version, chunks: chunks)
+                    }
+                    cache.words.merge(counted) { $1 }
+                }
             }
             for word in query.allWords { _ = try count(word) }
             // A word found nowhere may be misspelt: its nearest term in the index stands in for it.
-            for (position, group) in query.groups.enumerated() where group.words.allSatisfy({ found[$0] == 0 }) {
+            for (position, group) in query.groups.enumerated() where try group.words.allSatisfy({ try count($0) == 0 }) {
                 if let term = try Self.correction(of: group.words[0], in: db) {
-                    query.groups[position].words.append(term + "*")
+                    query.groups[position].words.insert(term + "*", at: 0)
                     _ = try count(term + "*")
                 }
             }
             // A question the runbooks hardly know about gets no answer, not the least-bad section.
-            guard query.coverage(found: found, chunks: chunks) >= minimumCoverage else { return [] }
-            let words = query.allWords.filter { (found[$0] ?? 0) > 0 }
+            guard query.coverage(found: stats.mapValues(\.count), chunks: chunks) >= minimumCoverage else { return [] }
+            // Each group's first word found is what the question says; the others are alternatives.
+            var words: [QueryPlan.WordStats] = []
+            var seen = Set<String>()
+            for group in query.groups {
+                var original = true
+                for word in group.words where (stats[word]?.count ?? 0) > 0 && seen.insert(word).inserted {
+                    var entry = stats[word]!
+                    entry.original = original
+                    original = false
+                    words.append(entry)
+                }
+            }
             guard !words.isEmpty else { return [] }
             var hits: [Hit] = []
-            var seen = Set<Int64>()
-            let plan = try QueryPlan(words, in: db)
+            var seenChunks = Set<Int64>()
+            let plan = QueryPlan(words, bound: bound, chunks: chunks)
             for step in plan.steps where hits.count < limit {
                 for row in try Self.run(step, limit: limit, candidates: plan.candidates, in: db)
-                where seen.insert(row["id"]).inserted {
+                where seenChunks.insert(row["id"]).inserted {
                     hits.append(Hit(file: row["path"], section: row["section"], text: row["text"]))
                 }
             }
@@ -264,47 +306,41 @@ public final class RunbookIndex: Sendable {
         /// Most chunks one step scores.
         var candidates = 50
 
-        /// A word in fewer than a tenth of the chunks is rare; one in more than half is everywhere
-        /// (FTS5's BM25 clamps its weight to 1e-6). Only a tenth is ever counted: how densely the
-        /// word fills the rows up to its tenth-of-the-chunks match tells "everywhere" from "common"
-        /// without reading the rest of its list.
-        init(_ words: [String], in db: Database) throws {
-            guard words.count > 1 else {
-                steps = [Step(words: words, all: false, ranked: true)]
+        /// A word of the question (or an alternative for one), and how common it is.
+        struct WordStats {
+            var word: String
+            /// Whether the question says it (rather than the thesaurus).
+            var original = true
+            /// In how many chunks it is, counted up to the bound.
+            var count: Int
+            /// Its matches fill at least half of the rows they span: it is in most chunks.
+            var dense: Bool
+        }
+
+        /// A word in fewer than a tenth of the chunks (`bound`) is rare; one in more than half is
+        /// everywhere (FTS5's BM25 clamps its weight to 1e-6). Only a tenth is ever counted: how
+        /// densely the word fills the rows up to its tenth-of-the-chunks match tells "everywhere"
+        /// from "common" without reading the rest of its list. All words of a step must appear only
+        /// among those the question says (alternatives never have to).
+        init(_ words: [WordStats], bound: Int, chunks: Int) {
+            candidates = bound
+            guard words.count > 1, chunks >= bound else {  // a small index: every word is rare
+                steps = [Step(words: words.map(\.word), all: false, ranked: true)]
                 return
             }
-            let chunks = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
-            let rareBound = max(50, chunks / 10)
-            candidates = rareBound
-            guard chunks >= rareBound else {  // a small index: every word is rare, nothing to count
-                steps = [Step(words: words, all: false, ranked: true)]
-                return
-            }
-            let sample = try db.cachedStatement(
-                sql: """
-                    SELECT count(*), min(rowid), max(rowid) FROM (
-                        SELECT rowid FROM chunk_search WHERE chunk_search MATCH ? ORDER BY rowid LIMIT ?)
-                    """)
-            var rare: [String] = []
-            var common: [String] = []
-            for word in words {
-                guard let row = try Row.fetchOne(sample, arguments: [RunbookIndex.term(word), rareBound]) else { continue }
-                let found: Int = row[0]
-                if found < rareBound {
-                    rare.append(word)
-                } else if let first: Int64 = row[1], let last: Int64 = row[2], Int64(found) * 2 <= last - first + 1 {
-                    common.append(word)
-                }
-            }
+            let rare = words.filter { $0.count < bound }.map(\.word)
+            let common = words.filter { $0.count >= bound && !$0.dense }
             if !rare.isEmpty {
                 steps = [Step(words: rare, all: false, ranked: true)]
             } else if !common.isEmpty {
+                let said = common.filter(\.original).map(\.word)
                 steps = [
-                    Step(words: common, headings: true, all: true, ranked: true),
-                    Step(words: common, all: true, ranked: true), Step(words: common, all: false, ranked: true),
+                    Step(words: said, headings: true, all: true, ranked: true),
+                    Step(words: said, all: true, ranked: true), Step(words: common.map(\.word), all: false, ranked: true),
                 ]
             } else {
-                steps = [Step(words: words, all: true, ranked: false), Step(words: words, all: false, ranked: false)]
+                let said = words.filter(\.original).map(\.word)
+                steps = [Step(words: said, all: true, ranked: false), Step(words: words.map(\.word), all: false, ranked: false)]
             }
         }
     }
@@ -345,7 +381,26 @@ public final class RunbookIndex: Sendable {
     /// Words for what a section holds beyond its words: `steps` for a numbered list (a procedure,
     /// what "first steps" and "how do I" questions want).
     static func cues(_ text: String) -> String {
-        text.contains(/(?m)^\s*\d{1,2}[.)]\s/) ? "steps" : ""
+        // By bytes, not a Regex: this runs for every chunk indexed.
+        var atLineStart = true
+        var digits = 0
+        var bytes = text.utf8.makeIterator()
+        while let byte = bytes.next() {
+            switch byte {
+            case UInt8(ascii: "\n"):
+                (atLineStart, digits) = (true, 0)
+            case UInt8(ascii: " ") where atLineStart && digits == 0:
+                continue
+            case UInt8(ascii: "0")...UInt8(ascii: "9") where atLineStart && digits < 2:
+                digits += 1
+            case UInt8(ascii: "."), UInt8(ascii: ")"):
+                if atLineStart && digits > 0, let next = bytes.next(), next == UInt8(ascii: " ") { return "steps" }
+                atLineStart = false
+            default:
+                atLineStart = false
+            }
+        }
+        return ""
     }
 
     /// A document's title for ranking: its file name as words, and its first heading.
