@@ -281,6 +281,16 @@ struct MCPServerToolsTests {
         #expect(fixture.offered.contains("intel_feed_lookup"), "\(fixture.offered)")
     }
 
+    @Test func aServerStartedAgainWithOtherToolsIsReadAgain() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.finish() }
+        #expect(!fixture.offered.contains("intel_feed_lookup"))
+        try fixture.flag("feeds")  // the next start of the server offers one more tool
+        try await fixture.restart()
+        #expect(await fixture.ask("is \(Self.bad) known?").text.contains("Emotet"))  // connects again
+        #expect(fixture.offered.contains("intel_feed_lookup"), "\(fixture.offered)")
+    }
+
     @Test func aToolThatActsRunsOnlyForAVerifiedResponderWhoConfirms() async throws {
         let request = ScriptedLLMServer.Step.toolCall("intel_quarantine_file", #"{"sha256":"\#(Self.bad)"}"#)
         let fixture = try await Fixture(

@@ -79,7 +79,14 @@ public actor MCPServerConnection: ToolSource {
         guard recovery.isAvailable(definition.service) else { return }
         let outcome = await recovery.call(definition.service) { _ in try await self.listedClient() }
         if case .failure(let reason) = outcome {
-            state.withLock { $0.lastError = "\(reason)" }
+            let why =
+                switch reason {
+                case .failed(let failure, let attempts): "\(failure.description) (\(attempts) attempt\(attempts == 1 ? "" : "s"))"
+                case .unavailable: "out of service after repeated failures"
+                case .deadlineExceeded: "no time was left to connect"
+                case .cancelled: "connecting was cancelled"
+                }
+            state.withLock { $0.lastError = why }
         }
     }
 
