@@ -27,6 +27,8 @@ actor ProcessTransport: Transport {
     private let messages: AsyncThrowingStream<Data, Error>
     private let continuation: AsyncThrowingStream<Data, Error>.Continuation
     private var child: (pid: pid_t, input: Int32)?
+    /// Writes go through this queue, in order.
+    private let writer = DispatchQueue(label: "pokedex.mcp.stdio-writer")
 
     static let lineLimit = 16 << 20
 
@@ -71,8 +73,22 @@ actor ProcessTransport: Transport {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        // Signals as a program expects them: a server (`pokedex serve`) ignores or blocks SIGTERM
+        // and SIGPIPE for its own handling, and a child would otherwise inherit that and outlive
+        // its disconnection.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, &argv, &envp)
+        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, &argv, &envp)
         close(toChild[0])
         close(fromChild[1])
         guard spawned == 0 else {
@@ -97,22 +113,37 @@ actor ProcessTransport: Transport {
     func disconnect() {
         guard let child else { return }
         self.child = nil
-        close(child.input)
         kill(child.pid, SIGTERM)  // its reader then sees the end of its output
+        // Closed after the writes already queued (they fail now that it is gone).
+        writer.async { close(child.input) }
     }
 
-    func send(_ data: Data) throws {
+    /// Writes one message, on a thread of its own: a server that stops reading blocks only that
+    /// thread (and fails the call at its time limit), never the threads that run Pokedex's tasks.
+    func send(_ data: Data) async throws {
         guard let child else { throw ServiceFailure(.connection, "the MCP server is not running") }
-        var line = data
-        line.append(UInt8(ascii: "\n"))
+        let line = data + [UInt8(ascii: "\n")]
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            writer.async {
+                do {
+                    try Self.write(line, to: child.input)
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    private static func write(_ line: Data, to descriptor: Int32) throws {
         try line.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {
-                let written = write(child.input, bytes.baseAddress! + offset, bytes.count - offset)
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     // EPIPE: it exited (SIGPIPE is ignored, so this is an error, not the end of Pokedex).
-                    throw Self.failure("the MCP server stopped reading", errno)
+                    throw failure("the MCP server stopped reading", errno)
                 }
                 offset += written
             }
