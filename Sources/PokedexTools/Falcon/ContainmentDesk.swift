@@ -16,7 +16,7 @@ public final class ContainmentDesk: Sendable {
     private let client: FalconClient
     private let recovery: Recovery
     private let auditLog: AuditLog
-    private let responders: Set<String>
+    private let responders: Responders
     private let confirmationWindow: Duration
     private let now: @Sendable () -> Date
     private let ledger: any ConfirmationLedger
@@ -35,7 +35,7 @@ public final class ContainmentDesk: Sendable {
         self.client = client
         self.recovery = recovery
         self.auditLog = auditLog
-        self.responders = Set(responders.map { $0.trimmingWhitespace().lowercased() }.filter { !$0.isEmpty })
+        self.responders = Responders(responders)
         self.confirmationWindow = confirmationWindow
         self.ledger = ledger
         self.now = now
@@ -198,14 +198,13 @@ public final class ContainmentDesk: Sendable {
         }
     }
 
-    /// Why this caller may not act, or nil when it may: its identity must come from a credential
-    /// (a name a front end or a request body states is not enough) and be on the responders list.
+    /// Why this caller may not act (``Responders``), as the audit log and the user are told.
     private func refusal(_ context: ToolContext) -> (outcome: ContainmentOutcome, text: String)? {
-        guard context.caller.verified else { return (.refusedUnverified, Self.unverified) }
-        guard responders.contains(context.user.trimmingWhitespace().lowercased()) else {
-            return (.refusedNotResponder, Self.notResponder)
+        switch responders.refusal(context) {
+        case .unverified: (.refusedUnverified, Self.unverified)
+        case .notResponder: (.refusedNotResponder, Self.notResponder)
+        case nil: nil
         }
-        return nil
     }
 
     private func record(_ action: ContainmentAction, _ host: FalconHostname, _ context: ToolContext) -> AuditRecord {
@@ -224,7 +223,7 @@ public final class ContainmentDesk: Sendable {
 
     /// Whose request it is: the same user (however the channel cases it) in the same room.
     private static func requester(_ context: ToolContext) -> (user: String, room: String) {
-        (context.user.trimmingWhitespace().lowercased(), context.room)
+        (Responders.normalised(context.user), context.room)
     }
 
     private func appendRecord(_ record: AuditRecord, _ outcome: ContainmentOutcome, _ detail: String?) -> Bool {

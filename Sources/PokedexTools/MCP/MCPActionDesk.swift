@@ -12,7 +12,7 @@ import PokedexRecovery
 public final class MCPActionDesk: Sendable {
     private let recovery: Recovery
     private let auditLog: AuditLog?
-    private let responders: Set<String>
+    private let responders: Responders
     private let confirmationWindow: Duration
     private let ledger: any ConfirmationLedger
     private let now: @Sendable () -> Date
@@ -32,7 +32,7 @@ public final class MCPActionDesk: Sendable {
     ) {
         self.recovery = recovery
         self.auditLog = auditLog
-        self.responders = Set(responders.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+        self.responders = Responders(responders)
         self.confirmationWindow = confirmationWindow
         self.ledger = ledger
         self.now = now
@@ -54,7 +54,7 @@ public final class MCPActionDesk: Sendable {
         guard append(record, "awaiting_confirmation", nil) else { return ToolResult(text: Self.auditUnavailable) }
         do {
             try await ledger.hold(
-                try JSONEncoder().encode(pending), kind: Self.kind, user: Self.normalised(context.user), room: context.room,
+                try JSONEncoder().encode(pending), kind: Self.kind, user: Responders.normalised(context.user), room: context.room,
                 until: pending.expires)
         } catch {
             return ToolResult(text: audited(record, "failed", Self.ledgerUnavailable))
@@ -80,7 +80,7 @@ public final class MCPActionDesk: Sendable {
         if let refusal = refusal(context) { return audited(record, refusal.outcome, refusal.text) }
         let data: Data?
         do {
-            data = try await ledger.take(Self.kind, user: Self.normalised(context.user), room: context.room, at: now())
+            data = try await ledger.take(Self.kind, user: Responders.normalised(context.user), room: context.room, at: now())
         } catch {
             return audited(record, "failed", Self.ledgerUnavailable)
         }
@@ -107,13 +107,13 @@ public final class MCPActionDesk: Sendable {
     }
 
     private func refusal(_ context: ToolContext) -> (outcome: String, text: String)? {
-        guard context.caller.verified else {
-            return ("refused_unverified", "⛔ Tools that act need an identity proven by your credentials; this request did not come with one. Nothing was done.")
+        switch responders.refusal(context) {
+        case .unverified:
+            ("refused_unverified", "⛔ Tools that act need an identity proven by your credentials; this request did not come with one. Nothing was done.")
+        case .notResponder:
+            ("refused_not_responder", "⛔ Tools that act are restricted to responders (mcp.responders), and you are not on the list. Nothing was done.")
+        case nil: nil
         }
-        guard responders.contains(Self.normalised(context.user)) else {
-            return ("refused_not_responder", "⛔ Tools that act are restricted to responders (mcp.responders), and you are not on the list. Nothing was done.")
-        }
-        return nil
     }
 
     private func record(_ tool: ToolName, _ arguments: [String: Value], _ context: ToolContext) -> AuditRecord {
@@ -147,7 +147,6 @@ public final class MCPActionDesk: Sendable {
         }.joined(separator: ", ")
     }
 
-    private static func normalised(_ user: String) -> String { user.trimmingCharacters(in: .whitespaces).lowercased() }
 
     private static let ledgerUnavailable =
         "⚠️ The session store is not answering, so the request could not be held or checked. Nothing was done; ask again in a moment."
