@@ -31,10 +31,18 @@ struct RetrievalBenchmark: AsyncParsableCommand {
             let index = try RunbookIndex(path: indexPath)
             let summary = try index.update(from: folder)
             print("\n\(corpus): \(summary.indexed.count) files, \(try index.counts().chunks) sections")
-            let figures = try evaluation.figures { try index.search($0, limit: 10) }
+            // Each question is searched once; the three sets of figures read the same answers.
+            var answers: [String: [RunbookIndex.Hit]] = [:]
+            func answer(_ question: String) throws -> [RunbookIndex.Hit] {
+                if let known = answers[question] { return known }
+                let hits = try index.search(question, limit: 10)
+                answers[question] = hits
+                return hits
+            }
+            let figures = try evaluation.figures(answer)
             print(Self.line("keyword (BM25), all", figures))
-            let tuned = try evaluation.heldOut(false).figures { try index.search($0, limit: 10) }
-            let heldOut = try evaluation.heldOut(true).figures { try index.search($0, limit: 10) }
+            let tuned = try evaluation.heldOut(false).figures(answer)
+            let heldOut = try evaluation.heldOut(true).figures(answer)
             print(Self.line("  tuned on (\(evaluation.heldOut(false).questions.count))", tuned))
             print(Self.line("  held out (\(evaluation.heldOut(true).questions.count))", heldOut))
             for miss in figures.misses { print("    miss: \(miss)") }
