@@ -11,6 +11,8 @@ import PokedexSettings
 struct LLMHTTP: Sendable {
     let http: HTTPClient
     let apiKey: Secret?
+    /// What the server is called in errors: the language model, or the embedding model.
+    var subject = "the language model"
 
     /// The largest answer read, so a runaway server cannot exhaust memory.
     static let maxBody = 16 << 20
@@ -39,7 +41,7 @@ struct LLMHTTP: Sendable {
     private func exchange(
         _ request: HTTPClientRequest, timeLimit: Duration, line: (Substring) throws -> Void
     ) async throws {
-        guard timeLimit > .zero else { throw ServiceFailure(.timeout, "no time left for the language model") }
+        guard timeLimit > .zero else { throw ServiceFailure(.timeout, "no time left for \(subject)") }
         var request = request
         request.headers.add(name: "Accept", value: "application/json, text/event-stream, application/x-ndjson")
         if let apiKey, !apiKey.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(apiKey.revealed)") }
@@ -47,17 +49,17 @@ struct LLMHTTP: Sendable {
         do {
             response = try await http.execute(request, timeout: .nanoseconds(Int64(timeLimit.seconds * 1e9)))
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
-            throw ServiceFailure(.timeout, "the language model did not answer in time")
+            throw ServiceFailure(.timeout, "\(subject) did not answer in time")
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw ServiceFailure(.connection, "cannot reach the language model")
+            throw ServiceFailure(.connection, "cannot reach \(subject)")
         }
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
             let body = (try? await response.body.collect(upTo: 1 << 20)).map { String(buffer: $0) } ?? ""
             throw ServiceFailure(
-                .http(status: status), "the language model answered \(status): \(Self.errorMessage(body))",
+                .http(status: status), "\(subject) answered \(status): \(Self.errorMessage(body))",
                 retryAfter: response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date()) })
         }
         var pending = Data()
@@ -66,7 +68,7 @@ struct LLMHTTP: Sendable {
             for try await buffer in response.body {
                 total += buffer.readableBytes
                 guard total <= Self.maxBody else {
-                    throw ServiceFailure(.invalidResponse, "the language model's answer is too long")
+                    throw ServiceFailure(.invalidResponse, "\(subject)'s answer is too long")
                 }
                 pending.append(contentsOf: buffer.readableBytesView)
                 while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
@@ -79,9 +81,9 @@ struct LLMHTTP: Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout].contains(error) {
-            throw ServiceFailure(.timeout, "the language model did not finish in time")
+            throw ServiceFailure(.timeout, "\(subject) did not finish in time")
         } catch {
-            throw ServiceFailure(.connection, "the language model's answer was cut off")
+            throw ServiceFailure(.connection, "\(subject)'s answer was cut off")
         }
         if !pending.isEmpty { try line(Substring(decoding: pending, as: UTF8.self)) }
     }
