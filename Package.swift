@@ -71,6 +71,7 @@ let package = Package(
                 "CPokedexSpawn",
                 "PokedexAudit",
                 "PokedexHTTP",
+                "PokedexLLM",
                 "PokedexRecovery",
                 "PokedexSettings",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -176,6 +177,7 @@ let package = Package(
                 "PokedexSessionsPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -196,7 +198,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PokedexToolsTests",
-            dependencies: ["PokedexTools", "PokedexTesting", "PokedexAudit"],
+            dependencies: [
+                "PokedexTools", "PokedexTesting", "PokedexAudit", "PokedexLLM", "PokedexRecovery",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -71,7 +71,7 @@ extension Assistant {
                 problems += 1
                 lines.append("• \(tool.name): ❌ \(test.detail)")
             } else if recovery.isAvailable(tool.service) {
-                lines.append("• \(tool.name): ✅ available")
+                lines.append("• \(tool.name): ✅ available" + (tests[tool.name]?.remark.map { " — \($0)" } ?? ""))
             } else {
                 problems += 1
                 let probe = health.tools[tool.service.rawValue]?.nextProbe.map { " (next try \(Self.time($0)))" } ?? ""

@@ -42,8 +42,11 @@ public struct PokedexRuntime: Sendable {
         logger: Logger = Logger(label: "pokedex.assistant")
     ) async throws -> PokedexRuntime {
         let ledger = StoredConfirmations(store: store)
+        let chosen: (any ChatModel)? =
+            if let model { model } else { await ChatModels.make(configuration.assistant, http: http) }
         var tools = try ToolSet.make(
-            configuration.tools, recovery: recovery, auditLog: auditLog, http: http, ledger: ledger)
+            configuration.tools, recovery: recovery, auditLog: auditLog, http: http, ledger: ledger,
+            embeddingModel: EmbeddingModels.make(configuration, chat: chosen, http: http), logger: logger)
         if !configuration.mcp.servers.isEmpty {
             let desk = MCPActionDesk(
                 recovery: recovery, auditLog: auditLog, responders: configuration.mcp.responders, ledger: ledger)
@@ -57,8 +60,6 @@ public struct PokedexRuntime: Sendable {
             // is tried again when needed).
             await tools.registry.refresh()
         }
-        let chosen: (any ChatModel)? =
-            if let model { model } else { await ChatModels.make(configuration.assistant, http: http) }
         let assistant = Assistant(
             configuration: configuration.assistant, store: store, recovery: recovery, tools: tools, model: chosen,
             logger: logger)

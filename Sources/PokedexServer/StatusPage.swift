@@ -37,13 +37,20 @@ enum StatusPage {
         for server in ready?.tools.registry.mcpServers.map(\.status) ?? [] {
             components.append(("MCP server \(server.name)", server.connected, server.summary))
         }
+        let embeddings = ready?.tools.registry.tools.lazy.compactMap { ($0 as? RunbookSearchTool)?.embeddings }.first
+        if let embeddings {
+            let hybrid = if case .hybrid = embeddings.mode() { true } else { false }
+            components.append(("Runbook search", hybrid, embeddings.summary()))
+        }
 
         var rows = ""
         for (name, tool) in health.tools.sorted(by: { $0.key < $1.key }) {
             // Only what this installation has: its tools' services, and the model when there is one.
             let configured =
                 name == ToolName.llm.rawValue
-                ? ready?.model != nil : ready?.tools.registry.tools.contains { $0.service.rawValue == name } ?? true
+                ? ready?.model != nil
+                : name == ToolName.embeddings.rawValue
+                    ? embeddings != nil : ready?.tools.registry.tools.contains { $0.service.rawValue == name } ?? true
                     || ready?.tools.registry.mcpServers.contains { $0.definition.service.rawValue == name } == true
             if !configured { continue }
             let error = tool.lastError.map { "\(escape($0.message)) <small>(\(time($0.time)))</small>" } ?? "—"

@@ -29,6 +29,29 @@ public struct ToolsConfiguration: Sendable, Equatable {
     public var runbooksDirectory = "./runbooks"
     /// The runbook index file. `runbooks.index`, `POKEDEX_RUNBOOKS_INDEX`.
     public var runbooksIndex = "./.pokedex/runbooks.db"
+    /// Rank runbook sections by meaning too, when an embedding server answers.
+    /// `runbooks.embeddings.enabled`; on by default.
+    public var embeddingsEnabled = true
+    /// The embedding server's wire format; `auto`: the language model server's, or by the URL's
+    /// shape (ending in `/v1`: OpenAI-compatible). `runbooks.embeddings.provider`.
+    public var embeddingsProvider = EmbeddingProvider.auto
+    /// The embedding server; empty: the language model's server. `runbooks.embeddings.url`.
+    public var embeddingsURL = ""
+    /// The embedding model; empty: `nomic-embed-text` on Ollama, `text-embedding-3-small` on
+    /// OpenAI-compatible servers. `runbooks.embeddings.model`.
+    public var embeddingsModel = ""
+    /// How near in meaning (cosine similarity, 0–1) a section must be to answer a question whose
+    /// words the runbooks hardly use; it depends on the model (measure with `pokedex-bench
+    /// retrieval`). `runbooks.embeddings.min_similarity`.
+    public var embeddingsMinimumSimilarity = RunbookIndex.Ranking().minimumSimilarity
+    /// Bearer key for a separate OpenAI-compatible embedding server (on the language model's
+    /// server, `llm.api_key` is used). `runbooks.embeddings.api_key`.
+    public var embeddingsAPIKey = Secret("")
+
+    /// Which wire format the embedding server speaks.
+    public enum EmbeddingProvider: String, Sendable, CaseIterable {
+        case auto, ollama, openai
+    }
 
     /// Settings of tools without a section of their own: `tools.<tool>.<name> = value`, read by
     /// the tool's `build` (a secret's name contains secret, token, key or password).
@@ -58,6 +81,14 @@ public struct ToolsConfiguration: Sendable, Equatable {
         .choice("weather.units", "POKEDEX_WEATHER_UNITS", \.weatherUnits),
         .text("runbooks.dir", "POKEDEX_RUNBOOKS_DIR", \.runbooksDirectory, required: true),
         .text("runbooks.index", "POKEDEX_RUNBOOKS_INDEX", \.runbooksIndex, required: true),
+        .boolean("runbooks.embeddings.enabled", "POKEDEX_RUNBOOKS_EMBEDDINGS_ENABLED", \.embeddingsEnabled),
+        .choice("runbooks.embeddings.provider", "POKEDEX_RUNBOOKS_EMBEDDINGS_PROVIDER", \.embeddingsProvider),
+        .url("runbooks.embeddings.url", "POKEDEX_RUNBOOKS_EMBEDDINGS_URL", \.embeddingsURL),
+        .text("runbooks.embeddings.model", "POKEDEX_RUNBOOKS_EMBEDDINGS_MODEL", \.embeddingsModel),
+        .number(
+            "runbooks.embeddings.min_similarity", "POKEDEX_RUNBOOKS_EMBEDDINGS_MIN_SIMILARITY",
+            \.embeddingsMinimumSimilarity, in: 0...1),
+        .secret("runbooks.embeddings.api_key", "POKEDEX_RUNBOOKS_EMBEDDINGS_API_KEY", \.embeddingsAPIKey),
     ])
 
     /// Applies one `key = value` setting.

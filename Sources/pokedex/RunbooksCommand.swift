@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import Logging
+import PokedexAssistant
+import PokedexRecovery
 import PokedexTools
 
 /// `pokedex runbooks …`: build and query the runbook index (SPEC 4.3).
@@ -21,6 +24,18 @@ struct RunbooksCommand: AsyncParsableCommand {
         func open() throws -> RunbookIndex {
             try RunbookIndex(path: index ?? global.loadConfiguration().tools.runbooksIndex)
         }
+
+        /// The configured embedding model over `index` (as `pokedex serve` would use it); nil
+        /// when there is none.
+        func embeddings(_ index: RunbookIndex) async throws -> RunbookEmbeddings? {
+            let configuration = try global.loadConfiguration()
+            let chat = await ChatModels.make(configuration.assistant)
+            guard let model = EmbeddingModels.make(configuration, chat: chat) else { return nil }
+            return RunbookEmbeddings(
+                model: model, index: index,
+                recovery: Recovery(configuration: PokedexRuntime.recoveryConfiguration(configuration)),
+                logger: Logger(label: "pokedex.runbooks"))
+        }
     }
 
     struct Index: AsyncParsableCommand {
@@ -36,7 +51,8 @@ struct RunbooksCommand: AsyncParsableCommand {
             }
             let progress = ProgressLine()
             let start = ContinuousClock.now
-            let summary = try location.open().update(from: folder) { done, total, file in
+            let index = try location.open()
+            let summary = try index.update(from: folder) { done, total, file in
                 progress.show(done: done, of: total, file)
             }
             progress.finish()
@@ -48,6 +64,11 @@ struct RunbooksCommand: AsyncParsableCommand {
             )
             for (file, reason) in summary.skipped {
                 emit("  skipped \(file): \(reason)")
+            }
+            // Sections are embedded now, so that the server does not have to at its start.
+            if let embeddings = try await location.embeddings(index) {
+                await embeddings.catchUp()
+                emit("Runbook search: \(embeddings.summary()).")
             }
         }
     }
@@ -65,7 +86,10 @@ struct RunbooksCommand: AsyncParsableCommand {
             if (try? folder.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
                 _ = try index.update(from: folder)
             }
-            emit(RunbookAnswer.format(try index.search(query, limit: max(1, limit)), query: query))
+            let embeddings = try await location.embeddings(index)
+            await embeddings?.catchUp()
+            let vector = await embeddings?.vector(for: query)
+            emit(RunbookAnswer.format(try index.search(query, limit: max(1, limit), vector: vector), query: query))
         }
     }
 }

@@ -262,6 +262,8 @@ struct ConfigurationTests {
             "webex.mode": "websocket", "webex.public_url": "https://bot.example.com", "webex.device_url": "http://127.0.0.1:4",
             "webex.heartbeat": "5s", "webex.idle_timeout": "60s", "webex.max_reconnect_delay": "30s",
             "webex.catch_up_window": "600s", "webex.lease": "20s", "mcp.profile": "responder", "mcp.http": "false",
+            "runbooks.embeddings.enabled": "false", "runbooks.embeddings.provider": "openai",
+            "runbooks.embeddings.url": "http://127.0.0.1:3/v1", "runbooks.embeddings.min_similarity": "0.35",
         ]
         var checked = 0
         for table in tables {

@@ -2,10 +2,13 @@
 public struct SelfTest: Sendable, Equatable {
     public var passed: Bool
     public var detail: String
+    /// What `status` says beside a passed test (how the tool works now, when that can change).
+    public var remark: String?
 
-    public init(passed: Bool, detail: String) {
+    public init(passed: Bool, detail: String, remark: String? = nil) {
         self.passed = passed
         self.detail = detail
+        self.remark = remark
     }
 
     /// Runs `body`; a thrown error is a failed test described by the error.

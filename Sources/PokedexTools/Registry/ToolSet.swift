@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import Foundation
 import PokedexAudit
+import Logging
 import PokedexHTTP
+import PokedexLLM
 import PokedexRecovery
 
 /// A tool the tool set builds from the configuration.
@@ -28,6 +30,9 @@ public struct ToolBuildContext: Sendable {
     /// Where actions wait for their confirmation.
     public var ledger: any ConfirmationLedger
     public var now: @Sendable () -> Date
+    /// The model runbook search embeds with; nil: keyword search alone.
+    public var embeddingModel: (any EmbeddingModel)?
+    public var logger: Logger
 }
 
 /// The tools an installation has, built from its configuration: a tool whose integration is not
@@ -55,6 +60,7 @@ public struct ToolSet: Sendable {
     /// Every catalogued tool's recovery defaults, for the configuration they are declared in.
     public static func declareRecoveryDefaults(in configuration: inout RecoveryConfiguration) {
         for kind in catalog { configuration.declare(kind.service, kind.recoveryDefaults) }
+        configuration.declare(.embeddings, RunbookEmbeddings.recoveryDefaults)
     }
 
     /// `configuration` with every catalogued tool's recovery defaults declared.
@@ -71,10 +77,12 @@ public struct ToolSet: Sendable {
     public static func make(
         _ configuration: ToolsConfiguration, recovery: Recovery, auditLog: AuditLog?, http: HTTPClient = .services,
         ledger: any ConfirmationLedger = InMemoryConfirmationLedger(), now: @escaping @Sendable () -> Date = { Date() },
+        embeddingModel: (any EmbeddingModel)? = nil, logger: Logger = Logger(label: "pokedex.tools"),
         catalog: [any CatalogTool.Type] = catalog
     ) throws -> ToolSet {
         let context = ToolBuildContext(
-            configuration: configuration, recovery: recovery, http: http, auditLog: auditLog, ledger: ledger, now: now)
+            configuration: configuration, recovery: recovery, http: http, auditLog: auditLog, ledger: ledger, now: now,
+            embeddingModel: embeddingModel, logger: logger)
         var tools: [any Tool] = []
         var disabled: [ToolName: String] = [:]
         for kind in catalog {

@@ -29,12 +29,12 @@ public final class RunbookIndex: Sendable {
     }
 
     /// A pool (WAL, concurrent readers) so that many questions are searched at once.
-    private let database: any DatabaseWriter
+    let database: any DatabaseWriter
     private let chunker: RunbookChunker
     private let extractor = RunbookExtractor()
-    /// How much of a question (``RunbookQuery/coverage(found:chunks:)``) the runbooks must know
-    /// for it to be answered; chosen from the evaluation set (`pokedex-bench retrieval`).
-    private let minimumCoverage: Double
+    private let ranking: Ranking
+    /// The vectors of the model last asked with, while the index is unchanged.
+    let vectorCache = Mutex(VectorMatrix())
     /// Word counts of the index as it was at `version` (its documents' highest id and number).
     private let wordCounts = Mutex(WordCounts(version: "", chunks: 0))
 
@@ -49,18 +49,31 @@ public final class RunbookIndex: Sendable {
     static let headingWeight = 3.0
     static let titleWeight = 1.0
     static let cueWeight = 2.0
-    /// The coverage below which a question is not answered.
-    public static let defaultMinimumCoverage = 0.5
+    /// When a question is answered, and how keywords and meaning weigh against each other. Every
+    /// figure was chosen on the evaluation set (`pokedex-bench retrieval` shows the alternatives).
+    public struct Ranking: Sendable, Equatable {
+        /// How much of a question (``RunbookQuery/coverage(found:chunks:)``) the runbooks must know
+        /// for it to be answered by keywords.
+        public var minimumCoverage = 0.5
+        /// How near in meaning (cosine similarity) a section must be to answer a question whose
+        /// words the runbooks do not know well enough (hybrid search).
+        public var minimumSimilarity = 0.5
+        /// The weight of a section's place in the meaning ranking against 1 for its place in the
+        /// keyword ranking, in reciprocal rank fusion.
+        public var meaningWeight = 0.5
+
+        public init() {}
+    }
 
     /// Opens (creating if needed) the index file.
     public init(
-        path: String, chunker: RunbookChunker = RunbookChunker(), minimumCoverage: Double = defaultMinimumCoverage
+        path: String, chunker: RunbookChunker = RunbookChunker(), ranking: Ranking = Ranking()
     ) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         database = path == ":memory:" ? try DatabaseQueue() : try DatabasePool(path: path)
         self.chunker = chunker
-        self.minimumCoverage = minimumCoverage
+        self.ranking = ranking
         try Self.migrator.migrate(database)
     }
 
@@ -115,6 +128,7 @@ public final class RunbookIndex: Sendable {
                     CREATE VIRTUAL TABLE chunk_terms USING fts5vocab(chunk_search, 'row');
                     """)
         }
+        registerVectors(in: &migrator)
         return migrator
     }
 
@@ -192,7 +206,52 @@ public final class RunbookIndex: Sendable {
         }
     }
 
-    /// The best chunks for a question, best first.
+    /// The best sections for a question, best first; none when the runbooks do not answer it.
+    ///
+    /// With a question's embedding (``QueryVector``), the keyword ranking and the sections nearest
+    /// in meaning are fused by reciprocal rank, and a question is answered when either its words
+    /// are known well enough or a section is near enough in meaning (``Ranking``). Without one,
+    /// the keyword ranking alone.
+    public func search(_ question: String, limit: Int = 3, vector: QueryVector? = nil) throws -> [Hit] {
+        guard limit > 0 else { return [] }
+        return try database.read { db in
+            let version = try Row.fetchOne(db, sql: "SELECT coalesce(max(id), 0), count(*) FROM document")
+                .map { "\($0[0] as Int64)/\($0[1] as Int64)" } ?? ""
+            let depth = vector == nil ? limit : max(limit, Self.fusionDepth)
+            let keyword = try keywordRanking(question, limit: depth, version: version, rankUncovered: vector != nil, in: db)
+            guard let vector else { return keyword.covered ? keyword.hits.map(\.hit) : [] }
+            let nearest = try nearestSections(vector, limit: depth, version: version, in: db)
+            guard keyword.covered || Double(nearest.first?.similarity ?? 0) >= ranking.minimumSimilarity else { return [] }
+            // Reciprocal rank fusion: a section high in either list, or fairly high in both, leads.
+            var scores: [Int64: Double] = [:]
+            for (rank, id) in keyword.hits.map(\.id).enumerated() {
+                scores[id, default: 0] += 1 / (Self.fusionK + Double(rank + 1))
+            }
+            for (rank, id) in nearest.map(\.id).enumerated() {
+                scores[id, default: 0] += ranking.meaningWeight / (Self.fusionK + Double(rank + 1))
+            }
+            let order = scores.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(limit)
+            var known = Dictionary(keyword.hits.map { ($0.id, $0.hit) }) { first, _ in first }
+            let missing = order.map(\.key).filter { known[$0] == nil }
+            if !missing.isEmpty {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.id, d.path, c.section, c.text FROM chunk c JOIN document d ON d.id = c.document_id
+                        WHERE c.id IN (\(missing.map { _ in "?" }.joined(separator: ",")))
+                        """, arguments: StatementArguments(missing))
+                for row in rows { known[row["id"]] = Hit(file: row["path"], section: row["section"], text: row["text"]) }
+            }
+            return order.compactMap { known[$0.key] }
+        }
+    }
+
+    /// How deep each ranking is read before fusing, and reciprocal rank fusion's constant (60, as
+    /// in Cormack, Clarke and Büttcher's paper: it damps the difference between the first places).
+    static let fusionDepth = 20
+    static let fusionK = 60.0
+
+    /// The keyword ranking (BM25), and whether the runbooks know enough of the question's words.
     ///
     /// BM25 has to score every chunk a query matches, so how a question is asked depends on how
     /// common its words are (see ``QueryPlan``): rare words are ranked with OR; common ones are
@@ -200,78 +259,77 @@ public final class RunbookIndex: Sendable {
     /// FTS5's BM25 weighs at practically zero — are used only when nothing else is left. No step
     /// scores more than a tenth of the index (the first matches in index order), so a query costs
     /// about the same on a big folder as on a small one.
-    public func search(_ question: String, limit: Int = 3) throws -> [Hit] {
+    /// - Parameter rankUncovered: rank a question whose words are not covered too (hybrid search
+    ///   may still answer it by meaning).
+    private func keywordRanking(
+        _ question: String, limit: Int, version: String, rankUncovered: Bool, in db: Database
+    ) throws -> (hits: [(id: Int64, hit: Hit)], covered: Bool) {
         var query = RunbookQuery(question)
-        guard !query.groups.isEmpty, limit > 0 else { return [] }
-        return try database.read { db in
-            // Word counts are kept while the index is unchanged: questions repeat words, and
-            // counting a common one means reading up to a tenth of the index.
-            let version = try Row.fetchOne(db, sql: "SELECT coalesce(max(id), 0), count(*) FROM document")
-                .map { "\($0[0] as Int64)/\($0[1] as Int64)" } ?? ""
-            let known = wordCounts.withLock { cache -> WordCounts? in cache.version == version ? cache : nil }
-            let chunks = try known?.chunks ?? Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
-            // How many chunks each word is in, counted up to a tenth of the index (see QueryPlan).
-            let bound = max(50, chunks / 10)
-            var stats = known?.words ?? [:]
-            var counted: [String: QueryPlan.WordStats] = [:]
-            func count(_ word: String) throws -> Int {
-                if let known = stats[word] { return known.count }
-                let sample = try db.cachedStatement(
-                    sql: """
-                        SELECT count(*), min(rowid), max(rowid) FROM (
-                            SELECT rowid FROM chunk_search WHERE chunk_search MATCH ? ORDER BY rowid LIMIT ?)
-                        """)
-                let row = try Row.fetchOne(sample, arguments: [Self.term(word), bound])
-                let (found, first, last): (Int, Int64?, Int64?) = (row?[0] ?? 0, row?[1], row?[2])
-                // Dense: its matches fill at least half of the rows they span (a word in most chunks).
-                let dense = found >= bound && first.map { Int64(found) * 2 > last! - $0 + 1 } ?? false
-                let entry = QueryPlan.WordStats(word: word, count: found, dense: dense)
-                stats[word] = entry
-                counted[word] = entry
-                return found
-            }
-            defer {
-                wordCounts.withLock { cache in
-                    if cache.version != version || cache.words.count > 50_000 {
-                        cache = WordCounts(version: version, chunks: chunks)
-                    }
-                    cache.words.merge(counted) { $1 }
-                }
-            }
-            for word in query.allWords { _ = try count(word) }
-            // A word found nowhere may be misspelt: its nearest term in the index stands in for it.
-            for (position, group) in query.groups.enumerated() where try group.words.allSatisfy({ try count($0) == 0 }) {
-                if let term = try Self.correction(of: group.words[0], in: db) {
-                    query.groups[position].words.insert(term + "*", at: 0)
-                    _ = try count(term + "*")
-                }
-            }
-            // A question the runbooks hardly know about gets no answer, not the least-bad section.
-            guard query.coverage(found: stats.mapValues(\.count), chunks: chunks) >= minimumCoverage else { return [] }
-            // Each group's first word found is what the question says; the others are alternatives.
-            var words: [QueryPlan.WordStats] = []
-            var seen = Set<String>()
-            for group in query.groups {
-                var original = true
-                for word in group.words where (stats[word]?.count ?? 0) > 0 && seen.insert(word).inserted {
-                    var entry = stats[word]!
-                    entry.original = original
-                    original = false
-                    words.append(entry)
-                }
-            }
-            guard !words.isEmpty else { return [] }
-            var hits: [Hit] = []
-            var seenChunks = Set<Int64>()
-            let plan = QueryPlan(words, bound: bound, chunks: chunks)
-            for step in plan.steps where hits.count < limit {
-                for row in try Self.run(step, limit: limit, candidates: plan.candidates, in: db)
-                where seenChunks.insert(row["id"]).inserted {
-                    hits.append(Hit(file: row["path"], section: row["section"], text: row["text"]))
-                }
-            }
-            return Array(hits.prefix(limit))
+        guard !query.groups.isEmpty else { return ([], false) }
+        let known = wordCounts.withLock { cache -> WordCounts? in cache.version == version ? cache : nil }
+        let chunks = try known?.chunks ?? Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
+        // How many chunks each word is in, counted up to a tenth of the index (see QueryPlan).
+        let bound = max(50, chunks / 10)
+        var stats = known?.words ?? [:]
+        var counted: [String: QueryPlan.WordStats] = [:]
+        func count(_ word: String) throws -> Int {
+            if let known = stats[word] { return known.count }
+            let sample = try db.cachedStatement(
+                sql: """
+                    SELECT count(*), min(rowid), max(rowid) FROM (
+                        SELECT rowid FROM chunk_search WHERE chunk_search MATCH ? ORDER BY rowid LIMIT ?)
+                    """)
+            let row = try Row.fetchOne(sample, arguments: [Self.term(word), bound])
+            let (found, first, last): (Int, Int64?, Int64?) = (row?[0] ?? 0, row?[1], row?[2])
+            // Dense: its matches fill at least half of the rows they span (a word in most chunks).
+            let dense = found >= bound && first.map { Int64(found) * 2 > last! - $0 + 1 } ?? false
+            let entry = QueryPlan.WordStats(word: word, count: found, dense: dense)
+            stats[word] = entry
+            counted[word] = entry
+            return found
         }
+        defer {
+            wordCounts.withLock { cache in
+                if cache.version != version || cache.words.count > 50_000 {
+                    cache = WordCounts(version: version, chunks: chunks)
+                }
+                cache.words.merge(counted) { $1 }
+            }
+        }
+        for word in query.allWords { _ = try count(word) }
+        // A word found nowhere may be misspelt: its nearest term in the index stands in for it.
+        for (position, group) in query.groups.enumerated() where try group.words.allSatisfy({ try count($0) == 0 }) {
+            if let term = try Self.correction(of: group.words[0], in: db) {
+                query.groups[position].words.insert(term + "*", at: 0)
+                _ = try count(term + "*")
+            }
+        }
+        // A question the runbooks hardly know about gets no answer, not the least-bad section.
+        let covered = query.coverage(found: stats.mapValues(\.count), chunks: chunks) >= ranking.minimumCoverage
+        guard covered || rankUncovered else { return ([], false) }
+        // Each group's first word found is what the question says; the others are alternatives.
+        var words: [QueryPlan.WordStats] = []
+        var seen = Set<String>()
+        for group in query.groups {
+            var original = true
+            for word in group.words where (stats[word]?.count ?? 0) > 0 && seen.insert(word).inserted {
+                var entry = stats[word]!
+                entry.original = original
+                original = false
+                words.append(entry)
+            }
+        }
+        guard !words.isEmpty else { return ([], covered) }
+        var hits: [(id: Int64, hit: Hit)] = []
+        var seenChunks = Set<Int64>()
+        let plan = QueryPlan(words, bound: bound, chunks: chunks)
+        for step in plan.steps where hits.count < limit {
+            for row in try Self.run(step, limit: limit, candidates: plan.candidates, in: db)
+            where seenChunks.insert(row["id"]).inserted {
+                hits.append((row["id"], Hit(file: row["path"], section: row["section"], text: row["text"])))
+            }
+        }
+        return (Array(hits.prefix(limit)), covered)
     }
 
     /// A word as an FTS5 term: quoted (so no user text is ever FTS5 syntax); a trailing `*` (an

@@ -21,15 +21,19 @@ public struct RunbookSearchTool: CatalogTool {
     public let guidance: String? = "Quote runbook answers with their sources."
 
     public let index: RunbookIndex
+    /// Ranking by meaning beside keywords; nil when no embedding model is configured.
+    public let embeddings: RunbookEmbeddings?
     private let recovery: Recovery
 
-    public init(index: RunbookIndex, recovery: Recovery) {
+    public init(index: RunbookIndex, recovery: Recovery, embeddings: RunbookEmbeddings? = nil) {
         self.index = index
         self.recovery = recovery
+        self.embeddings = embeddings
     }
 
     /// The runbooks folder is indexed (unchanged files are skipped by hash, so this is quick after
-    /// the first time).
+    /// the first time); sections are embedded in the background when an embedding model is
+    /// configured.
     public static func build(_ context: ToolBuildContext) throws -> ToolBuild {
         let configuration = context.configuration
         let folder = URL(fileURLWithPath: configuration.runbooksDirectory)
@@ -37,9 +41,15 @@ public struct RunbookSearchTool: CatalogTool {
             return .disabled("no runbooks folder at \(configuration.runbooksDirectory)")
         }
         do {
-            let index = try RunbookIndex(path: configuration.runbooksIndex)
+            var ranking = RunbookIndex.Ranking()
+            ranking.minimumSimilarity = configuration.embeddingsMinimumSimilarity
+            let index = try RunbookIndex(path: configuration.runbooksIndex, ranking: ranking)
             _ = try index.update(from: folder)
-            return .built(RunbookSearchTool(index: index, recovery: context.recovery))
+            let embeddings = context.embeddingModel.map {
+                RunbookEmbeddings(model: $0, index: index, recovery: context.recovery, logger: context.logger)
+            }
+            embeddings?.startCatchUp()
+            return .built(RunbookSearchTool(index: index, recovery: context.recovery, embeddings: embeddings))
         } catch {
             return .disabled("the runbook index \(configuration.runbooksIndex) cannot be used: \(error)")
         }
@@ -48,9 +58,10 @@ public struct RunbookSearchTool: CatalogTool {
     public func run(_ arguments: ToolArguments, context: ToolContext) async -> ToolResult {
         let query = arguments.string("query") ?? context.question
         let index = self.index
+        let vector = await embeddings?.vector(for: query)
         let outcome = await recovery.call(Self.service) { _ in
             do {
-                return RunbookAnswer.format(try index.search(query), query: query)
+                return RunbookAnswer.format(try index.search(query, vector: vector), query: query)
             } catch {
                 // The index is a local file: a failure is most likely a lock or a rebuild in progress.
                 throw ServiceFailure(.connection, "runbook index unavailable")
@@ -100,7 +111,8 @@ public struct RunbookSearchTool: CatalogTool {
             return SelfTest(
                 passed: counts.documents > 0,
                 detail: counts.documents > 0
-                    ? "\(counts.documents) runbooks, \(counts.chunks) excerpts" : "the index holds no runbooks")
+                    ? "\(counts.documents) runbooks, \(counts.chunks) excerpts" : "the index holds no runbooks",
+                remark: embeddings?.summary() ?? "keyword search only: no embedding model configured")
         } catch {
             return SelfTest(passed: false, detail: "the index cannot be read: \(error)")
         }

@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+
+/// The meaning side of runbook search: each section's embedding, stored beside its text (and gone
+/// with it when its file changes or leaves), and the sections nearest a question's embedding.
+extension RunbookIndex {
+    /// A question's embedding, and the model that made it (only that model's vectors are compared).
+    public struct QueryVector: Sendable {
+        public var model: String
+        public var values: [Float]
+
+        public init(model: String, values: [Float]) {
+            self.model = model
+            self.values = values
+        }
+    }
+
+    /// A section waiting for its embedding: what is embedded is its heading path and text.
+    public struct PendingSection: Sendable, Equatable {
+        public var id: Int64
+        public var text: String
+    }
+
+    static func registerVectors(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v3 vectors") { db in
+            // id grows with every vector stored, so the highest one tells a reader that vectors
+            // were added without counting them.
+            try db.execute(
+                sql: """
+                    CREATE TABLE chunk_vector (
+                        id INTEGER PRIMARY KEY,
+                        chunk_id INTEGER NOT NULL UNIQUE REFERENCES chunk(id) ON DELETE CASCADE,
+                        model TEXT NOT NULL, vector BLOB NOT NULL);
+                    """)
+        }
+    }
+
+    /// Sections without a vector of `model`, in index order; vectors of any other model are
+    /// dropped first (a changed model re-embeds everything: vectors of two models do not compare).
+    public func sectionsToEmbed(model: String, limit: Int) throws -> [PendingSection] {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM chunk_vector WHERE model != ?", arguments: [model])
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id, c.section, c.text FROM chunk c LEFT JOIN chunk_vector v ON v.chunk_id = c.id
+                    WHERE v.id IS NULL ORDER BY c.id LIMIT ?
+                    """, arguments: [limit]
+            ).map { row in
+                let section: String? = row["section"]
+                let text: String = row["text"]
+                return PendingSection(id: row["id"], text: section.map { "\($0)\n\(text)" } ?? text)
+            }
+        }
+    }
+
+    /// Stores sections' vectors (unit length) for `model`; a section gone meanwhile is skipped.
+    public func storeVectors(_ vectors: [(id: Int64, values: [Float])], model: String) throws {
+        try database.write { db in
+            let insert = try db.makeStatement(
+                sql: """
+                    INSERT INTO chunk_vector (chunk_id, model, vector)
+                    SELECT id, ?, ? FROM chunk WHERE id = ?
+                    ON CONFLICT(chunk_id) DO UPDATE SET model = excluded.model, vector = excluded.vector
+                    """)
+            for (id, values) in vectors {
+                let unit = Self.unit(values)
+                try insert.execute(arguments: [model, unit.withUnsafeBytes { Data($0) }, id])
+            }
+        }
+    }
+
+    /// How many sections have a vector of `model`, of how many.
+    public func vectorCounts(model: String) throws -> (embedded: Int, sections: Int) {
+        try database.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk_vector WHERE model = ?", arguments: [model]) ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
+            )
+        }
+    }
+
+    /// The sections nearest a question's vector (cosine similarity), best first.
+    func nearestSections(_ query: QueryVector, limit: Int, version: String, in db: Database) throws -> [(
+        id: Int64, similarity: Float
+    )] {
+        let latest = try Int64.fetchOne(db, sql: "SELECT max(id) FROM chunk_vector") ?? 0
+        let key = "\(version)/\(query.model)/\(latest)"
+        let matrix =
+            try vectorCache.withLock { $0.key == key ? $0 : nil }
+            ?? {
+                var loaded = VectorMatrix(key: key)
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT chunk_id, vector FROM chunk_vector WHERE model = ? ORDER BY chunk_id",
+                    arguments: [query.model])
+                while let row = try rows.next() {
+                    let data: Data = row["vector"]
+                    let values = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+                    if loaded.width == 0 { loaded.width = values.count }
+                    guard values.count == loaded.width else { continue }
+                    loaded.ids.append(row["chunk_id"])
+                    loaded.values += values
+                }
+                vectorCache.withLock { $0 = loaded }
+                return loaded
+            }()
+        guard matrix.width == query.values.count, matrix.width > 0 else { return [] }
+        let question = Self.unit(query.values)
+        var scored: [(id: Int64, similarity: Float)] = []
+        scored.reserveCapacity(matrix.ids.count)
+        matrix.values.withUnsafeBufferPointer { values in
+            question.withUnsafeBufferPointer { question in
+                for (row, id) in matrix.ids.enumerated() {
+                    var dot: Float = 0
+                    let start = row * matrix.width
+                    for column in 0..<matrix.width { dot += values[start + column] * question[column] }
+                    scored.append((id, dot))
+                }
+            }
+        }
+        return Array(scored.sorted { $0.similarity > $1.similarity }.prefix(limit))
+    }
+
+    /// Every stored vector of one model, in one flat array (row after row), as of `key`.
+    struct VectorMatrix {
+        var key = ""
+        var ids: [Int64] = []
+        var width = 0
+        var values: [Float] = []
+    }
+
+    static func unit(_ values: [Float]) -> [Float] {
+        let length = values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return length > 0 ? values.map { $0 / length } : values
+    }
+}
