@@ -1,13 +1,17 @@
 import ArgumentParser
 import Foundation
+import Logging
+import PokedexLLM
+import PokedexRecovery
 import PokedexTools
 
 /// `pokedex-bench retrieval`: how well runbook search finds the section that answers a question
 /// (recall@1, recall@3, MRR) and says so when none does (no-answer precision and recall), over the
 /// labelled questions of `evaluation/runbook-questions.json` — on the runbooks alone, and again
 /// among generated runbooks that answer none of them. Also shows what each no-answer threshold
-/// would give, which is how the shipped one was chosen. A team can point it at its own runbooks
-/// and questions.
+/// would give, which is how the shipped one was chosen. With an embedding server
+/// (`--embeddings-url`) it measures hybrid search (keywords and meaning, fused) beside keyword
+/// search alone. A team can point it at its own runbooks, questions and embedding model.
 struct RetrievalBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retrieval", abstract: "Measure how well runbook search answers a labelled set of questions.")
@@ -16,6 +20,11 @@ struct RetrievalBenchmark: AsyncParsableCommand {
     @Option(help: "The labelled questions.") var questions = "evaluation/runbook-questions.json"
     @Option(help: "Generated runbooks asked among in the second run (0: none).") var distractors = 200
     @Option(help: "Where to write the JSON results.") var output = "bench-results/retrieval.json"
+    @Option(help: "An embedding server, to measure hybrid search too (e.g. http://127.0.0.1:11434, or …/v1).")
+    var embeddingsURL: String?
+    @Option(help: "Its wire format: ollama or openai (default: a URL ending in /v1 is openai).")
+    var embeddingsProvider: String?
+    @Option(help: "The embedding model.") var embeddingsModel = "nomic-embed-text"
 
     mutating func run() async throws {
         let evaluation = try RunbookEvaluation(contentsOf: URL(fileURLWithPath: questions))
@@ -26,11 +35,30 @@ struct RetrievalBenchmark: AsyncParsableCommand {
         try FileManager.default.copyItem(at: URL(fileURLWithPath: runbooks), to: folder)
         let indexPath = directory.appendingPathComponent("runbooks.db").path
 
+        let embedder = embeddingModel()
+        // Each question is embedded once, whichever corpus it is asked in.
+        var questionVectors: [String: RunbookIndex.QueryVector] = [:]
         var results: [String: Any] = [:]
-        func measure(_ corpus: String) throws {
+        func measure(_ corpus: String) async throws {
             let index = try RunbookIndex(path: indexPath)
             let summary = try index.update(from: folder)
             print("\n\(corpus): \(summary.indexed.count) files, \(try index.counts().chunks) sections")
+            var entry: [String: Any] = [:]
+            if let embedder {
+                let recovery = Recovery(configuration: ToolSet.recoveryConfiguration())
+                let embeddings = RunbookEmbeddings(
+                    model: embedder, index: index, recovery: recovery, logger: Logger(label: "pokedex-bench"))
+                let start = ContinuousClock.now
+                guard await embeddings.catchUp() else { throw BenchmarkError("the embedding server did not embed the runbooks: \(embeddings.summary())") }
+                print("  embedded in \(ContinuousClock.now - start): \(embeddings.summary())")
+                for question in evaluation.questions where questionVectors[question.q] == nil {
+                    guard let vector = await embeddings.vector(for: question.q) else {
+                        throw BenchmarkError("the embedding server did not embed a question: \(embeddings.summary())")
+                    }
+                    questionVectors[question.q] = vector
+                }
+                entry = try measureHybrid(evaluation, indexPath: indexPath, vectors: questionVectors)
+            }
             // Each question is searched once; the three sets of figures read the same answers.
             var answers: [String: [RunbookIndex.Hit]] = [:]
             func answer(_ question: String) throws -> [RunbookIndex.Hit] {
@@ -49,31 +77,94 @@ struct RetrievalBenchmark: AsyncParsableCommand {
             var sweep: [[String: Double]] = []
             print("  no-answer threshold:")
             for threshold in stride(from: 0.0, through: 0.8, by: 0.1) {
-                let candidate = try RunbookIndex(path: indexPath, minimumCoverage: threshold)
+                var ranking = RunbookIndex.Ranking()
+                ranking.minimumCoverage = threshold
+                let candidate = try RunbookIndex(path: indexPath, ranking: ranking)
                 let swept = try evaluation.figures { try candidate.search($0, limit: 10) }
-                print(String(format: "    %.1f%@ ", threshold, threshold == RunbookIndex.defaultMinimumCoverage ? "*" : " ") + Self.line("", swept))
+                print(String(format: "    %.1f%@ ", threshold, threshold == RunbookIndex.Ranking().minimumCoverage ? "*" : " ") + Self.line("", swept))
                 sweep.append(["threshold": threshold] .merging(Self.numbers(swept)) { $1 })
             }
-            results[corpus] = [
+            results[corpus] = entry.merging([
                 "keyword": Self.numbers(figures), "keyword_tuned_on": Self.numbers(tuned),
                 "keyword_held_out": Self.numbers(heldOut), "misses": figures.misses, "threshold_sweep": sweep,
-            ]
+            ]) { $1 }
         }
         print("\(evaluation.questions.count) questions, \(evaluation.questions.filter(\.a.isEmpty).count) that no runbook answers")
-        try measure("runbooks")
+        try await measure("runbooks")
         if distractors > 0 {
             _ = try GeneratedRunbooks(seed: 2026).write(megabytes: max(1, distractors / 40), files: distractors, into: folder)
-            try measure("runbooks among \(distractors) generated")
+            try await measure("runbooks among \(distractors) generated")
         }
         let document: [String: Any] = [
             "benchmark": "retrieval", "date": ISO8601DateFormatter().string(from: Date()), "machine": machineDescription(),
-            "questions": evaluation.questions.count, "no_answer_threshold": RunbookIndex.defaultMinimumCoverage,
-            "results": results,
+            "questions": evaluation.questions.count, "no_answer_threshold": RunbookIndex.Ranking().minimumCoverage,
+            "similarity_threshold": RunbookIndex.Ranking().minimumSimilarity,
+            "meaning_weight": RunbookIndex.Ranking().meaningWeight,
+            "embedding_model": embedder.map { "\($0.provider) \($0.model)" } ?? "none", "results": results,
         ]
         let url = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]).write(to: url)
         print("\nWrote \(output)")
+    }
+
+    /// The hybrid figures (keywords and meaning fused), for all questions, tuned-on and held-out
+    /// ones, and what each similarity threshold would give.
+    func measureHybrid(
+        _ evaluation: RunbookEvaluation, indexPath: String, vectors: [String: RunbookIndex.QueryVector]
+    ) throws -> [String: Any] {
+        let index = try RunbookIndex(path: indexPath)
+        var answers: [String: [RunbookIndex.Hit]] = [:]
+        func answer(_ question: String) throws -> [RunbookIndex.Hit] {
+            if let known = answers[question] { return known }
+            let hits = try index.search(question, limit: 10, vector: vectors[question])
+            answers[question] = hits
+            return hits
+        }
+        let figures = try evaluation.figures(answer)
+        let tuned = try evaluation.heldOut(false).figures(answer)
+        let heldOut = try evaluation.heldOut(true).figures(answer)
+        print(Self.line("hybrid (BM25 + embeddings), all", figures))
+        print(Self.line("  tuned on", tuned))
+        print(Self.line("  held out", heldOut))
+        for miss in figures.misses { print("    miss: \(miss)") }
+        let chosen = RunbookIndex.Ranking()
+        func sweep(_ title: String, _ values: [Double], _ set: (inout RunbookIndex.Ranking, Double) -> Void, current: Double)
+            throws -> [[String: Double]]
+        {
+            print("  \(title):")
+            var rows: [[String: Double]] = []
+            for value in values {
+                var ranking = chosen
+                set(&ranking, value)
+                let candidate = try RunbookIndex(path: indexPath, ranking: ranking)
+                let swept = try evaluation.figures { try candidate.search($0, limit: 10, vector: vectors[$0]) }
+                print(String(format: "    %.2f%@ ", value, abs(value - current) < 0.001 ? "*" : " ") + Self.line("", swept))
+                rows.append(["value": value].merging(Self.numbers(swept)) { $1 })
+            }
+            return rows
+        }
+        let similarity = try sweep(
+            "similarity threshold (answered when words are covered or a section is this near)",
+            stride(from: 0.25, through: 0.71, by: 0.05).map { $0 }, { $0.minimumSimilarity = $1 },
+            current: chosen.minimumSimilarity)
+        let weight = try sweep(
+            "meaning weight (against 1 for keywords, in reciprocal rank fusion)", [0.25, 0.5, 0.75, 1, 1.5, 2],
+            { $0.meaningWeight = $1 }, current: chosen.meaningWeight)
+        return [
+            "hybrid": Self.numbers(figures), "hybrid_tuned_on": Self.numbers(tuned),
+            "hybrid_held_out": Self.numbers(heldOut), "hybrid_misses": figures.misses,
+            "similarity_sweep": similarity, "meaning_weight_sweep": weight,
+        ]
+    }
+
+    func embeddingModel() -> (any EmbeddingModel)? {
+        guard let url = embeddingsURL else { return nil }
+        let trimmed = url.hasSuffix("/") ? String(url.dropLast()) : url
+        if (embeddingsProvider ?? (trimmed.hasSuffix("/v1") ? "openai" : "ollama")) == "openai" {
+            return OpenAIEmbeddingModel(baseURL: url, model: embeddingsModel, apiKey: nil)
+        }
+        return OllamaEmbeddingModel(baseURL: url, model: embeddingsModel)
     }
 
     static func numbers(_ figures: RunbookEvaluation.Figures) -> [String: Double] {
