@@ -121,6 +121,39 @@ extension RunbookIndex {
         return Array(scored.sorted { $0.similarity > $1.similarity }.prefix(limit))
     }
 
+    /// How deep each ranking is read before fusing, and reciprocal rank fusion's constant (60, as
+    /// in Cormack, Clarke and Büttcher's paper: it damps the difference between the first places).
+    static let fusionDepth = 20
+    static let fusionK = 60.0
+
+    /// Reciprocal rank fusion of the keyword ranking and the meaning ranking: a section high in
+    /// either, or fairly high in both, leads. The meaning ranking's sections not in the keyword
+    /// ranking are read from the index.
+    func fuse(
+        _ keyword: [(id: Int64, hit: Hit)], _ nearest: [(id: Int64, similarity: Float)], limit: Int, in db: Database
+    ) throws -> [Hit] {
+        var scores: [Int64: Double] = [:]
+        for (rank, id) in keyword.map(\.id).enumerated() {
+            scores[id, default: 0] += 1 / (Self.fusionK + Double(rank + 1))
+        }
+        for (rank, id) in nearest.map(\.id).enumerated() {
+            scores[id, default: 0] += ranking.meaningWeight / (Self.fusionK + Double(rank + 1))
+        }
+        let order = scores.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(limit)
+        var known = Dictionary(keyword.map { ($0.id, $0.hit) }) { first, _ in first }
+        let missing = order.map(\.key).filter { known[$0] == nil }
+        if !missing.isEmpty {
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id, d.path, c.section, c.text FROM chunk c JOIN document d ON d.id = c.document_id
+                    WHERE c.id IN (\(missing.map { _ in "?" }.joined(separator: ",")))
+                    """, arguments: StatementArguments(missing))
+            for row in rows { known[row["id"]] = Hit(file: row["path"], section: row["section"], text: row["text"]) }
+        }
+        return order.compactMap { known[$0.key] }
+    }
+
     /// Every stored vector of one model, in one flat array (row after row), as of `key`.
     struct VectorMatrix {
         var key = ""

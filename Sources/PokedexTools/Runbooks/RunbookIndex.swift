@@ -32,7 +32,7 @@ public final class RunbookIndex: Sendable {
     let database: any DatabaseWriter
     private let chunker: RunbookChunker
     private let extractor = RunbookExtractor()
-    private let ranking: Ranking
+    let ranking: Ranking
     /// The vectors of the model last asked with, while the index is unchanged.
     let vectorCache = Mutex(VectorMatrix())
     /// Word counts of the index as it was at `version` (its documents' highest id and number).
@@ -222,34 +222,9 @@ public final class RunbookIndex: Sendable {
             guard let vector else { return keyword.covered ? keyword.hits.map(\.hit) : [] }
             let nearest = try nearestSections(vector, limit: depth, version: version, in: db)
             guard keyword.covered || Double(nearest.first?.similarity ?? 0) >= ranking.minimumSimilarity else { return [] }
-            // Reciprocal rank fusion: a section high in either list, or fairly high in both, leads.
-            var scores: [Int64: Double] = [:]
-            for (rank, id) in keyword.hits.map(\.id).enumerated() {
-                scores[id, default: 0] += 1 / (Self.fusionK + Double(rank + 1))
-            }
-            for (rank, id) in nearest.map(\.id).enumerated() {
-                scores[id, default: 0] += ranking.meaningWeight / (Self.fusionK + Double(rank + 1))
-            }
-            let order = scores.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(limit)
-            var known = Dictionary(keyword.hits.map { ($0.id, $0.hit) }) { first, _ in first }
-            let missing = order.map(\.key).filter { known[$0] == nil }
-            if !missing.isEmpty {
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT c.id, d.path, c.section, c.text FROM chunk c JOIN document d ON d.id = c.document_id
-                        WHERE c.id IN (\(missing.map { _ in "?" }.joined(separator: ",")))
-                        """, arguments: StatementArguments(missing))
-                for row in rows { known[row["id"]] = Hit(file: row["path"], section: row["section"], text: row["text"]) }
-            }
-            return order.compactMap { known[$0.key] }
+            return try fuse(keyword.hits, nearest, limit: limit, in: db)
         }
     }
-
-    /// How deep each ranking is read before fusing, and reciprocal rank fusion's constant (60, as
-    /// in Cormack, Clarke and Büttcher's paper: it damps the difference between the first places).
-    static let fusionDepth = 20
-    static let fusionK = 60.0
 
     /// The keyword ranking (BM25), and whether the runbooks know enough of the question's words.
     ///
@@ -266,6 +241,8 @@ public final class RunbookIndex: Sendable {
     ) throws -> (hits: [(id: Int64, hit: Hit)], covered: Bool) {
         var query = RunbookQuery(question)
         guard !query.groups.isEmpty else { return ([], false) }
+        // Word counts are kept while the index is unchanged: questions repeat words, and counting
+        // a common one means reading up to a tenth of the index.
         let known = wordCounts.withLock { cache -> WordCounts? in cache.version == version ? cache : nil }
         let chunks = try known?.chunks ?? Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
         // How many chunks each word is in, counted up to a tenth of the index (see QueryPlan).
@@ -345,62 +322,6 @@ public final class RunbookIndex: Sendable {
             db, sql: "SELECT term, doc FROM chunk_terms WHERE term >= ? AND term < ?",
             arguments: [String(first), String(first) + "\u{10FFFF}"])
         return RunbookQuery.correction(of: word, in: rows.map { ($0["term"], $0["doc"]) })
-    }
-
-    /// Which FTS5 queries answer a question, in order, until enough chunks are found.
-    struct QueryPlan {
-        struct Step: Equatable {
-            var words: [String]
-            /// Look only in titles and section headings.
-            var headings = false
-            /// All words must appear (AND) rather than any (OR).
-            var all: Bool
-            /// Ranked by BM25; false for words in most chunks, where BM25 cannot tell chunks apart
-            /// and would only cost time: then the first chunks in index order are taken.
-            var ranked: Bool
-        }
-
-        var steps: [Step]
-        /// Most chunks one step scores.
-        var candidates = 50
-
-        /// A word of the question (or an alternative for one), and how common it is.
-        struct WordStats {
-            var word: String
-            /// Whether the question says it (rather than the thesaurus).
-            var original = true
-            /// In how many chunks it is, counted up to the bound.
-            var count: Int
-            /// Its matches fill at least half of the rows they span: it is in most chunks.
-            var dense: Bool
-        }
-
-        /// A word in fewer than a tenth of the chunks (`bound`) is rare; one in more than half is
-        /// everywhere (FTS5's BM25 clamps its weight to 1e-6). Only a tenth is ever counted: how
-        /// densely the word fills the rows up to its tenth-of-the-chunks match tells "everywhere"
-        /// from "common" without reading the rest of its list. All words of a step must appear only
-        /// among those the question says (alternatives never have to).
-        init(_ words: [WordStats], bound: Int, chunks: Int) {
-            candidates = bound
-            guard words.count > 1, chunks >= bound else {  // a small index: every word is rare
-                steps = [Step(words: words.map(\.word), all: false, ranked: true)]
-                return
-            }
-            let rare = words.filter { $0.count < bound }.map(\.word)
-            let common = words.filter { $0.count >= bound && !$0.dense }
-            if !rare.isEmpty {
-                steps = [Step(words: rare, all: false, ranked: true)]
-            } else if !common.isEmpty {
-                let said = common.filter(\.original).map(\.word)
-                steps = [
-                    Step(words: said, headings: true, all: true, ranked: true),
-                    Step(words: said, all: true, ranked: true), Step(words: common.map(\.word), all: false, ranked: true),
-                ]
-            } else {
-                let said = words.filter(\.original).map(\.word)
-                steps = [Step(words: said, all: true, ranked: false), Step(words: words.map(\.word), all: false, ranked: false)]
-            }
-        }
     }
 
     /// One step of a plan: the chunk rows (id, path, section, text), best first.
