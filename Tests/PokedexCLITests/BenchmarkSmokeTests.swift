@@ -15,7 +15,7 @@ struct BenchmarkSmokeTests {
             ]
         ),
         ("recovery", ["direct_call_us", "guarded_call_us", "ratio", "concurrent_calls_per_second"]),
-        ("search", ["index_megabytes_per_second", "query_p50_ms", "query_p99_ms", "even_query_p99_ms", "chunks"]),
+        ("search", ["index_megabytes_per_second", "query_p50_ms", "query_p99_ms", "even_query_p99_ms", "hybrid_query_p99_ms", "chunks"]),
         ("turn", ["direct_p50_ms", "direct_p99_ms", "assistant_p50_ms", "assistant_p99_ms", "history_messages"]),
     ])
     func benchmarkRunsAndWritesItsFigures(benchmark: String, figures: [String]) async throws {

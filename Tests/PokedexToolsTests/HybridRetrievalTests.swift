@@ -105,6 +105,12 @@ struct HybridRetrievalTests {
         func cosine(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
         // Meaning, not words: the stolen laptop is the notebook taken by a thief, not the weather.
         #expect(cosine(ollama[0], ollama[1]) > 0.8 && cosine(ollama[0], ollama[2]) < 0.2)
+        // The real model: sentence-transformers' quick start shows these similarities for it.
+        let reference = try await OpenAIEmbeddingModel(baseURL: server.url, model: "all-minilm", apiKey: nil).embed(
+            ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."], timeLimit: .seconds(60))
+        #expect(abs(cosine(reference[0], reference[1]) - 0.6660) < 0.001)
+        #expect(abs(cosine(reference[0], reference[2]) - 0.1046) < 0.001)
+        #expect(abs(cosine(reference[1], reference[2]) - 0.1411) < 0.001)
         // A model the server does not have is its 404, said as such.
         await #expect {
             try await OllamaEmbeddingModel(baseURL: server.url, model: "nomic-embed-text").embed(["x"], timeLimit: .seconds(10))

@@ -106,19 +106,40 @@ extension RunbookIndex {
             }()
         guard matrix.width == query.values.count, matrix.width > 0 else { return [] }
         let question = Self.unit(query.values)
-        var scored: [(id: Int64, similarity: Float)] = []
-        scored.reserveCapacity(matrix.ids.count)
+        // The best `limit` so far, best first: most sections are turned away by one comparison
+        // with the last of them, so no sort of the whole index.
+        var best: [(id: Int64, similarity: Float)] = []
+        best.reserveCapacity(limit + 1)
         matrix.values.withUnsafeBufferPointer { values in
             question.withUnsafeBufferPointer { question in
                 for (row, id) in matrix.ids.enumerated() {
-                    var dot: Float = 0
-                    let start = row * matrix.width
-                    for column in 0..<matrix.width { dot += values[start + column] * question[column] }
-                    scored.append((id, dot))
+                    let similarity = Self.dot(values.baseAddress! + row * matrix.width, question.baseAddress!, matrix.width)
+                    guard best.count < limit || similarity > best[best.count - 1].similarity else { continue }
+                    let place = best.firstIndex { $0.similarity < similarity } ?? best.count
+                    best.insert((id, similarity), at: place)
+                    if best.count > limit { best.removeLast() }
                 }
             }
         }
-        return Array(scored.sorted { $0.similarity > $1.similarity }.prefix(limit))
+        return best
+    }
+
+    /// The dot product of two vectors of `count` floats, eight lanes at a time.
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+        var lanes = SIMD8<Float>()
+        var index = 0
+        while index + 8 <= count {
+            let x = UnsafeRawPointer(a + index).loadUnaligned(as: SIMD8<Float>.self)
+            let y = UnsafeRawPointer(b + index).loadUnaligned(as: SIMD8<Float>.self)
+            lanes += x * y
+            index += 8
+        }
+        var sum = lanes.sum()
+        while index < count {
+            sum += a[index] * b[index]
+            index += 1
+        }
+        return sum
     }
 
     /// How deep each ranking is read before fusing, and reciprocal rank fusion's constant (60, as
