@@ -119,6 +119,13 @@ public struct ToolsConfiguration: Sendable, Equatable {
         return values
     }
 
+    /// How the runbook index ranks, as configured.
+    public var runbookRanking: RunbookIndex.Ranking {
+        var ranking = RunbookIndex.Ranking()
+        ranking.minimumSimilarity = embeddingsMinimumSimilarity
+        return ranking
+    }
+
     /// True when Falcon has both credentials.
     public var falconConfigured: Bool { !falconClientID.isEmpty && !falconClientSecret.isEmpty }
 

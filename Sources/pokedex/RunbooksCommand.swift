@@ -22,7 +22,8 @@ struct RunbooksCommand: AsyncParsableCommand {
         }
 
         func open() throws -> RunbookIndex {
-            try RunbookIndex(path: index ?? global.loadConfiguration().tools.runbooksIndex)
+            let tools = try global.loadConfiguration().tools
+            return try RunbookIndex(path: index ?? tools.runbooksIndex, ranking: tools.runbookRanking)
         }
 
         /// The configured embedding model over `index` (as `pokedex serve` would use it); nil

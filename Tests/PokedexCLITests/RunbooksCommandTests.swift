@@ -82,6 +82,8 @@ struct RunbooksCommandTests {
         #expect(hybrid.stdout.contains("ransomware-response.md"), "\(hybrid.stdout)")
         let embeddedBefore = try await MiniLMServer.textsEmbedded(server.url)
         #expect(embeddedBefore == 19, "18 sections once, then the question; nothing embedded twice")
+        let search = try await ChildProcess.run(["runbooks", "search", question], environment: environment)
+        #expect(search.stdout.hasPrefix("📄 **From ransomware-response.md:**"), "\(search.stdout)")
 
         server.process.kill()
         _ = await server.process.outcome()

@@ -41,9 +41,7 @@ public struct RunbookSearchTool: CatalogTool {
             return .disabled("no runbooks folder at \(configuration.runbooksDirectory)")
         }
         do {
-            var ranking = RunbookIndex.Ranking()
-            ranking.minimumSimilarity = configuration.embeddingsMinimumSimilarity
-            let index = try RunbookIndex(path: configuration.runbooksIndex, ranking: ranking)
+            let index = try RunbookIndex(path: configuration.runbooksIndex, ranking: configuration.runbookRanking)
             _ = try index.update(from: folder)
             let embeddings = context.embeddingModel.map {
                 RunbookEmbeddings(model: $0, index: index, recovery: context.recovery, logger: context.logger)
