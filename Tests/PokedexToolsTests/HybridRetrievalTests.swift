@@ -15,9 +15,11 @@ import Testing
 struct HybridRetrievalTests {
     static let real = Testing.ConditionTrait.enabled(if: MiniLMServer.python != nil, Comment(rawValue: MiniLMServer.missing))
 
-    /// Recovery with the services' own defaults; nothing here waits on its clock (no retries).
+    /// Recovery with the services' own defaults (nothing here waits on its clock: no retries),
+    /// but time enough for a CPU model on a machine busy with other suites.
     static func recovery(_ configure: (inout RecoveryConfiguration) -> Void = { _ in }) -> Recovery {
         var configuration = ToolSet.recoveryConfiguration()
+        configuration.policies[.embeddings]?.timeout = .seconds(300)
         configure(&configuration)
         return Recovery(configuration: configuration, clock: ManualClock())
     }
@@ -29,7 +31,7 @@ struct HybridRetrievalTests {
         defer { directory.remove() }
         let embeddings = RunbookEmbeddings(
             model: OpenAIEmbeddingModel(baseURL: server.url + "/v1", model: "all-minilm", apiKey: nil), index: index,
-            recovery: Self.recovery(), logger: Logger(label: "test"))
+            recovery: Self.recovery(), logger: Logger(label: "test"), questionTimeLimit: .seconds(300))
         #expect(await embeddings.catchUp())
         let sections = try index.counts().chunks
         #expect(embeddings.mode() == .hybrid(embedded: sections, sections: sections))
@@ -93,7 +95,7 @@ struct HybridRetrievalTests {
         func embeddings(_ model: String) -> RunbookEmbeddings {
             RunbookEmbeddings(
                 model: OllamaEmbeddingModel(baseURL: server.url, model: model), index: index, recovery: Self.recovery(),
-                logger: Logger(label: "test"))
+                logger: Logger(label: "test"), questionTimeLimit: .seconds(300))
         }
         #expect(await embeddings("all-minilm").catchUp())
         #expect(try await MiniLMServer.textsEmbedded(server.url) == sections)
@@ -139,7 +141,7 @@ struct HybridRetrievalTests {
         let recovery = Self.recovery()
         let embeddings = RunbookEmbeddings(
             model: OpenAIEmbeddingModel(baseURL: server.url, model: "all-minilm", apiKey: nil), index: index,
-            recovery: recovery, logger: Logger(label: "test") { _ in log })
+            recovery: recovery, logger: Logger(label: "test") { _ in log }, questionTimeLimit: .seconds(300))
         let tool = RunbookSearchTool(index: index, recovery: recovery, embeddings: embeddings)
         #expect(await embeddings.catchUp())
         let context = ToolContext(question: "q", user: "alice")
@@ -175,7 +177,7 @@ struct HybridRetrievalTests {
         defer { directory.remove() }
         let embeddings = RunbookEmbeddings(
             model: OllamaEmbeddingModel(baseURL: server.url, model: "all-minilm"), index: index,
-            recovery: Self.recovery(), logger: Logger(label: "test"))
+            recovery: Self.recovery(), logger: Logger(label: "test"), questionTimeLimit: .seconds(300))
         #expect(await embeddings.catchUp() == false)
         #expect(try index.vectorCounts(model: "all-minilm").embedded == 0)
         #expect(await embeddings.vector(for: "ransomware first steps") == nil)

@@ -21,7 +21,7 @@ public final class RunbookEmbeddings: Sendable {
     public static let recoveryDefaults = RecoveryDefaults(
         policy: RetryPolicy(maxRetries: 0, initialDelay: .milliseconds(500), backoff: 2.0, timeout: .seconds(30)))
     /// A question waits at most this long for its embedding before being answered by keywords.
-    static let questionTimeLimit = Duration.seconds(5)
+    public static let questionTimeLimit = Duration.seconds(5)
     /// Sections per embedding request.
     static let batchSize = 16
 
@@ -29,6 +29,7 @@ public final class RunbookEmbeddings: Sendable {
     private let index: RunbookIndex
     private let recovery: Recovery
     private let logger: Logger
+    private let questionTimeLimit: Duration
     private let state = Mutex(State())
 
     private struct State {
@@ -47,11 +48,15 @@ public final class RunbookEmbeddings: Sendable {
         case keywordOnly(String)
     }
 
-    public init(model: any EmbeddingModel, index: RunbookIndex, recovery: Recovery, logger: Logger) {
+    public init(
+        model: any EmbeddingModel, index: RunbookIndex, recovery: Recovery, logger: Logger,
+        questionTimeLimit: Duration = questionTimeLimit
+    ) {
         self.model = model
         self.index = index
         self.recovery = recovery
         self.logger = logger
+        self.questionTimeLimit = questionTimeLimit
     }
 
     public func mode() -> Mode {
@@ -120,9 +125,9 @@ public final class RunbookEmbeddings: Sendable {
 
     /// The question's embedding; nil when the server does not answer in time (keywords alone then).
     public func vector(for question: String) async -> RunbookIndex.QueryVector? {
-        let model = self.model
+        let (model, limit) = (self.model, questionTimeLimit)
         let outcome = await recovery.call(.embeddings) { attempt in
-            try await model.embed([question], timeLimit: min(attempt.timeLimit, Self.questionTimeLimit))
+            try await model.embed([question], timeLimit: min(attempt.timeLimit, limit))
         }
         guard let values = outcome.value?.first else {
             fellBack(outcome.failureReason)
