@@ -30,9 +30,8 @@ public enum ChatModels {
         case .openai: return openAI(configuration, http: http)
         case .auto:
             if !configuration.llmURL.isEmpty {
-                let url =
-                    configuration.llmURL.hasSuffix("/") ? String(configuration.llmURL.dropLast()) : configuration.llmURL
-                return url.hasSuffix("/v1") ? openAI(configuration, http: http) : ollama(configuration, http: http)
+                return ModelServerURL.looksOpenAICompatible(configuration.llmURL)
+                    ? openAI(configuration, http: http) : ollama(configuration, http: http)
             }
             let local = ollama(configuration, http: http)
             do {

@@ -21,10 +21,9 @@ public enum EmbeddingModels {
         let apiKey: Secret?
         if !tools.embeddingsURL.isEmpty {
             url = tools.embeddingsURL
-            let trimmed = url.hasSuffix("/") ? String(url.dropLast()) : url
             provider =
                 tools.embeddingsProvider == .auto
-                ? (trimmed.hasSuffix("/v1") ? "openai" : "ollama") : tools.embeddingsProvider.rawValue
+                ? (ModelServerURL.looksOpenAICompatible(url) ? "openai" : "ollama") : tools.embeddingsProvider.rawValue
             apiKey = tools.embeddingsAPIKey.isEmpty ? nil : tools.embeddingsAPIKey
         } else if let chat {
             let assistant = configuration.assistant

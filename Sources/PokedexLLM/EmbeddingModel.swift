@@ -25,7 +25,7 @@ public struct OllamaEmbeddingModel: EmbeddingModel {
 
     /// - Parameter baseURL: scheme, host and port, e.g. `http://127.0.0.1:11434`.
     public init(baseURL: String, model: String, http: HTTPClient = .services) {
-        url = (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + "/api/embed"
+        url = ModelServerURL.root(baseURL) + "/api/embed"
         self.model = model
         self.http = LLMHTTP(http: http, apiKey: nil, subject: "the embedding model")
     }
@@ -48,9 +48,7 @@ public struct OpenAIEmbeddingModel: EmbeddingModel {
 
     /// - Parameter baseURL: the server, with or without its `/v1`.
     public init(baseURL: String, model: String, apiKey: Secret?, http: HTTPClient = .services) {
-        var base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        if !base.hasSuffix("/v1") { base += "/v1" }
-        url = base + "/embeddings"
+        url = ModelServerURL.openAIBase(baseURL) + "/embeddings"
         self.model = model
         self.http = LLMHTTP(http: http, apiKey: apiKey, subject: "the embedding model")
     }
@@ -85,21 +83,5 @@ struct EmbeddingRequest: Encodable {
             throw ServiceFailure(.invalidResponse, "the embedding model's answer does not hold one vector per text")
         }
         return vectors
-    }
-}
-
-extension LLMHTTP {
-    /// POSTs `body` and decodes the whole answer as JSON.
-    func postJSON<Answer: Decodable>(_ url: String, body: Data, timeLimit: Duration) async throws -> Answer {
-        var data = Data()
-        try await post(url, body: body, timeLimit: timeLimit) { line in
-            data.append(contentsOf: line.utf8)
-            data.append(UInt8(ascii: "\n"))
-        }
-        do {
-            return try JSONDecoder().decode(Answer.self, from: data)
-        } catch {
-            throw ServiceFailure(.invalidResponse, "\(subject) sent an answer that could not be read")
-        }
     }
 }

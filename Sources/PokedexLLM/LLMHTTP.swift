@@ -21,17 +21,36 @@ struct LLMHTTP: Sendable {
     func post(
         _ url: String, body: Data, timeLimit: Duration, line: (Substring) throws -> Void
     ) async throws {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: body))
-        try await exchange(request, timeLimit: timeLimit, line: line)
+        try await exchange(Self.postRequest(url, body: body), timeLimit: timeLimit, line: line)
+    }
+
+    /// POSTs `body` and decodes the whole answer as JSON.
+    func postJSON<Answer: Decodable>(_ url: String, body: Data, timeLimit: Duration) async throws -> Answer {
+        let data = try await whole(Self.postRequest(url, body: body), timeLimit: timeLimit)
+        do {
+            return try JSONDecoder().decode(Answer.self, from: data)
+        } catch {
+            throw ServiceFailure(.invalidResponse, "\(subject) sent an answer that could not be read")
+        }
     }
 
     /// GETs `url` and returns its body.
     func get(_ url: String, timeLimit: Duration) async throws -> Data {
+        try await whole(HTTPClientRequest(url: url), timeLimit: timeLimit)
+    }
+
+    private static func postRequest(_ url: String, body: Data) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        return request
+    }
+
+    /// The whole answer, its lines joined again.
+    private func whole(_ request: HTTPClientRequest, timeLimit: Duration) async throws -> Data {
         var data = Data()
-        try await exchange(HTTPClientRequest(url: url), timeLimit: timeLimit) { line in
+        try await exchange(request, timeLimit: timeLimit) { line in
             data.append(contentsOf: line.utf8)
             data.append(UInt8(ascii: "\n"))
         }

@@ -13,7 +13,7 @@ public struct OllamaChatModel: ChatModel {
 
     /// - Parameter baseURL: scheme, host and port, e.g. `http://127.0.0.1:11434`.
     public init(baseURL: String, model: String, http: HTTPClient = .services) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = ModelServerURL.root(baseURL)
         self.model = model
         self.http = LLMHTTP(http: http, apiKey: nil)
     }

@@ -16,9 +16,7 @@ public struct OpenAIChatModel: ChatModel {
 
     /// - Parameter baseURL: the server, with or without its `/v1` (`http://127.0.0.1:8089/v1`).
     public init(baseURL: String, model: String, apiKey: Secret?, http: HTTPClient = .services) {
-        var base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        if !base.hasSuffix("/v1") { base += "/v1" }
-        self.baseURL = base
+        self.baseURL = ModelServerURL.openAIBase(baseURL)
         self.model = model
         self.http = LLMHTTP(http: http, apiKey: apiKey)
     }
