@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PokedexAssistant
 import PokedexLLM
 import PokedexRecovery
 import PokedexTools
@@ -24,7 +25,8 @@ struct RetrievalBenchmark: AsyncParsableCommand {
     var embeddingsURL: String?
     @Option(help: "Its wire format: ollama or openai (default: a URL ending in /v1 is openai).")
     var embeddingsProvider: String?
-    @Option(help: "The embedding model.") var embeddingsModel = "nomic-embed-text"
+    @Option(help: "The embedding model (default: nomic-embed-text on Ollama, text-embedding-3-small on OpenAI).")
+    var embeddingsModel: String?
 
     mutating func run() async throws {
         let evaluation = try RunbookEvaluation(contentsOf: URL(fileURLWithPath: questions))
@@ -35,7 +37,7 @@ struct RetrievalBenchmark: AsyncParsableCommand {
         try FileManager.default.copyItem(at: URL(fileURLWithPath: runbooks), to: folder)
         let indexPath = directory.appendingPathComponent("runbooks.db").path
 
-        let embedder = embeddingModel()
+        let embedder = try embeddingModel()
         // Each question is embedded once, whichever corpus it is asked in.
         var questionVectors: [String: RunbookIndex.QueryVector] = [:]
         var results: [String: Any] = [:]
@@ -57,37 +59,31 @@ struct RetrievalBenchmark: AsyncParsableCommand {
                     }
                     questionVectors[question.q] = vector
                 }
-                entry = try measureHybrid(evaluation, indexPath: indexPath, vectors: questionVectors)
+                let hybrid = try report("hybrid (BM25 + embeddings)", key: "hybrid", evaluation) {
+                    try index.search($0, limit: 10, vector: questionVectors[$0])
+                }
+                let chosen = RunbookIndex.Ranking()
+                let similarity = try sweep(
+                    "similarity threshold (answered when words are covered or a section is this near)",
+                    stride(from: 0.25, through: 0.71, by: 0.05).map { $0 }, key: "value", digits: 2,
+                    current: chosen.minimumSimilarity, evaluation, indexPath: indexPath, vectors: questionVectors
+                ) { $0.minimumSimilarity = $1 }
+                let weight = try sweep(
+                    "meaning weight (against 1 for keywords, in reciprocal rank fusion)", [0.25, 0.5, 0.75, 1, 1.5, 2],
+                    key: "value", digits: 2, current: chosen.meaningWeight, evaluation, indexPath: indexPath,
+                    vectors: questionVectors
+                ) { $0.meaningWeight = $1 }
+                entry = hybrid.figures.merging([
+                    "hybrid_misses": hybrid.misses, "similarity_sweep": similarity, "meaning_weight_sweep": weight,
+                ]) { $1 }
             }
-            // Each question is searched once; the three sets of figures read the same answers.
-            var answers: [String: [RunbookIndex.Hit]] = [:]
-            func answer(_ question: String) throws -> [RunbookIndex.Hit] {
-                if let known = answers[question] { return known }
-                let hits = try index.search(question, limit: 10)
-                answers[question] = hits
-                return hits
-            }
-            let figures = try evaluation.figures(answer)
-            print(Self.line("keyword (BM25), all", figures))
-            let tuned = try evaluation.heldOut(false).figures(answer)
-            let heldOut = try evaluation.heldOut(true).figures(answer)
-            print(Self.line("  tuned on (\(evaluation.heldOut(false).questions.count))", tuned))
-            print(Self.line("  held out (\(evaluation.heldOut(true).questions.count))", heldOut))
-            for miss in figures.misses { print("    miss: \(miss)") }
-            var sweep: [[String: Double]] = []
-            print("  no-answer threshold:")
-            for threshold in stride(from: 0.0, through: 0.8, by: 0.1) {
-                var ranking = RunbookIndex.Ranking()
-                ranking.minimumCoverage = threshold
-                let candidate = try RunbookIndex(path: indexPath, ranking: ranking)
-                let swept = try evaluation.figures { try candidate.search($0, limit: 10) }
-                print(String(format: "    %.1f%@ ", threshold, threshold == RunbookIndex.Ranking().minimumCoverage ? "*" : " ") + Self.line("", swept))
-                sweep.append(["threshold": threshold] .merging(Self.numbers(swept)) { $1 })
-            }
-            results[corpus] = entry.merging([
-                "keyword": Self.numbers(figures), "keyword_tuned_on": Self.numbers(tuned),
-                "keyword_held_out": Self.numbers(heldOut), "misses": figures.misses, "threshold_sweep": sweep,
-            ]) { $1 }
+            let keyword = try report("keyword (BM25)", key: "keyword", evaluation) { try index.search($0, limit: 10) }
+            let coverage = try sweep(
+                "no-answer threshold", stride(from: 0.0, through: 0.8, by: 0.1).map { $0 }, key: "threshold", digits: 1,
+                current: RunbookIndex.Ranking().minimumCoverage, evaluation, indexPath: indexPath, vectors: nil
+            ) { $0.minimumCoverage = $1 }
+            results[corpus] = entry.merging(keyword.figures) { $1 }
+                .merging(["misses": keyword.misses, "threshold_sweep": coverage]) { $1 }
         }
         print("\(evaluation.questions.count) questions, \(evaluation.questions.filter(\.a.isEmpty).count) that no runbook answers")
         try await measure("runbooks")
@@ -108,63 +104,58 @@ struct RetrievalBenchmark: AsyncParsableCommand {
         print("\nWrote \(output)")
     }
 
-    /// The hybrid figures (keywords and meaning fused), for all questions, tuned-on and held-out
-    /// ones, and what each similarity threshold would give.
-    func measureHybrid(
-        _ evaluation: RunbookEvaluation, indexPath: String, vectors: [String: RunbookIndex.QueryVector]
-    ) throws -> [String: Any] {
-        let index = try RunbookIndex(path: indexPath)
+    /// Every question searched once by `search`: the figures for all questions, the tuned-on and
+    /// the held-out ones (under `key`, `key_tuned_on`, `key_held_out`), printed with the misses.
+    func report(
+        _ mode: String, key: String, _ evaluation: RunbookEvaluation, search: (String) throws -> [RunbookIndex.Hit]
+    ) throws -> (figures: [String: Any], misses: [String]) {
         var answers: [String: [RunbookIndex.Hit]] = [:]
         func answer(_ question: String) throws -> [RunbookIndex.Hit] {
             if let known = answers[question] { return known }
-            let hits = try index.search(question, limit: 10, vector: vectors[question])
+            let hits = try search(question)
             answers[question] = hits
             return hits
         }
         let figures = try evaluation.figures(answer)
         let tuned = try evaluation.heldOut(false).figures(answer)
         let heldOut = try evaluation.heldOut(true).figures(answer)
-        print(Self.line("hybrid (BM25 + embeddings), all", figures))
-        print(Self.line("  tuned on", tuned))
-        print(Self.line("  held out", heldOut))
+        print(Self.line("\(mode), all", figures))
+        print(Self.line("  tuned on (\(evaluation.heldOut(false).questions.count))", tuned))
+        print(Self.line("  held out (\(evaluation.heldOut(true).questions.count))", heldOut))
         for miss in figures.misses { print("    miss: \(miss)") }
-        let chosen = RunbookIndex.Ranking()
-        func sweep(_ title: String, _ values: [Double], _ set: (inout RunbookIndex.Ranking, Double) -> Void, current: Double)
-            throws -> [[String: Double]]
-        {
-            print("  \(title):")
-            var rows: [[String: Double]] = []
-            for value in values {
-                var ranking = chosen
-                set(&ranking, value)
-                let candidate = try RunbookIndex(path: indexPath, ranking: ranking)
-                let swept = try evaluation.figures { try candidate.search($0, limit: 10, vector: vectors[$0]) }
-                print(String(format: "    %.2f%@ ", value, abs(value - current) < 0.001 ? "*" : " ") + Self.line("", swept))
-                rows.append(["value": value].merging(Self.numbers(swept)) { $1 })
-            }
-            return rows
-        }
-        let similarity = try sweep(
-            "similarity threshold (answered when words are covered or a section is this near)",
-            stride(from: 0.25, through: 0.71, by: 0.05).map { $0 }, { $0.minimumSimilarity = $1 },
-            current: chosen.minimumSimilarity)
-        let weight = try sweep(
-            "meaning weight (against 1 for keywords, in reciprocal rank fusion)", [0.25, 0.5, 0.75, 1, 1.5, 2],
-            { $0.meaningWeight = $1 }, current: chosen.meaningWeight)
-        return [
-            "hybrid": Self.numbers(figures), "hybrid_tuned_on": Self.numbers(tuned),
-            "hybrid_held_out": Self.numbers(heldOut), "hybrid_misses": figures.misses,
-            "similarity_sweep": similarity, "meaning_weight_sweep": weight,
+        let numbers: [String: Any] = [
+            key: Self.numbers(figures), "\(key)_tuned_on": Self.numbers(tuned), "\(key)_held_out": Self.numbers(heldOut),
         ]
+        return (numbers, figures.misses)
     }
 
-    func embeddingModel() -> (any EmbeddingModel)? {
-        guard let url = embeddingsURL else { return nil }
-        let trimmed = url.hasSuffix("/") ? String(url.dropLast()) : url
-        if (embeddingsProvider ?? (trimmed.hasSuffix("/v1") ? "openai" : "ollama")) == "openai" {
-            return OpenAIEmbeddingModel(baseURL: url, model: embeddingsModel, apiKey: nil)
+    /// What each value of one ranking figure would give (the shipped value marked `*`): keyword
+    /// search without `vectors`, hybrid with them.
+    func sweep(
+        _ title: String, _ values: [Double], key: String, digits: Int, current: Double, _ evaluation: RunbookEvaluation,
+        indexPath: String, vectors: [String: RunbookIndex.QueryVector]?, _ set: (inout RunbookIndex.Ranking, Double) -> Void
+    ) throws -> [[String: Double]] {
+        print("  \(title):")
+        var rows: [[String: Double]] = []
+        for value in values {
+            var ranking = RunbookIndex.Ranking()
+            set(&ranking, value)
+            let candidate = try RunbookIndex(path: indexPath, ranking: ranking)
+            let swept = try evaluation.figures { try candidate.search($0, limit: 10, vector: vectors?[$0]) }
+            print(String(format: "    %.\(digits)f%@ ", value, abs(value - current) < 0.001 ? "*" : " ") + Self.line("", swept))
+            rows.append([key: value].merging(Self.numbers(swept)) { $1 })
         }
-        return OllamaEmbeddingModel(baseURL: url, model: embeddingsModel)
+        return rows
+    }
+
+    /// The embedding model the options name, read as `runbooks.embeddings.*` would be.
+    func embeddingModel() throws -> (any EmbeddingModel)? {
+        guard let url = embeddingsURL else { return nil }
+        var configuration = PokedexConfiguration()
+        try configuration.set("runbooks.embeddings.url", to: url)
+        if let embeddingsProvider { try configuration.set("runbooks.embeddings.provider", to: embeddingsProvider) }
+        if let embeddingsModel { try configuration.set("runbooks.embeddings.model", to: embeddingsModel) }
+        return EmbeddingModels.make(configuration, chat: nil)
     }
 
     static func numbers(_ figures: RunbookEvaluation.Figures) -> [String: Double] {
