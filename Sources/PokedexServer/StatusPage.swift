@@ -39,8 +39,9 @@ enum StatusPage {
         }
         let embeddings = ready?.tools.registry.tools.lazy.compactMap { ($0 as? RunbookSearchTool)?.embeddings }.first
         if let embeddings {
-            let hybrid = if case .hybrid = embeddings.mode() { true } else { false }
-            components.append(("Runbook search", hybrid, embeddings.summary()))
+            let mode = embeddings.mode()
+            let hybrid = if case .hybrid = mode { true } else { false }
+            components.append(("Runbook search", hybrid, embeddings.summary(of: mode)))
         }
 
         var rows = ""

@@ -65,9 +65,12 @@ public final class RunbookEmbeddings: Sendable {
         return .hybrid(embedded: counts.embedded, sections: counts.sections)
     }
 
-    /// The mode as a sentence for `status`.
-    public func summary() -> String {
-        switch mode() {
+    /// The mode now as a sentence for `status`.
+    public func summary() -> String { summary(of: mode()) }
+
+    /// A mode as a sentence for `status`.
+    public func summary(of mode: Mode) -> String {
+        switch mode {
         case .hybrid(let embedded, let sections):
             "hybrid search (\(model.model): \(embedded) of \(sections) sections embedded)"
         case .keywordOnly(let reason):
@@ -87,6 +90,12 @@ public final class RunbookEmbeddings: Sendable {
         }
         guard started else { return false }
         defer { state.withLock { $0.catchingUp = false } }
+        do {
+            try index.dropVectors(notOf: model.model)
+        } catch {
+            logger.error("runbook section vectors of another model could not be dropped: \(error)")
+            return false
+        }
         while true {
             let batch: [RunbookIndex.PendingSection]
             do {

@@ -35,17 +35,24 @@ extension RunbookIndex {
         }
     }
 
-    /// Sections without a vector of `model`, in index order; vectors of any other model are
-    /// dropped first (a changed model re-embeds everything: vectors of two models do not compare).
-    public func sectionsToEmbed(model: String, limit: Int) throws -> [PendingSection] {
+    /// Drops the vectors of every model but `model`: a changed model re-embeds everything
+    /// (vectors of two models do not compare).
+    public func dropVectors(notOf model: String) throws {
         try database.write { db in
             try db.execute(sql: "DELETE FROM chunk_vector WHERE model != ?", arguments: [model])
-            return try Row.fetchAll(
+        }
+    }
+
+    /// Sections without a vector of `model`, in index order.
+    public func sectionsToEmbed(model: String, limit: Int) throws -> [PendingSection] {
+        try database.read { db in
+            try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT c.id, c.section, c.text FROM chunk c LEFT JOIN chunk_vector v ON v.chunk_id = c.id
+                    SELECT c.id, c.section, c.text FROM chunk c
+                    LEFT JOIN chunk_vector v ON v.chunk_id = c.id AND v.model = ?
                     WHERE v.id IS NULL ORDER BY c.id LIMIT ?
-                    """, arguments: [limit]
+                    """, arguments: [model, limit]
             ).map { row in
                 let section: String? = row["section"]
                 let text: String = row["text"]
