@@ -84,6 +84,15 @@ struct RunbooksCommandTests {
         #expect(embeddedBefore == 19, "18 sections once, then the question; nothing embedded twice")
         let search = try await ChildProcess.run(["runbooks", "search", question], environment: environment)
         #expect(search.stdout.hasPrefix("📄 **From ransomware-response.md:**"), "\(search.stdout)")
+        let status = try await ChildProcess.run(["ask", "status"], environment: environment)
+        #expect(
+            status.stdout.contains("document_search: ✅ available — hybrid search (all-minilm: 18 of 18 sections embedded)"),
+            "\(status.stdout)")
+        let (serve, port) = try await ServeProcess.start(environment: environment)
+        let page = LoopbackSocket.get(port: port, path: "/", from: "127.0.0.1") ?? ""
+        serve.kill(SIGTERM)
+        _ = await serve.outcome()
+        #expect(page.contains("Runbook search") && page.contains("hybrid search (all-minilm: 18 of 18 sections embedded)"))
 
         server.process.kill()
         _ = await server.process.outcome()
@@ -93,5 +102,10 @@ struct RunbooksCommandTests {
         let said = keyword.stderr.components(separatedBy: "\n").filter { $0.contains("keyword-only") }
         #expect(said.count == 1, "\(keyword.stderr)")
         #expect(!keyword.stderr.contains(server.url), "the log names the model, not where it is")
+        // A new process's status asks the embedding model rather than trusting it is there.
+        let down = try await ChildProcess.run(["ask", "status"], environment: environment)
+        #expect(
+            down.stdout.contains("document_search: ✅ available — keyword search only: cannot reach the embedding model"),
+            "\(down.stdout)")
     }
 }

@@ -101,11 +101,13 @@ public struct RunbookSearchTool: CatalogTool {
         "⚠️ Document search is temporarily unavailable. Please refer to your local SOC documentation or contact your security team."
     }
 
-    /// The index opens, holds runbooks and answers a query.
+    /// The index opens, holds runbooks and answers a query; the embedding model, when there is
+    /// one, is asked too, so that the remark says how search ranks now, not how it last did.
     public func selfTest(timeLimit: Duration) async -> SelfTest? {
+        let vector = await embeddings?.vector(for: "incident response")
         do {
             let counts = try index.counts()
-            _ = try index.search("incident response")
+            _ = try index.search("incident response", vector: vector)
             return SelfTest(
                 passed: counts.documents > 0,
                 detail: counts.documents > 0
