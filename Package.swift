@@ -168,6 +168,7 @@ let package = Package(
         .executableTarget(
             name: "pokedex-bench",
             dependencies: [
+                "PokedexAudit",
                 "PokedexSessions",
                 "PokedexRecovery",
                 "PokedexTools",

@@ -18,19 +18,27 @@ extension Assistant {
     }
 
     private func agentLoop(_ question: Question, model: any ChatModel, runs: inout [ToolRun]) async -> Reply {
-        let available = tools.registry.available
-        var messages = [ChatMessage(.system, AssistantTexts.systemPrompt(tools: available))]
-        messages += await history(question.key)
+        // A question about state is never answered by starting an action (SPEC 3.2).
+        let available = tools.registry.available.filter { !question.reading.isQuestion || $0.effect == .readOnly }
+        let system = AssistantTexts.systemPrompt(tools: available)
+        var messages = [ChatMessage(.system, system)]
+        messages += Self.chatHistory(ContextWindow(store.configuration).select(from: question.history))
         messages.append(ChatMessage(.user, question.text))
-        var check = ClaimCheck(question: question.text, tools: tools.registry.tools)
+        var check = ClaimCheck(
+            subjects: question.reading.entities, tools: tools.registry.tools,
+            background: [question.text, system] + question.history.map(\.content) + available.map(\.description))
         let stream = question.onText.map { CheckedStream(check, forward: $0) }
-        if let direct = await directLookup(question) {
-            // The model sees the lookup as a call it made, with its result, and phrases the answer.
-            messages += [
-                ChatMessage(.assistant, "", toolCalls: [direct.call]),
-                ChatMessage(.tool, direct.run.result.text, toolCallID: direct.call.id, toolName: direct.call.name),
-            ]
-            runs.append(direct.run)
+        let looked = await lookUp(question)
+        if !looked.isEmpty {
+            // The model sees the lookups as calls it made, with their results, and phrases the answer.
+            let calls = looked.enumerated().map { index, run in
+                ToolCall(id: "call_direct_\(index + 1)", name: run.tool.rawValue, arguments: run.arguments)
+            }
+            messages.append(ChatMessage(.assistant, "", toolCalls: calls))
+            for (call, run) in zip(calls, looked) {
+                messages.append(ChatMessage(.tool, run.result.text, toolCallID: call.id, toolName: call.name))
+            }
+            runs += looked
         }
         // The conversation as it stands before the model speaks: where literal arguments must come from.
         let conversation = messages
@@ -46,7 +54,7 @@ extension Assistant {
                 logger.info("older messages left out to fit the model's context", metadata: ["messages": "\(dropped)"])
             }
             let request = ChatRequest(messages: messages, tools: specs, maxTokens: configuration.maxTokens)
-            stream?.update(found: Self.found(runs))
+            stream?.update(found: Self.shown(runs))
             let onText = Self.receiver(stream)
             // The model gets the turn less a reserve, in which the tools can still answer if it does not.
             let modelTime = (recovery.remainingTime() ?? configuration.deadline) - Self.toolReserve(configuration.deadline)
@@ -56,7 +64,7 @@ extension Assistant {
                 }
             }
             guard case .success(let response, _) = outcome else {
-                return await answerWithoutModel(question, runs: runs)
+                return await answerWithoutModel(question, runs: runs, because: ModelAbsence(outcome.failureReason))
             }
             if let tokens = response.promptTokens {
                 promptBudget.learn(bytes: PromptBudget.bytes(messages, specs), tokens: tokens)
@@ -64,10 +72,10 @@ extension Assistant {
             if response.toolCalls.isEmpty || offered.isEmpty {
                 stream?.finish()
                 let text = response.content.trimmingCharacters(in: .whitespacesAndNewlines)
-                if text.isEmpty {
+                if text.isEmpty && Self.shown(runs).isEmpty {
                     return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: runs.toolsUsed, isFallback: true)
                 }
-                check.update(found: Self.found(runs))
+                check.update(found: Self.shown(runs))
                 return checked(text, check, runs: runs)
             }
             messages.append(ChatMessage(.assistant, response.content, toolCalls: response.toolCalls))
@@ -80,22 +88,54 @@ extension Assistant {
         return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: runs.toolsUsed, isFallback: true)
     }
 
-    /// The model's answer as the claim check lets it be shown; what the tools found instead when it
-    /// states something they did not, or shows tool-call syntax.
+    /// The model's answer as the claim check lets it be shown (SPEC 3.1). When tools found
+    /// something, the text the user reads states their facts: the model's prose alone when it
+    /// restates every fact, else the tools' own text with the prose after it. Prose that states
+    /// what no result says, or shows tool-call syntax, is dropped for the tools' text.
     private func checked(_ text: String, _ check: ClaimCheck, runs: [ToolRun]) -> Reply {
-        switch check.verdict(text) {
-        case .shown(let shown):
-            return Reply(text: shown, toolsUsed: runs.toolsUsed)
-        case let refused:
+        let found = Self.shown(runs)
+        let verdict = check.verdict(text)
+        guard case .shown(let shown, let removed) = verdict else {
             logger.notice(
-                "the model's answer was not shown", metadata: ["reason": "\(refused)", "tools": "\(runs.toolsUsed)"])
-            let found = Self.found(runs).map(\.text)
-            if !found.isEmpty { return Reply(text: found.joined(separator: "\n\n"), toolsUsed: runs.toolsUsed) }
-            if case .unfounded(let instead) = refused {
+                "the model's answer was not shown", metadata: ["reason": "\(verdict)", "tools": "\(runs.toolsUsed)"])
+            if !found.isEmpty { return Reply(text: found.map(\.text).joined(separator: "\n\n"), toolsUsed: runs.toolsUsed) }
+            if case .unfounded(let instead) = verdict {
                 return Reply(text: instead, toolsUsed: runs.toolsUsed, isFallback: true)
             }
             return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: runs.toolsUsed, isFallback: true)
         }
+        let prose = shown.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !removed.isEmpty {
+            logger.notice("unsupported specifics removed from the model's answer", metadata: ["specifics": "\(removed)"])
+        }
+        var reply: Reply
+        if found.isEmpty {
+            reply = Reply(text: prose.isEmpty ? AssistantTexts.nothingBacked : prose, toolsUsed: runs.toolsUsed)
+        } else {
+            let facts = found.flatMap { run in
+                tools.registry.tool(named: run.tool.rawValue)?.claims?.facts(in: run.text) ?? [run.text]
+            }
+            let lower = prose.lowercased()
+            let restated = !prose.isEmpty && facts.allSatisfy { lower.contains($0.lowercased()) }
+            let lead = found.map(\.text).joined(separator: "\n\n")
+            reply = Reply(
+                text: restated ? prose : prose.isEmpty ? lead : lead + "\n\n" + prose, toolsUsed: runs.toolsUsed)
+        }
+        reply.unsupported = removed
+        return reply
+    }
+
+    /// What the tools found that the answer shows: results that found something (a search that
+    /// found nothing is shown only when nothing else was found), each once, never fallbacks.
+    static func shown(_ runs: [ToolRun]) -> [(tool: ToolName, text: String)] {
+        let answered = runs.filter { !$0.result.fellBack }
+        let found = answered.filter { !$0.result.foundNothing }
+        var shown: [(tool: ToolName, text: String)] = []
+        // The same answer twice (the model looked up again what was looked up for it) is shown once.
+        for run in found.isEmpty ? answered : found where !shown.contains(where: { $0.text == run.result.text }) {
+            shown.append((run.tool, run.result.text))
+        }
+        return shown
     }
 
     /// Whether the user's words or the recent answers contain `value` (looked at only when a tool
@@ -118,38 +158,25 @@ extension Assistant {
         return { piece in stream.receive(piece) }
     }
 
-    /// What the tools found (not their fallbacks).
-    private static func found(_ runs: [ToolRun]) -> [(tool: ToolName, text: String)] {
-        runs.filter { !$0.result.fellBack }.map { ($0.tool, $0.result.text) }
-    }
-
     /// The model failed this turn (SPEC 2.4, revised): what the tools found is shown; with nothing
     /// found yet, the degraded route answers from the tools while the turn has time; the last
-    /// resort is a fallback that names what failed — the tool that did, or the language model.
-    private func answerWithoutModel(_ question: Question, runs: [ToolRun]) async -> Reply {
-        let found = Self.found(runs).map(\.text)
+    /// resort says what failed — the tool that did, or the language model (too slow, or not
+    /// answering) — and what Pokedex can still do, never a search's "nothing found" alone.
+    private func answerWithoutModel(_ question: Question, runs: [ToolRun], because absence: ModelAbsence) async -> Reply {
+        let found = runs.filter { !$0.result.fellBack && !$0.result.foundNothing }
         if !found.isEmpty {
-            let text = ([AssistantTexts.degradedNote(modelConfigured: true)] + found).joined(separator: "\n\n")
+            let text = ([AssistantTexts.degradedNote(absence)] + found.map(\.result.text)).joined(separator: "\n\n")
             return Reply(text: text, degraded: true, toolsUsed: runs.toolsUsed)
         }
         if let failed = runs.last(where: \.result.fellBack) {
             return Reply(text: failed.result.text, degraded: true, toolsUsed: runs.toolsUsed, isFallback: true)
         }
-        if recovery.remainingTime().map({ $0 > .zero }) ?? true {
-            let degraded = await degradedAnswer(question)
-            if !degraded.toolsUsed.isEmpty { return degraded }
+        if runs.isEmpty, recovery.remainingTime().map({ $0 > .zero }) ?? true {
+            return await degradedAnswer(question, because: absence)
         }
-        return Reply(text: AssistantTexts.modelUnavailable, degraded: true, isFallback: true)
-    }
-
-    /// A question that names a tool's intent with its argument in the user's own words runs that
-    /// tool before the model is asked (SPEC 3.1): the model phrases, it does not decide whether to look.
-    private func directLookup(_ question: Question) async -> (call: ToolCall, run: ToolRun)? {
-        guard let (tool, values) = tools.registry.directRoute(question.text),
-            let arguments = try? ToolArguments(values, for: tool.name, tool.parameters)
-        else { return nil }
-        let run = await self.run(tool, arguments, text: Self.jsonText(values), question)
-        return (ToolCall(id: "call_direct", name: tool.name.rawValue, arguments: run.arguments), run)
+        return Reply(
+            text: AssistantTexts.nothingFound(absence, searched: true, tools: tools.registry.tools), degraded: true,
+            toolsUsed: runs.toolsUsed, isFallback: true)
     }
 
     /// Arguments as the JSON object text a model would have sent.
@@ -160,19 +187,14 @@ extension Assistant {
     }
 
     /// The session's context as chat messages (fallbacks are already left out by the window).
-    private func history(_ key: SessionKey) async -> [ChatMessage] {
-        do {
-            return try await store.context(for: key).compactMap { message in
-                switch message.role {
-                case .user: ChatMessage(.user, message.content)
-                case .assistant: ChatMessage(.assistant, message.content)
-                case .system: ChatMessage(.system, message.content)
-                case .toolCall, .tool, .fallback: nil
-                }
+    private static func chatHistory(_ context: [StoredMessage]) -> [ChatMessage] {
+        context.compactMap { message in
+            switch message.role {
+            case .user: ChatMessage(.user, message.content)
+            case .assistant: ChatMessage(.assistant, message.content)
+            case .system: ChatMessage(.system, message.content)
+            case .toolCall, .tool, .fallback: nil
             }
-        } catch {
-            logger.error("could not read the session's context", metadata: ["error": "\(error)"])
-            return []
         }
     }
 

@@ -88,6 +88,18 @@ public final class Assistant: Sendable {
         var key: SessionKey
         var caller: Caller
         var onText: (@Sendable (String) -> Void)?
+        /// What it names and asks, read once the session's history is known.
+        var reading: QuestionReading
+        /// The session's stored messages before it, oldest first.
+        var history: [StoredMessage] = []
+
+        init(text: String, key: SessionKey, caller: Caller, onText: (@Sendable (String) -> Void)?) {
+            self.text = text
+            self.key = key
+            self.caller = caller
+            self.onText = onText
+            reading = QuestionReading(text)
+        }
 
         var context: ToolContext { ToolContext(question: text, user: key.user, room: key.room, caller: caller) }
     }
@@ -175,10 +187,28 @@ public final class Assistant: Sendable {
         if let command = Command(question.text) {
             return await run(command, question)
         }
-        guard let model, recovery.isAvailable(.llm) else {
-            return Outcome(reply: await degradedAnswer(question))
+        var question = question
+        question.history = await history(question.key)
+        question.reading = QuestionReading(question.text, earlier: earlierEntities(question.history))
+        // A request to act goes to the action's request step, which asks for confirmation: no
+        // model is needed to start it, and none is asked.
+        if let request = tools.request(for: question.reading) {
+            return Outcome(reply: await act(request, question))
         }
+        guard let model else { return Outcome(reply: await degradedAnswer(question, because: .notConfigured)) }
+        guard recovery.isAvailable(.llm) else { return Outcome(reply: await degradedAnswer(question, because: .unavailable)) }
         return Outcome(reply: await agentAnswer(question, model: model))
+    }
+
+    /// The session's stored messages, oldest first (none when the store cannot be read: the turn
+    /// goes on without its history).
+    private func history(_ key: SessionKey) async -> [StoredMessage] {
+        do {
+            return try await store.history(of: key)
+        } catch {
+            logger.error("could not read the session's history", metadata: ["error": "\(error)"])
+            return []
+        }
     }
 
     /// The text without a leading bot name, matched as a whole word and in any case (`pokedex

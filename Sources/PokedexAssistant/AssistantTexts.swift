@@ -14,10 +14,6 @@ enum AssistantTexts {
     /// `why` after an answer that no tool informed.
     static let noToolsUsed =
         "My last answer did not use any tool: it came from the language model alone (or from a command), so there is no evidence to show."
-    /// The last resort when the model fails and no tool could answer: it names the part that failed.
-    static let modelUnavailable =
-        "⚠️ The language model is not answering right now, and none of my tools could answer this on its own. Please try again in a moment."
-
     /// A turn the server's shutdown ended before it was answered.
     static let shuttingDown =
         "⚠️ I'm restarting and could not finish this answer in time. Please ask again in a minute."
@@ -35,19 +31,43 @@ enum AssistantTexts {
         "⚠️ I can't keep a conversation for this user and room: \(error). Please check the user and room names."
     }
 
-    /// The line that opens a degraded answer.
-    static func degradedNote(modelConfigured: Bool) -> String {
-        modelConfigured
-            ? "ℹ️ The language model is unavailable right now, so this answer comes straight from my tools."
-            : "ℹ️ No language model is configured, so this answer comes straight from my tools."
+    /// The line that opens a degraded answer: why the model did not answer.
+    static func degradedNote(_ absence: ModelAbsence) -> String {
+        "ℹ️ " + modelState(absence) + ", so this answer comes straight from my tools."
     }
 
-    /// Degraded mode found no tool for the question: what the tools can answer.
-    static func noRoute(_ tools: [any Tool]) -> String {
+    private static func modelState(_ absence: ModelAbsence) -> String {
+        switch absence {
+        case .notConfigured: "No language model is configured"
+        case .unavailable: "The language model is unavailable right now"
+        case .tooSlow: "The language model did not answer in time"
+        }
+    }
+
+    /// No tool could answer and the model did not (SPEC 3.2): what failed, that the runbooks were
+    /// searched, and what still works — never a search's "nothing found" as the whole answer.
+    static func nothingFound(_ absence: ModelAbsence, searched: Bool, tools: [any Tool]) -> String {
         let can = tools.compactMap(\.capability).map { "• " + $0 }.joined(separator: "\n")
+        let failed = "⚠️ " + modelState(absence) + (absence == .notConfigured ? "" : " (please try again in a moment)")
+        let looked = searched ? ", and my tools found nothing on this by themselves" : ", and this question is not one my tools answer by themselves"
         return can.isEmpty
-            ? "Without the language model I can only answer from my tools, and none is available right now. Please try again later."
-            : "Without the language model I can answer what my tools answer directly, and this question is none of those:\n\(can)\nPlease try again later or rephrase."
+            ? failed + looked + ". None of my tools is available right now either; please try again later."
+            : failed + looked + ". Without the model I can still:\n" + can
+    }
+
+    /// The model's answer named nothing any tool, the question or the conversation backs, so
+    /// it was not shown (SPEC 3.1).
+    static let nothingBacked =
+        "⚠️ My answer rested on details I could not back with my tools or our conversation, so I left it out. I can check a host in Falcon, the weather for a place you name, or search our runbooks."
+
+    /// A request to act that no tool here can carry out, and why (SPEC 3.2).
+    static func cannotAct(_ action: ToolAction, reason: String) -> String {
+        "⚠️ I can't \(action.summary) here: \(reason). Nothing was done."
+    }
+
+    /// A request that named several targets: the first was asked for, the rest must wait.
+    static func oneAtATime(_ rest: [String]) -> String {
+        "One action at a time: once this one is settled, ask again for " + rest.joined(separator: ", ") + "."
     }
 
     /// The system prompt (SPEC 2.5): the tools offered now, their own guidance, and how to behave

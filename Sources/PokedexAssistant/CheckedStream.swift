@@ -2,8 +2,9 @@ import PokedexRecovery
 import Synchronization
 
 /// Passes the model's text on to a streaming channel as it arrives, but a sentence at a time and
-/// only what the claim check lets through: after the first sentence it refuses, nothing more is
-/// passed on (the final reply, which the channel also gets, carries what the turn shows instead).
+/// only what the claim check lets through: a sentence with an unsupported specific is left out;
+/// after the first sentence it refuses, nothing more is passed on (the final reply, which the
+/// channel also gets, carries what the turn shows — the tools' facts first).
 final class CheckedStream: Sendable {
     private let forward: @Sendable (String) -> Void
     private let state: Mutex<(check: ClaimCheck, pending: String, stopped: Bool)>
@@ -40,10 +41,10 @@ final class CheckedStream: Sendable {
     }
 
     private func pass(_ text: String, _ state: inout (check: ClaimCheck, pending: String, stopped: Bool)) -> String? {
-        guard case .shown(let shown) = state.check.verdict(text) else {
+        guard case .shown(let shown, _) = state.check.verdict(text) else {
             state.stopped = true
             return nil
         }
-        return shown
+        return shown.isEmpty ? nil : shown
     }
 }

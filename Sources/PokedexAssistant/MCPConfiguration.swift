@@ -59,13 +59,19 @@ public struct MCPConfiguration: Sendable, Equatable {
         case ("allow", 4): server.allow = SettingParser.list(value)
         case ("deny", 4): server.deny = SettingParser.list(value)
         case ("env", 5): server.environment[parts[4]] = value
+        case ("entity", 5):
+            guard let kind = EntityKind(rawValue: text.lowercased()) else {
+                throw SettingError(
+                    key: key, message: "must be one of \(EntityKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            server.entities[parts[4]] = kind
         case ("route", 5):
             guard (try? Regex(text)) != nil else { throw SettingError(key: key, message: "must be a regular expression") }
             server.routes[parts[4]] = text
         default:
             throw SettingError(
                 key: key,
-                message: "is not an MCP server setting (command, args, env.KEY, url, token_file, allow, deny, route.TOOL)")
+                message: "is not an MCP server setting (command, args, env.KEY, url, token_file, allow, deny, route.TOOL, entity.TOOL)")
         }
         servers.removeAll { $0.name == server.name }
         servers.append(server)
@@ -96,6 +102,9 @@ public struct MCPConfiguration: Sendable, Equatable {
             if !server.allow.isEmpty { values.append((prefix + "allow", server.allow.joined(separator: ","))) }
             if !server.deny.isEmpty { values.append((prefix + "deny", server.deny.joined(separator: ","))) }
             for (tool, route) in server.routes.sorted(by: { $0.key < $1.key }) { values.append((prefix + "route.\(tool)", route)) }
+            for (tool, kind) in server.entities.sorted(by: { $0.key < $1.key }) {
+                values.append((prefix + "entity.\(tool)", kind.rawValue))
+            }
         }
         return values
     }

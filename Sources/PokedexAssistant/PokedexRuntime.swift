@@ -53,9 +53,7 @@ public struct PokedexRuntime: Sendable {
             let servers = configuration.mcp.servers.map {
                 MCPServerConnection($0, recovery: recovery, desk: desk, http: http, logger: logger)
             }
-            tools = ToolSet(
-                registry: ToolRegistry(tools.registry.tools, sources: servers, recovery: recovery),
-                disabled: tools.disabled)
+            tools = tools.with(ToolRegistry(tools.registry.tools, sources: servers, recovery: recovery))
             // Connected at start-up, so the first question does not wait for it (one that is down
             // is tried again when needed).
             await tools.registry.refresh()

@@ -38,6 +38,10 @@ public struct Reply: Sendable, Equatable, Codable {
     public var stored = true
     /// What each tool returned during the turn: the grounds of the answer (SPEC 3.1).
     public var evidence: [Evidence] = []
+    /// Specifics the model stated that nothing in the turn backs (a hostname, an address, an
+    /// amount…): their sentences were removed before the answer was shown or stored, and the turn
+    /// is flagged by them (SPEC 3.1).
+    public var unsupported: [String] = []
 
     /// The text with the evidence block under it, for chat channels.
     public var textWithEvidence: String {
@@ -62,5 +66,6 @@ public struct Reply: Sendable, Equatable, Codable {
         case elapsedMilliseconds = "elapsed_ms"
         case isFallback = "fallback"
         case evidence
+        case unsupported = "unsupported_specifics"
     }
 }

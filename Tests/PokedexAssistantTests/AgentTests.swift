@@ -44,9 +44,10 @@ struct AgentTests {
             .toolCall("crowdstrike", #"{"hostname":"WS-1234","lookup":"status"}"#), .text("WS-1234 is contained."),
         ])
         defer { fixture.finish() }
-        let reply = await fixture.ask("what do you make of WS-1234?")  // no lookup named: the model decides
-        #expect(reply.text == "WS-1234 is contained.")
-        #expect(reply.toolsUsed == ["crowdstrike"])
+        let reply = await fixture.ask("what do you make of WS-1234?")
+        #expect(reply.text == AssistantFixture.record + "\n\nContainment status for 'WS-1234': Contained - Device is isolated from network\n\nWS-1234 is contained.")
+        // Falcon's record was looked up for the host the question names; the model asked again.
+        #expect(reply.toolsUsed == ["crowdstrike", "crowdstrike"])
         let followUp = try #require(fixture.llm.received.last)
         #expect(followUp.messages.last?.role == "tool")
         #expect(
@@ -56,7 +57,7 @@ struct AgentTests {
         // What real servers need: tool_choice "auto" with the tools (llama.cpp reads a missing one
         // as "none"), and a string content on the assistant's tool-call message (templates fail on null).
         #expect(fixture.llm.received.map(\.toolChoice) == ["auto", "auto"])
-        #expect(followUp.messages.map(\.role).suffix(3) == ["user", "assistant", "tool"])
+        #expect(followUp.messages.map(\.role).suffix(5) == ["user", "assistant", "tool", "assistant", "tool"])
         #expect(followUp.messagesWithoutContent == 0)
     }
 
@@ -96,7 +97,8 @@ struct AgentTests {
         #expect(fixture.llm.received.count == 6)
         #expect(fixture.llm.received.prefix(5).allSatisfy { !$0.tools.isEmpty })
         #expect(fixture.llm.received.last?.tools.isEmpty == true)
-        #expect(reply.text == "⚠️ I'm experiencing technical difficulties. Please try again or contact support.")
+        // The model never answered in words: what its searches found is the answer, shown once.
+        #expect(reply.text.hasPrefix("📄 **From ransomware.md:**") && reply.text.components(separatedBy: "📄").count == 2)
         #expect(reply.toolsUsed.count == 5)
     }
 
@@ -113,15 +115,13 @@ struct AgentTests {
         let fixture = try await AssistantFixture(script: [.text("WS-1234 is contained."), .text("Mild in Oslo.")])
         defer { fixture.finish() }
         let reply = await fixture.ask("is WS-1234 contained?")
-        #expect(reply.text == "WS-1234 is contained.")
+        #expect(reply.text == AssistantFixture.record + "\n\nWS-1234 is contained.")
         #expect(reply.toolsUsed == ["crowdstrike"])
         #expect(fixture.falcon.apiRequests.first == "/devices/queries/devices/v1")
         // The model got the lookup as a call with its result, for the user's own hostname.
         let request = try #require(fixture.llm.received.first)
         #expect(request.messages.map(\.role).suffix(3) == ["user", "assistant", "tool"])
-        #expect(
-            request.messages.last?.content
-                == "Containment status for 'WS-1234': Contained - Device is isolated from network")
+        #expect(request.messages.last?.content == AssistantFixture.record)
         #expect(request.messagesWithoutContent == 0)
         #expect((await fixture.ask("weather in Oslo?")).toolsUsed == ["weather"])
         #expect((await fixture.ask("thanks!")).toolsUsed.isEmpty)  // no lookup named, none made
@@ -160,7 +160,7 @@ struct AgentTests {
         let reply = await fixture.ask("is WS-1234 contained?")
         #expect(reply.degraded)
         #expect(reply.text.hasPrefix("ℹ️ The language model is unavailable right now"))
-        #expect(reply.text.hasSuffix("Containment status for 'WS-1234': Contained - Device is isolated from network"))
+        #expect(reply.text.hasSuffix(AssistantFixture.record))
         #expect(fixture.llm.received.isEmpty)
     }
 
@@ -170,7 +170,8 @@ struct AgentTests {
         let reply = await fixture.askDrivingTheClock("is WS-1234 contained?") { !fixture.llm.received.isEmpty }
         // The lookup ran before the model was asked: its result is the answer, not a fallback
         // that would send the analyst to check a Falcon outage that does not exist.
-        #expect(reply.text.hasSuffix("Containment status for 'WS-1234': Contained - Device is isolated from network"))
+        #expect(reply.text.hasPrefix("ℹ️ The language model did not answer in time"), "\(reply.text)")
+        #expect(reply.text.hasSuffix(AssistantFixture.record))
         #expect(reply.elapsedMilliseconds <= 31_000)
         #expect(try await fixture.history().map(\.role) == [.user, .tool, .assistant])
     }
@@ -179,8 +180,9 @@ struct AgentTests {
         let fixture = try await AssistantFixture(script: [.hang]) { $0.deadline = .seconds(30) }
         defer { fixture.finish() }
         let reply = await fixture.askDrivingTheClock("what is our ransomware runbook?") { !fixture.llm.received.isEmpty }
-        // The model had the turn less five seconds; the runbooks answered in the rest.
-        #expect(reply.text.hasPrefix("ℹ️ The language model is unavailable right now"), "\(reply.text)")
+        // The model had the turn less five seconds; the runbooks answered in the rest, and the
+        // analyst is told the model was slow, not that it is down.
+        #expect(reply.text.hasPrefix("ℹ️ The language model did not answer in time"), "\(reply.text)")
         #expect(reply.text.contains("ransomware.md"))
         #expect(reply.toolsUsed == ["document_search"])
         #expect(reply.elapsedMilliseconds <= 30_000)
@@ -277,6 +279,6 @@ struct AgentTests {
                 pieces.set(pieces.get() + [piece])
             })
         #expect(pieces.get() == ["I looked it up."])
-        #expect(reply.text == "Containment status for 'WS-1234': Contained - Device is isolated from network")
+        #expect(reply.text == AssistantFixture.record)
     }
 }

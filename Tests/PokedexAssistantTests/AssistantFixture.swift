@@ -34,6 +34,11 @@ final class AssistantFixture: Sendable {
         FalconSimulator.Host(
             id: "a1b2c3d4e5f60718293a4b5c6d7e8f90", hostname: "WS-1234", status: "contained", online: "online")
     ]
+    /// Falcon's record of WS-1234, as a question that names it gets it.
+    static let record = FalconReply.record(
+        try! FalconHostname("WS-1234"),
+        FalconDevice(deviceID: "a1b2c3d4e5f60718293a4b5c6d7e8f90", hostname: "WS-1234", status: "contained", tags: []),
+        online: "online")
 
     /// - Parameters:
     ///   - script: the model's answers; `nil` runs without a model (degraded mode).

@@ -9,11 +9,12 @@ import Testing
 /// stored — models that lie about a host, leak tool-call syntax or entities, or invent hostnames.
 @Suite("Claim checks")
 struct ClaimCheckTests {
-    static let contained = "Containment status for 'WS-1234': Contained - Device is isolated from network"
+    static let record = AssistantFixture.record
 
     @Test(arguments: [
         "WS-1234 is not contained anymore.", "It is not contained.", "The host WS-1234 is no longer isolated.",
         "Good news: WS-1234 has been un-contained and is back to normal - device is not contained.",
+        "WS-1234 is offline right now.", "WS-1234 runs Ubuntu, so it is fine.",
         // Another host's state: nothing was looked up for it.
         "Yes, and WS-2001 is contained too.",
         // The small real model, verbatim (pokedex-bench fidelity).
@@ -23,22 +24,76 @@ struct ClaimCheckTests {
         let fixture = try await AssistantFixture(script: [.text(lie)])
         defer { fixture.finish() }
         let reply = await fixture.ask("is WS-1234 contained?")
-        #expect(reply.text == Self.contained)
-        #expect(try await fixture.history().filter { $0.role != .tool }.map(\.content) == ["is WS-1234 contained?", Self.contained])
+        #expect(reply.text == Self.record)
+        #expect(try await fixture.history().filter { $0.role != .tool }.map(\.content) == ["is WS-1234 contained?", Self.record])
     }
 
-    @Test func aModelThatAgreesWithFalconIsShownInItsOwnWords() async throws {
+    @Test func proseThatDoesNotRestateFalconsFactsFollowsThem() async throws {
         let fixture = try await AssistantFixture(script: [.text("Yes — WS-1234 is contained, isolated from the network.")])
         defer { fixture.finish() }
-        #expect(await fixture.ask("is WS-1234 contained?").text == "Yes — WS-1234 is contained, isolated from the network.")
+        #expect(
+            await fixture.ask("is WS-1234 contained?").text
+                == Self.record + "\n\nYes — WS-1234 is contained, isolated from the network.")
+    }
+
+    @Test func proseThatRestatesEveryFactIsShownInItsOwnWords() async throws {
+        let prose =
+            "WS-1234 is Contained - Device is isolated from network, and Online - Device is currently connected."
+        let fixture = try await AssistantFixture(script: [.text(prose)])
+        defer { fixture.finish() }
+        #expect(await fixture.ask("what's going on with ws-1234").text == prose)
     }
 
     @Test func aHostStateWithNoLookupBehindItIsNotStated() async throws {
         let fixture = try await AssistantFixture(script: [.text("WS-1234 is online and contained.")])
         defer { fixture.finish() }
-        let reply = await fixture.ask("what do you make of WS-1234?")  // names no lookup: none ran
+        let reply = await fixture.ask("what do you make of that machine?")  // names no host: nothing is looked up
         #expect(reply.text == FalconClaims().unfoundedText)
         #expect(fixture.falcon.apiRequests.isEmpty)
+    }
+
+    @Test func sentencesWithUnsupportedSpecificsAreRemovedAndTheTurnFlagged() async throws {
+        let fixture = try await AssistantFixture(script: [
+            .text(
+                "Phishing is the most common way in. Block evil-login.com at the proxy within 15 minutes. Then check 10.20.30.40 and FIN-LT-0042 too. Report it to your lead."
+            )
+        ])
+        defer { fixture.finish() }
+        let reply = await fixture.ask("tell me about phishing")
+        #expect(reply.text == "Phishing is the most common way in. Report it to your lead.")
+        #expect(reply.unsupported == ["evil-login.com", "15 minutes", "10.20.30.40", "FIN-LT-0042"])
+        #expect(try await fixture.history().last?.content == reply.text)
+    }
+
+    @Test func specificsTheQuestionOrConversationGaveAreKept() async throws {
+        let fixture = try await AssistantFixture(script: [
+            .text("I can't search proxy logs, but block evil-login.com if it is not needed."),
+            .text("Yes: evil-login.com, for 30 minutes as you said."),
+        ])
+        defer { fixture.finish() }
+        let first = await fixture.ask("we saw evil-login.com in the proxy logs for 30 minutes, what do you think?")
+        #expect(first.text == "I can't search proxy logs, but block evil-login.com if it is not needed.")
+        #expect(first.unsupported.isEmpty)
+        #expect(await fixture.ask("which domain was it?").text == "Yes: evil-login.com, for 30 minutes as you said.")
+    }
+
+    @Test func anAnswerOfNothingButUnsupportedSpecificsIsNotShown() async throws {
+        let fixture = try await AssistantFixture(script: [.text("Use SentinelOne 23.4 on 10.0.0.1.")])
+        defer { fixture.finish() }
+        let reply = await fixture.ask("what should we buy?")
+        #expect(reply.text == AssistantTexts.nothingBacked)
+        #expect(!reply.unsupported.isEmpty)
+    }
+
+    @Test func aTemperatureOrWeatherTheReportDidNotGiveIsNotShown() async throws {
+        let report = "Current weather in Oslo, Norway: Slight snow fall, 27°F (feels like 27°F), humidity 90%"
+        let fixture = try await AssistantFixture(script: [
+            .text("It is 22°F and raining in Oslo."), .text("In Oslo it is 27°F with Slight snow fall, or -3°C."),
+        ])
+        defer { fixture.finish() }
+        #expect(await fixture.ask("temperature in Oslo?").text == report)
+        // Restated (the other scale too): shown as written.
+        #expect(await fixture.ask("and how cold is it in Oslo?").text == "In Oslo it is 27°F with Slight snow fall, or -3°C.")
     }
 
     @Test(arguments: [
@@ -62,7 +117,7 @@ struct ClaimCheckTests {
         defer { fixture.finish() }
         #expect(await fixture.ask("tell me something").text == AssistantTexts.technicalDifficulties)
         // With a lookup behind the turn, its result is shown instead.
-        #expect(await fixture.ask("is WS-1234 contained?").text == Self.contained)
+        #expect(await fixture.ask("is WS-1234 contained?").text == Self.record)
         // (The stored evidence, a `tool` message, is JSON by design; it never reaches the model.)
         #expect(try await !fixture.history().filter { $0.role != .tool }.contains { $0.content.contains("functions.") || $0.content.contains("{") })
     }
@@ -94,7 +149,8 @@ struct ClaimCheckTests {
         ])
         defer { fixture.finish() }
         _ = await fixture.ask("we are looking at ws-1234 today")
-        #expect(await fixture.ask("and what about that host?").text == "WS-1234 is contained.")
-        #expect(fixture.falcon.apiRequests.isEmpty == false)
+        let reply = await fixture.ask("and what about that host?")
+        #expect(reply.text.hasSuffix("WS-1234 is contained."))
+        #expect(reply.toolsUsed == ["crowdstrike", "crowdstrike"])  // looked up for the follow-up, then by the model
     }
 }

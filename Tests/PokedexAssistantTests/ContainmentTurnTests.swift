@@ -8,7 +8,26 @@ import Testing
 /// Containment through the assistant: the model can request, only the user's own message confirms.
 @Suite("Containment through the assistant")
 struct ContainmentTurnTests {
-    @Test func theModelRequestsAndTheUsersOwnMessageConfirms() async throws {
+    @Test(arguments: ["lift containment of WS-1234", "please release ws-1234 from isolation", "can you uncontain WS-1234?"])
+    func aRequestToActAsksForConfirmationWithoutTheModel(_ request: String) async throws {
+        let fixture = try await AssistantFixture(script: [.text("Lifted!")], containment: true)
+        defer { fixture.finish() }
+        let asked = await fixture.ask(request)
+        #expect(asked.text.contains("`confirm lift WS-1234`"), "\(asked.text)")
+        #expect(asked.toolsUsed == ["crowdstrike_containment"])
+        #expect(fixture.llm.received.isEmpty)  // no model is needed to start it, and none is asked
+        #expect(fixture.falcon.actionsReceived.isEmpty)
+
+        let confirmed = await fixture.ask("confirm lift WS-1234")
+        #expect(confirmed.text.hasPrefix("✅ Falcon accepted lifting containment of 'WS-1234'"))
+        #expect(fixture.llm.received.isEmpty)  // no model saw the confirmation
+        #expect(fixture.falcon.actionsReceived == ["lift_containment a1b2c3d4e5f60718293a4b5c6d7e8f90"])
+        #expect(try await fixture.history().suffix(2).map(\.content).first == "confirm lift WS-1234")
+        let audit = try String(contentsOfFile: fixture.auditPath, encoding: .utf8)
+        #expect(audit.contains(#""outcome":"awaiting_confirmation""#) && audit.contains(#""outcome":"accepted""#))
+    }
+
+    @Test func theModelMayAlsoRequestAndTheUsersOwnMessageConfirms() async throws {
         let fixture = try await AssistantFixture(
             script: [
                 .toolCall("crowdstrike_containment", #"{"hostname":"WS-1234","action":"lift"}"#),
@@ -16,17 +35,35 @@ struct ContainmentTurnTests {
             ],
             containment: true)
         defer { fixture.finish() }
-        _ = await fixture.ask("lift containment of WS-1234")
+        _ = await fixture.ask("WS-1234 is clean now, it can go back on the network")
         let toolText = try #require(fixture.llm.received.last?.messages.last?.content)
         #expect(toolText.contains("`confirm lift WS-1234`"))
         #expect(fixture.falcon.actionsReceived.isEmpty)
+        #expect((await fixture.ask("confirm lift WS-1234")).text.hasPrefix("✅ Falcon accepted"))
+        #expect(fixture.falcon.actionsReceived.count == 1)
+    }
 
-        let requests = fixture.llm.received.count
-        let confirmed = await fixture.ask("confirm lift WS-1234")
-        #expect(confirmed.text.hasPrefix("✅ Falcon accepted lifting containment of 'WS-1234'"))
-        #expect(fixture.llm.received.count == requests)  // no model saw the confirmation
-        #expect(fixture.falcon.actionsReceived == ["lift_containment a1b2c3d4e5f60718293a4b5c6d7e8f90"])
-        #expect(try await fixture.history().suffix(2).map(\.content).first == "confirm lift WS-1234")
+    @Test func aQuestionAboutStateIsNeverOfferedAnAction() async throws {
+        let fixture = try await AssistantFixture(
+            script: [
+                .toolCall("crowdstrike_containment", #"{"hostname":"WS-1234","action":"lift"}"#), .text("Done."),
+            ],
+            containment: true)
+        defer { fixture.finish() }
+        let reply = await fixture.ask("is WS-1234 still contained?")
+        #expect(fixture.llm.received.first.map { !$0.tools.contains("crowdstrike_containment") } == true)
+        #expect(!reply.text.contains("confirm lift"))
+        #expect(reply.text.hasPrefix(AssistantFixture.record))
+    }
+
+    @Test func aRequestFromSomeoneWhoMayNotActIsToldSoAndAudited() async throws {
+        let fixture = try await AssistantFixture(script: [], containment: true)
+        defer { fixture.finish() }
+        let reply = await fixture.ask("contain WS-1234", user: "mallory")
+        #expect(reply.text.hasPrefix("⛔ Containment actions are restricted to responders"), "\(reply.text)")
+        #expect(fixture.llm.received.isEmpty && fixture.falcon.actionsReceived.isEmpty)
+        let audit = try String(contentsOfFile: fixture.auditPath, encoding: .utf8)
+        #expect(audit.contains(#""outcome":"refused_not_responder""#))
     }
 
     @Test func theConfirmationMayReachAnotherInstanceButOnlyOnce() async throws {
@@ -60,21 +97,24 @@ struct ContainmentTurnTests {
                 fixture.store.configuration.database,
             ])
         #expect(dropped.status == 0)
-        _ = await fixture.ask("lift containment of WS-1234")
-        let toolText = try #require(fixture.llm.received.last?.messages.last?.content)
-        #expect(toolText.hasPrefix("⚠️ The session store is not answering"))
-        #expect(!toolText.contains("confirm lift"))
+        let asked = await fixture.ask("lift containment of WS-1234")
+        #expect(asked.text.hasPrefix("⚠️ The session store is not answering"))
+        #expect(!asked.text.contains("confirm lift"))
         #expect((await fixture.ask("confirm lift WS-1234")).text.hasPrefix("⚠️ The session store is not answering"))
         #expect(fixture.falcon.actionsReceived.isEmpty)
         let audit = try String(contentsOfFile: fixture.auditPath, encoding: .utf8)
         #expect(audit.split(separator: "\n").last?.contains(#""outcome":"failed""#) == true)
     }
 
-    @Test func aConfirmationWithoutContainmentEnabledIsAnOrdinaryQuestion() async throws {
+    @Test func withoutContainmentEnabledARequestIsToldWhyAndNothingIsLookedUp() async throws {
         let fixture = try await AssistantFixture(script: [.text("I cannot do that.")])
         defer { fixture.finish() }
         #expect(fixture.tools.registry.tool(named: "crowdstrike_containment") == nil)
-        #expect(await fixture.ask("confirm contain WS-1234").text == "I cannot do that.")
+        let reply = await fixture.ask("isolate WS-1234 now")
+        #expect(reply.text == "⚠️ I can't contain a host here: not enabled (falcon.containment.enabled). Nothing was done.")
+        #expect(fixture.falcon.apiRequests.isEmpty && fixture.llm.received.isEmpty)
+        // A confirmation phrase is then an ordinary message.
+        #expect(await fixture.ask("confirm contain WS-1234").text.hasSuffix("I cannot do that."))
         #expect(fixture.falcon.actionsReceived.isEmpty)
     }
 }

@@ -15,13 +15,38 @@ struct DegradedModeTests {
         #expect(status.degraded)
         #expect(status.toolsUsed == ["crowdstrike"])
         #expect(
-            status.text == """
-                ℹ️ No language model is configured, so this answer comes straight from my tools.
+            status.text == "ℹ️ No language model is configured, so this answer comes straight from my tools.\n\n"
+                + AssistantFixture.record)
+        // However it is asked, in any case: the host's record.
+        for question in ["is ws-1234 online?", "what OS is WS-1234 running", "tell me about ws-1234", "WS-1234?"] {
+            #expect(await fixture.ask(question).text.hasSuffix(AssistantFixture.record), "\(question)")
+        }
+    }
 
-                Containment status for 'WS-1234': Contained - Device is isolated from network
-                """)
-        #expect(await fixture.ask("is ws-1234 online?").text.hasSuffix("Online - Device is currently connected"))
-        #expect(await fixture.ask("details for WS-1234").text.contains("Device Details for 'WS-1234':"))
+    @Test func twoHostsAreBothLookedUpAndAFollowUpFindsItsHost() async throws {
+        let fixture = try await AssistantFixture(script: nil)
+        defer { fixture.finish() }
+        let both = await fixture.ask("status of WS-1234 and WS-9999?")
+        #expect(both.toolsUsed == ["crowdstrike", "crowdstrike"])
+        #expect(both.text.contains(AssistantFixture.record) && both.text.contains("Hostname 'WS-9999' was not found in CrowdStrike."))
+        let followUp = await fixture.ask("and is it online?")
+        #expect(followUp.evidence.map(\.arguments) == [#"{"hostname":"WS-1234","lookup":"all"}"#, #"{"hostname":"WS-9999","lookup":"all"}"#])
+        // After a restart (another instance on the same store) too.
+        let replica = try fixture.replica()
+        _ = await fixture.ask("weather in Oslo")
+        let again = await replica.respond(
+            Turn(user: "alice", room: "soc", message: "is it cold there?", caller: AssistantFixture.verified))
+        #expect(again.toolsUsed == ["weather"] && again.text.contains("Current weather in Oslo"))
+    }
+
+    @Test(arguments: ["tell me a joke", "what is the weather like today?", "hmm"])
+    func aQuestionNoToolAnswersIsToldWhatFailedAndWhatStillWorks(question: String) async throws {
+        let fixture = try await AssistantFixture(script: nil)
+        defer { fixture.finish() }
+        let reply = await fixture.ask(question)
+        #expect(reply.text.hasPrefix("⚠️ No language model is configured"), "\(reply.text)")
+        #expect(reply.text.contains("• check a host in CrowdStrike Falcon"))
+        #expect(!reply.text.contains("No relevant documents found"))
     }
 
     @Test func weatherQuestionsGoToTheWeather() async throws {

@@ -18,8 +18,10 @@ struct EvidenceTests {
         let evidence = try #require(reply.evidence.first)
         #expect(reply.evidence.count == 1)
         #expect(evidence.tool == "crowdstrike" && evidence.arguments.contains(#""hostname":"WS-1234""#))
-        #expect(evidence.result == Self.contained && !evidence.fellBack)
-        #expect(reply.textWithEvidence.hasSuffix(Self.contained + " (" + evidence.time.formatted(.iso8601.time(includingFractionalSeconds: false)) + " UTC)"))
+        #expect(evidence.result == AssistantFixture.record && !evidence.fellBack)
+        let time = evidence.time.formatted(.iso8601.time(includingFractionalSeconds: false))
+        #expect(reply.textWithEvidence.contains("📎 Evidence\n• crowdstrike {\"hostname\":\"WS-1234\",\"lookup\":\"all\"} → " + Self.contained + " · "))
+        #expect(reply.textWithEvidence.hasSuffix("… (" + time + " UTC)"))  // a long result is cut in the block
 
         let why = await fixture.ask("how do you know?")
         #expect(why.text.contains("📎 Evidence") && why.text.contains(Self.contained), "\(why.text)")
@@ -56,7 +58,7 @@ struct EvidenceTests {
         _ = await fixture.ask("is WS-1234 contained?")
         let history = try await fixture.history()
         #expect(history.map(\.role) == [.user, .tool, .assistant])
-        #expect(Evidence.stored(history[1].content)?.first?.result == Self.contained)
+        #expect(Evidence.stored(history[1].content)?.first?.result == AssistantFixture.record)
 
         // Another assistant on the same store (a restart, another replica) explains it.
         let why = await try fixture.replica().respond(Turn(user: "alice", room: "soc", message: "why"))
@@ -65,7 +67,7 @@ struct EvidenceTests {
         // The next turn's context carries the question and the answer, not the stored evidence.
         _ = await fixture.ask("thanks, noted")
         let sent = try #require(fixture.llm.received.last).messages.map(\.content)
-        #expect(sent.contains("WS-1234 is contained."))
+        #expect(sent.contains { $0.hasSuffix("WS-1234 is contained.") })
         #expect(!sent.contains { $0.contains(#""fallback":false"#) })
     }
 
@@ -73,7 +75,7 @@ struct EvidenceTests {
         let long = String(repeating: "Isolate the host and call the commander. ", count: 80)  // 3,280 bytes
         let fixture = try await AssistantFixture(script: [.text(long)], maxMessageBytes: 2048)
         defer { fixture.finish() }
-        let reply = await fixture.ask("what now?")
+        let reply = await fixture.ask("give me the long version")
         #expect(reply.stored)
         #expect(reply.text.utf8.count <= 2048)
         #expect(reply.text.hasPrefix("Isolate the host") && reply.text.hasSuffix("so it was cut here."))

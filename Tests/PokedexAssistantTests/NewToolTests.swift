@@ -81,7 +81,8 @@ struct NewToolTests {
         let (fixture, service, _) = try await start()
         defer { fixture.finish(); Task { try await service.stop() } }
         let reply = await fixture.ask("who has INC-4471?")
-        #expect(reply.text == "It is with Dana.")
+        // The text read states the tool's answer; the model's words follow it.
+        #expect(reply.text == Self.ticket + "\n\nIt is with Dana.")
         #expect(reply.evidence.map(\.tool) == ["ticket"])
         #expect(reply.evidence.first?.result == "ticket system: " + Self.ticket)
         // The model got the lookup as a call it made, with the result, before it answered.

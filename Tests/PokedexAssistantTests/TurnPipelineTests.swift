@@ -104,7 +104,7 @@ struct TurnPipelineTests {
         #expect(try await fixture.history().isEmpty)
         // A sentence containing the words is a question, not a command.
         _ = await fixture.ask("please delete chat history on HOST1")
-        #expect(try await fixture.history().count == 2)
+        #expect(try await fixture.history().filter { $0.role != .tool }.count == 2)
     }
 
     @Test func healthTestsReportEveryCheckAndLeaveNothingBehind() async throws {

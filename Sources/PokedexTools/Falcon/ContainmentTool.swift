@@ -8,6 +8,28 @@ public struct ContainmentTool: CatalogTool {
     public static let name: ToolName = "crowdstrike_containment"
     public static let service = ToolName.crowdstrike
     public static let recoveryDefaults = FalconTool.recoveryDefaults
+    /// "contain WS-1234", "isolate it", "lift containment on WS-1234": straight to the request
+    /// step (which asks for confirmation), with or without a model (SPEC 3.2).
+    public static let actions = [
+        ToolAction(
+            [
+                "contain", "isolate", "quarantine", "network contain", "network-contain", "network isolate",
+                "network-isolate", "cut off", "cut the network on", "cut network access for",
+            ],
+            target: .host, parameter: "hostname", arguments: ["action": .string(ContainmentAction.contain.rawValue)],
+            summary: "contain a host"),
+        ToolAction(
+            [
+                "lift containment on", "lift containment of", "lift containment for", "lift the containment on",
+                "lift the containment of", "lift containment", "lift", "uncontain", "un-contain", "unisolate",
+                "un-isolate", "unquarantine", "un-quarantine", "release", "reconnect", "restore network access for",
+                "restore network access to", "restore network on", "remove containment from", "remove containment on",
+                "end containment on", "end containment of", "undo containment on", "undo containment of",
+                "take containment off",
+            ],
+            target: .host, parameter: "hostname", arguments: ["action": .string(ContainmentAction.lift.rawValue)],
+            summary: "lift a host's containment"),
+    ]
 
     public let description = """
         Request network containment of a host in CrowdStrike Falcon, or lifting it. This never acts at \
@@ -20,6 +42,9 @@ public struct ContainmentTool: CatalogTool {
         ],
         required: ["hostname", "action"])
     public let literalParameters = ["hostname"]
+    /// What it acts on (so that "and is it online?" after a request knows the host); tools that
+    /// act are never looked up.
+    public let entityParameters: [EntityKind: String] = [.host: "hostname"]
     public let capability: String? =
         "contain a host or lift its containment (responders only; ask, then send `confirm contain HOST` or `confirm lift HOST`)"
     public let guidance: String? = """

@@ -94,6 +94,12 @@ public enum FalconReply {
         return "Online status for '\(host)': \(description)"
     }
 
+    /// The host's record: containment status, online state and details, one after the other.
+    public static func record(_ host: FalconHostname, _ device: FalconDevice, online: String) -> String {
+        [containment(host, status: device.status ?? "unknown"), self.online(host, state: online), details(host, device)]
+            .joined(separator: "\n")
+    }
+
     public static func notFound(_ host: FalconHostname) -> String {
         "Hostname '\(host)' was not found in CrowdStrike."
     }

@@ -6,11 +6,14 @@ extension ToolName {
     public static let crowdstrike: ToolName = "crowdstrike"
 }
 
-/// `crowdstrike`: a host's containment status, online state or details from Falcon (SPEC 4.1),
-/// read-only, through recovery. The hostname is checked before any request is sent.
+/// `crowdstrike`: a host's record in Falcon (SPEC 4.1) — containment status, online state and
+/// details in one lookup, or one of them — read-only, through recovery. Any question that names a
+/// host gets its record (SPEC 3.2); the hostname is checked before any request is sent.
 public struct FalconTool: CatalogTool {
     /// What to look up.
     public enum Lookup: String, Sendable, CaseIterable {
+        /// Containment status, online state and details: the host's record.
+        case all
         case status, online, details
     }
 
@@ -19,18 +22,19 @@ public struct FalconTool: CatalogTool {
         policy: RetryPolicy(maxRetries: 2, initialDelay: .seconds(1), backoff: 2.0), threshold: 5)
 
     public let description =
-        "Look up a host in CrowdStrike Falcon: its containment status, whether it is online, or its details."
+        "Look up a host in CrowdStrike Falcon: its containment status, whether it is online, and its details (OS, last seen, tags)."
     public let parameters = ToolParameters(
         [
             "hostname": .init(.string, "The exact hostname, e.g. WS-1234."),
-            "lookup": .init(.string, "What to look up.", oneOf: Lookup.allCases.map(\.rawValue)),
+            "lookup": .init(.string, "What to look up (all by default).", oneOf: Lookup.allCases.map(\.rawValue)),
         ],
-        required: ["hostname", "lookup"])
+        required: ["hostname"])
     public let literalParameters = ["hostname"]
     public let capability: String? =
-        "check a host in CrowdStrike Falcon: containment status, online state, details (\"is WS-1234 contained?\")"
-    public let guidance: String? = "Pass hostnames exactly as the user wrote them."
+        "check a host in CrowdStrike Falcon: containment, online state, OS, last seen (\"is WS-1234 contained?\", \"what OS is ws-5521 running?\")"
+    public let guidance: String? = "Pass hostnames exactly as the user wrote them, and state Falcon's answer as it gave it."
     public let claims: (any ClaimRule)? = FalconClaims()
+    public let entityParameters: [EntityKind: String] = [.host: "hostname"]
 
     private let client: FalconClient
     private let recovery: Recovery
@@ -55,12 +59,16 @@ public struct FalconTool: CatalogTool {
         } catch {
             return ToolResult(text: error.description)
         }
-        let lookup = arguments.string("lookup").flatMap(Lookup.init) ?? .status
+        let lookup = arguments.string("lookup").flatMap(Lookup.init) ?? .all
         let client = self.client
         let outcome = await recovery.call(Self.service) { attempt in
             let ids = try await client.deviceIDs(for: host, timeLimit: attempt.timeLimit)
             guard let id = ids.first else { return FalconReply.notFound(host) }
             switch lookup {
+            case .all:
+                async let device = client.devices([id], timeLimit: attempt.timeLimit).first
+                async let states = client.onlineStates([id], timeLimit: attempt.timeLimit)
+                return FalconReply.record(host, try await device ?? FalconDevice(), online: try await states[id] ?? "unknown")
             case .status:
                 let device = try await client.devices([id], timeLimit: attempt.timeLimit).first
                 return FalconReply.containment(host, status: device?.status ?? "unknown")
@@ -75,16 +83,10 @@ public struct FalconTool: CatalogTool {
         return result(outcome, context: context)
     }
 
-    /// A hostname with status, containment, online or details.
-    public func directArguments(for question: String) -> [String: ToolArgument]? {
-        let lower = question.lowercased()
-        guard let host = FalconHostname.word(in: question),
-            lower.mentions(["status", "contain", "isolat", "online", "offline", "connected", "detail", "info"])
-        else { return nil }
-        let lookup =
-            lower.mentions(["detail", "info"])
-            ? Lookup.details : lower.mentions(["online", "offline", "connected"]) ? .online : .status
-        return ["hostname": .string(host), "lookup": .string(lookup.rawValue)]
+    /// A host a question names is looked up whole: whatever was asked about it, the answer can
+    /// state what Falcon says.
+    public func lookupArguments(for entity: Entity) -> [String: ToolArgument]? {
+        entity.kind == .host ? ["hostname": .string(entity.value), "lookup": .string(Lookup.all.rawValue)] : nil
     }
 
     public func fallbackText(for question: String) -> String { Self.fallbackText(for: question) }
@@ -116,21 +118,6 @@ extension FalconClient {
         self.init(
             baseURL: configuration.falconBaseURL, clientID: configuration.falconClientID,
             clientSecret: configuration.falconClientSecret, http: context.http, now: context.now)
-    }
-}
-
-extension FalconHostname {
-    /// The first word that looks like a hostname (letters and digits together: WS-1234,
-    /// srv01.corp), as the user wrote it.
-    public static func word(in text: String) -> String? {
-        for word in text.split(whereSeparator: { $0.isWhitespace || ",;:!?'\"()".contains($0) }) {
-            let candidate = String(word).trimmingCharacters(in: CharacterSet(charactersIn: "."))
-            guard candidate.contains(where: \.isLetter), candidate.contains(where: \.isNumber),
-                (try? FalconHostname(candidate)) != nil
-            else { continue }
-            return candidate
-        }
-        return nil
     }
 }
 

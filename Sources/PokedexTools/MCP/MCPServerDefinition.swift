@@ -22,6 +22,9 @@ public struct MCPServerDefinition: Sendable, Equatable {
     /// Questions that go straight to one of its tools (by the tool's own name): the regular
     /// expression's first capture group becomes the tool's first required argument.
     public var routes: [String: String] = [:]
+    /// The kind of thing each of its tools looks up (by the tool's own name): a question that
+    /// names one (an IP, a hash, a domain…) goes to the tool, its first required argument (SPEC 3.2).
+    public var entities: [String: EntityKind] = [:]
 
     public init(name: String) { self.name = name }
 

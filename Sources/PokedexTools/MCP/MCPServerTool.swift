@@ -19,6 +19,7 @@ public struct MCPServerTool: Tool {
     private let desk: MCPActionDesk
     private let recovery: Recovery
     private let route: String?
+    public let entityParameters: [EntityKind: String]
 
     init(_ tool: MCP.Tool, parameters: ToolParameters, server: MCPServerConnection, desk: MCPActionDesk, recovery: Recovery) {
         let definition = server.definition
@@ -33,6 +34,8 @@ public struct MCPServerTool: Tool {
         self.desk = desk
         self.recovery = recovery
         self.route = definition.routes[tool.name]
+        let kind = definition.entities[tool.name]
+        self.entityParameters = kind.flatMap { kind in parameters.required.first.map { [kind: $0] } } ?? [:]
     }
 
     public func run(_ arguments: ToolArguments, context: ToolContext) async -> ToolResult {

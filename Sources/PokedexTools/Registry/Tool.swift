@@ -16,6 +16,9 @@ public protocol Tool: Sendable {
     static var service: ToolName { get }
     /// Its service's retry policy and threshold unless `recovery.<service>.*` says otherwise.
     static var recoveryDefaults: RecoveryDefaults { get }
+    /// The requests to act it carries out ("contain X"), known even where the tool is not built,
+    /// so that such a request is answered with why it cannot be done, never with a lookup.
+    static var actions: [ToolAction] { get }
 
     /// The name of this instance (``name`` unless a tool is made at run time, such as an MCP
     /// server's).
@@ -39,6 +42,11 @@ public protocol Tool: Sendable {
     /// Checks the model's statements about this tool's subject against its results; nil when it
     /// makes no checkable claims.
     var claims: (any ClaimRule)? { get }
+    /// The kinds of thing it looks up, each with the parameter that takes it (SPEC 3.2): a
+    /// question that names one gets this tool's record of it, however it is phrased.
+    var entityParameters: [EntityKind: String] { get }
+    /// The requests to act this instance carries out (``actions`` unless made at run time).
+    var actions: [ToolAction] { get }
 
     /// The text users see when its service cannot answer this question (SPEC 2.4).
     func fallbackText(for question: String) -> String
@@ -48,6 +56,9 @@ public protocol Tool: Sendable {
     /// The arguments for a question nothing else answers when there is no model (runbook search
     /// takes any question); nil for most tools.
     func anyQuestionArguments(for question: String) -> [String: ToolArgument]?
+    /// The arguments that look `entity` up (by default its value in the parameter that takes its
+    /// kind); nil when it takes no such entity.
+    func lookupArguments(for entity: Entity) -> [String: ToolArgument]?
     /// A result as one evidence line (the result text by default).
     func evidenceText(_ result: ToolResult) -> String
     /// A message that completes an action this tool started (a confirmation phrase), answered
@@ -64,6 +75,9 @@ public protocol Tool: Sendable {
 extension Tool {
     public static var service: ToolName { name }
     public static var recoveryDefaults: RecoveryDefaults { .standard }
+    public static var actions: [ToolAction] { [] }
+    public var actions: [ToolAction] { Self.actions }
+    public var entityParameters: [EntityKind: String] { [:] }
     public var name: ToolName { Self.name }
     public var service: ToolName { Self.service }
     public var literalParameters: [String] { [] }
@@ -74,6 +88,9 @@ extension Tool {
     public func fallbackText(for question: String) -> String { ToolResult.unavailableText }
     public func directArguments(for question: String) -> [String: ToolArgument]? { nil }
     public func anyQuestionArguments(for question: String) -> [String: ToolArgument]? { nil }
+    public func lookupArguments(for entity: Entity) -> [String: ToolArgument]? {
+        entityParameters[entity.kind].map { [$0: .string(entity.value)] }
+    }
     public func evidenceText(_ result: ToolResult) -> String { result.text }
     public func answerConfirmation(_ message: String, context: ToolContext) async -> String? { nil }
     public func selfTest(timeLimit: Duration) async -> SelfTest? { nil }
@@ -91,11 +108,20 @@ extension Tool {
 /// turn (SPEC 3.1).
 public protocol ClaimRule: Sendable {
     /// True when `sentence` states something about the subject that none of `results` (this
-    /// turn's results of the tool, fallbacks left out) says. `question` is the user's question:
-    /// when it names the subject, a sentence without a name may still be about it.
-    func contradicts(_ sentence: String, question: String, results: [String]) -> Bool
+    /// turn's results of the tool, fallbacks left out) says. `subjects` are what the question
+    /// names or refers back to: a sentence without a name may still be about one of them.
+    func contradicts(_ sentence: String, subjects: [Entity], results: [String]) -> Bool
     /// What the user sees instead when no result backs such a statement.
     var unfoundedText: String { get }
+    /// What a result of the tool states that an answer must carry, each as the words to find in
+    /// it (case aside): the model's prose is shown in place of the result only when it carries
+    /// every one (SPEC 3.1).
+    func facts(in result: String) -> [String]
+}
+
+extension ClaimRule {
+    /// By default the whole result is the fact: no prose restates it, so the result leads.
+    public func facts(in result: String) -> [String] { [result] }
 }
 
 /// What calling a tool does to the world.
@@ -134,11 +160,16 @@ public struct ToolResult: Sendable, Equatable {
     /// The phrase that confirms the action this call holds for confirmation (the user's own next
     /// message, or an MCP client's elicitation, sends it); nil when nothing is held.
     public var confirmation: String?
+    /// The tool answered but found nothing ("No relevant documents found"): the text is not an
+    /// answer to the question, so it is never shown as the whole answer to another kind of
+    /// question.
+    public var foundNothing: Bool
 
-    public init(text: String, fellBack: Bool = false, confirmation: String? = nil) {
+    public init(text: String, fellBack: Bool = false, confirmation: String? = nil, foundNothing: Bool = false) {
         self.text = text
         self.fellBack = fellBack
         self.confirmation = confirmation
+        self.foundNothing = foundNothing
     }
 
     /// The fallback of a tool that has no more specific one (SPEC 2.4).

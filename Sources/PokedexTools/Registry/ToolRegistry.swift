@@ -38,19 +38,42 @@ public struct ToolRegistry: Sendable {
         tools.first { $0.name.rawValue == name }
     }
 
-    /// The first tool that answers this question directly, with its arguments (SPEC 3.1).
-    public func directRoute(_ question: String) -> (any Tool, [String: ToolArgument])? {
-        for tool in tools {
-            if let arguments = tool.directArguments(for: question) { return (tool, arguments) }
+    /// The lookups a question asks for (SPEC 3.2): every entity it names (or refers back to),
+    /// each by the first tool that takes its kind, then every tool's own direct route; tools
+    /// that act are never among them.
+    public func lookups(for reading: QuestionReading) -> [ToolLookup] {
+        let readers = tools.filter { $0.effect == .readOnly }
+        var lookups: [ToolLookup] = []
+        func add(_ tool: any Tool, _ arguments: [String: ToolArgument]) {
+            guard !lookups.contains(where: { $0.tool.name == tool.name && $0.arguments == arguments }) else { return }
+            lookups.append(ToolLookup(tool: tool, arguments: arguments))
+        }
+        for entity in reading.entities {
+            for tool in readers {
+                guard let arguments = tool.lookupArguments(for: entity) else { continue }
+                add(tool, arguments)
+                break
+            }
+        }
+        for tool in readers {
+            if let arguments = tool.directArguments(for: reading.text) { add(tool, arguments) }
+        }
+        return lookups
+    }
+
+    /// Without a model, what a question nothing else looks up may still find: the first tool
+    /// that takes any question (runbook search).
+    public func anyQuestionLookup(for question: String) -> ToolLookup? {
+        for tool in tools where tool.effect == .readOnly {
+            if let arguments = tool.anyQuestionArguments(for: question) { return ToolLookup(tool: tool, arguments: arguments) }
         }
         return nil
     }
 
-    /// A direct route, else the first tool that takes any question (degraded mode, SPEC 2.6).
-    public func degradedRoute(_ question: String) -> (any Tool, [String: ToolArgument])? {
-        if let direct = directRoute(question) { return direct }
-        for tool in tools {
-            if let arguments = tool.anyQuestionArguments(for: question) { return (tool, arguments) }
+    /// The request to act a question makes, and the tool that takes it (SPEC 3.2).
+    public func request(for reading: QuestionReading) -> (tool: any Tool, action: ToolAction, targets: [Entity])? {
+        for tool in tools where !tool.actions.isEmpty {
+            if let (action, targets) = reading.request(among: tool.actions) { return (tool, action, targets) }
         }
         return nil
     }
@@ -58,8 +81,14 @@ public struct ToolRegistry: Sendable {
     /// What the user sees when a turn ends without an answer: the fallback of the tool the
     /// question asks for, or the general one.
     public func fallbackText(for question: String) -> String {
-        directRoute(question).map { $0.0.fallbackText(for: question) } ?? ToolResult.unavailableText
+        lookups(for: QuestionReading(question)).first.map { $0.tool.fallbackText(for: question) } ?? ToolResult.unavailableText
     }
+}
+
+/// A tool to run for a question, with its arguments.
+public struct ToolLookup: Sendable {
+    public var tool: any Tool
+    public var arguments: [String: ToolArgument]
 }
 
 /// Tools that come and go while Pokedex runs: another MCP server's, whose list may change and

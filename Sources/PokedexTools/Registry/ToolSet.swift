@@ -51,10 +51,32 @@ public struct ToolSet: Sendable {
     public let registry: ToolRegistry
     /// Why each missing tool is missing, for `status`, `help` and `config check`.
     public let disabled: [ToolName: String]
+    /// The actions of the missing tools: a request for one is told why it cannot be done.
+    let missingActions: [(tool: ToolName, actions: [ToolAction])]
 
-    public init(registry: ToolRegistry, disabled: [ToolName: String] = [:]) {
+    public init(registry: ToolRegistry, disabled: [ToolName: String] = [:], missingActions: [(ToolName, [ToolAction])] = []) {
         self.registry = registry
         self.disabled = disabled
+        self.missingActions = missingActions.map { (tool: $0.0, actions: $0.1) }
+    }
+
+    /// The same tool set with another registry (its tools and those of MCP servers).
+    public func with(_ registry: ToolRegistry) -> ToolSet {
+        ToolSet(registry: registry, disabled: disabled, missingActions: missingActions.map { ($0.tool, $0.actions) })
+    }
+
+    /// The request to act a question makes (SPEC 3.2): the tool that takes it, or — when the tool
+    /// is not configured here — why it cannot be done.
+    public func request(for reading: QuestionReading) -> ActionRequest? {
+        if let (tool, action, targets) = registry.request(for: reading) {
+            return .available(tool, action, targets)
+        }
+        for missing in missingActions {
+            if let (action, _) = reading.request(among: missing.actions) {
+                return .unavailable(action, reason: disabled[missing.tool] ?? "not configured")
+            }
+        }
+        return nil
     }
 
     /// Every catalogued tool's recovery defaults, for the configuration they are declared in.
@@ -85,14 +107,25 @@ public struct ToolSet: Sendable {
             embeddingModel: embeddingModel, logger: logger)
         var tools: [any Tool] = []
         var disabled: [ToolName: String] = [:]
+        var missingActions: [(ToolName, [ToolAction])] = []
         for kind in catalog {
             switch try kind.build(context) {
             case .built(let tool): tools.append(tool)
-            case .disabled(let reason): disabled[kind.name] = reason
+            case .disabled(let reason):
+                disabled[kind.name] = reason
+                if !kind.actions.isEmpty { missingActions.append((kind.name, kind.actions)) }
             }
         }
-        return ToolSet(registry: ToolRegistry(tools, recovery: recovery), disabled: disabled)
+        return ToolSet(registry: ToolRegistry(tools, recovery: recovery), disabled: disabled, missingActions: missingActions)
     }
+}
+
+/// A request to act, as the tool set can take it.
+public enum ActionRequest: Sendable {
+    /// The tool that carries it out, with what it acts on.
+    case available(any Tool, ToolAction, [Entity])
+    /// No tool here carries it out, and why.
+    case unavailable(ToolAction, reason: String)
 }
 
 /// The configured tools cannot be built.

@@ -55,6 +55,9 @@ public final class RunbookIndex: Sendable {
         /// How much of a question (``RunbookQuery/coverage(found:chunks:)``) the runbooks must know
         /// for it to be answered by keywords.
         public var minimumCoverage = 0.5
+        /// How much of a question that names nothing else the runbooks must know for it to be
+        /// taken for a runbook topic and searched unasked.
+        public var topicCoverage = 0.7
         /// How near in meaning (cosine similarity) a section must be to answer a question whose
         /// words the runbooks do not know well enough (hybrid search).
         public var minimumSimilarity = 0.5
@@ -215,8 +218,7 @@ public final class RunbookIndex: Sendable {
     public func search(_ question: String, limit: Int = 3, vector: QueryVector? = nil) throws -> [Hit] {
         guard limit > 0 else { return [] }
         return try database.read { db in
-            let version = try Row.fetchOne(db, sql: "SELECT coalesce(max(id), 0), count(*) FROM document")
-                .map { "\($0[0] as Int64)/\($0[1] as Int64)" } ?? ""
+            let version = try Self.version(db)
             let depth = vector == nil ? limit : max(limit, Self.fusionDepth)
             let keyword = try keywordRanking(question, limit: depth, version: version, rankUncovered: vector != nil, in: db)
             guard let vector else { return keyword.covered ? keyword.hits.map(\.hit) : [] }
@@ -239,8 +241,60 @@ public final class RunbookIndex: Sendable {
     private func keywordRanking(
         _ question: String, limit: Int, version: String, rankUncovered: Bool, in db: Database
     ) throws -> (hits: [(id: Int64, hit: Hit)], covered: Bool) {
+        guard let (query, stats, chunks) = try counted(question, version: version, in: db) else { return ([], false) }
+        // A question the runbooks hardly know about gets no answer, not the least-bad section.
+        let covered = query.coverage(found: stats.mapValues(\.count), chunks: chunks) >= ranking.minimumCoverage
+        guard covered || rankUncovered else { return ([], false) }
+        // Each group's first word found is what the question says; the others are alternatives.
+        var words: [QueryPlan.WordStats] = []
+        var seen = Set<String>()
+        for group in query.groups {
+            var original = true
+            for word in group.words where (stats[word]?.count ?? 0) > 0 && seen.insert(word).inserted {
+                var entry = stats[word]!
+                entry.original = original
+                original = false
+                words.append(entry)
+            }
+        }
+        guard !words.isEmpty else { return ([], covered) }
+        var hits: [(id: Int64, hit: Hit)] = []
+        var seenChunks = Set<Int64>()
+        let plan = QueryPlan(words, bound: max(50, chunks / 10), chunks: chunks)
+        for step in plan.steps where hits.count < limit {
+            for row in try Self.run(step, limit: limit, candidates: plan.candidates, in: db)
+            where seenChunks.insert(row["id"]).inserted {
+                hits.append((row["id"], Hit(file: row["path"], section: row["section"], text: row["text"])))
+            }
+        }
+        return (Array(hits.prefix(limit)), covered)
+    }
+
+    /// How much of a question the runbooks know (``RunbookQuery/coverage(found:chunks:)``) and
+    /// how many of its words they know: a question that names nothing else is taken for a
+    /// runbook topic only when they know it well.
+    public func coverage(of question: String) throws -> (coverage: Double, knownWords: Int) {
+        try database.read { db in
+            let version = try Self.version(db)
+            guard let (query, stats, chunks) = try counted(question, version: version, in: db) else { return (0, 0) }
+            let known = query.groups.filter { group in group.words.contains { (stats[$0]?.count ?? 0) > 0 } }.count
+            return (query.coverage(found: stats.mapValues(\.count), chunks: chunks), known)
+        }
+    }
+
+    /// The index's version: changes whenever a document is added, changed or removed.
+    private static func version(_ db: Database) throws -> String {
+        try Row.fetchOne(db, sql: "SELECT coalesce(max(id), 0), count(*) FROM document")
+            .map { "\($0[0] as Int64)/\($0[1] as Int64)" } ?? ""
+    }
+
+    /// The question's words with how many chunks each is in (a misspelt word stood in for by the
+    /// index's nearest term), and the number of chunks; nil when it has no words to look for.
+    private func counted(
+        _ question: String, version: String, in db: Database
+    ) throws -> (RunbookQuery, [String: QueryPlan.WordStats], Int)? {
         var query = RunbookQuery(question)
-        guard !query.groups.isEmpty else { return ([], false) }
+        guard !query.groups.isEmpty else { return nil }
         // Word counts are kept while the index is unchanged: questions repeat words, and counting
         // a common one means reading up to a tenth of the index.
         let known = wordCounts.withLock { cache -> WordCounts? in cache.version == version ? cache : nil }
@@ -281,32 +335,7 @@ public final class RunbookIndex: Sendable {
                 _ = try count(term + "*")
             }
         }
-        // A question the runbooks hardly know about gets no answer, not the least-bad section.
-        let covered = query.coverage(found: stats.mapValues(\.count), chunks: chunks) >= ranking.minimumCoverage
-        guard covered || rankUncovered else { return ([], false) }
-        // Each group's first word found is what the question says; the others are alternatives.
-        var words: [QueryPlan.WordStats] = []
-        var seen = Set<String>()
-        for group in query.groups {
-            var original = true
-            for word in group.words where (stats[word]?.count ?? 0) > 0 && seen.insert(word).inserted {
-                var entry = stats[word]!
-                entry.original = original
-                original = false
-                words.append(entry)
-            }
-        }
-        guard !words.isEmpty else { return ([], covered) }
-        var hits: [(id: Int64, hit: Hit)] = []
-        var seenChunks = Set<Int64>()
-        let plan = QueryPlan(words, bound: bound, chunks: chunks)
-        for step in plan.steps where hits.count < limit {
-            for row in try Self.run(step, limit: limit, candidates: plan.candidates, in: db)
-            where seenChunks.insert(row["id"]).inserted {
-                hits.append((row["id"], Hit(file: row["path"], section: row["section"], text: row["text"])))
-            }
-        }
-        return (Array(hits.prefix(limit)), covered)
+        return (query, stats, chunks)
     }
 
     /// A word as an FTS5 term: quoted (so no user text is ever FTS5 syntax); a trailing `*` (an

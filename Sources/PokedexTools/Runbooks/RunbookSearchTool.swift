@@ -59,26 +59,33 @@ public struct RunbookSearchTool: CatalogTool {
         let vector = await embeddings?.vector(for: query)
         let outcome = await recovery.call(Self.service) { _ in
             do {
-                return RunbookAnswer.format(try index.search(query, vector: vector), query: query)
+                return try index.search(query, vector: vector)
             } catch {
                 // The index is a local file: a failure is most likely a lock or a rebuild in progress.
                 throw ServiceFailure(.connection, "runbook index unavailable")
             }
         }
-        return result(outcome, context: context)
+        guard let hits = outcome.value else { return ToolResult(text: fallbackText(for: context.question), fellBack: true) }
+        return ToolResult(text: RunbookAnswer.format(hits, query: query), foundNothing: hits.isEmpty)
     }
 
-    /// A question that asks for the team's procedures by name is searched before the model is
-    /// asked (SPEC 3.1): a model that does not search cannot then invent the procedure.
+    /// A question that asks for the team's procedures, or names a runbook topic — the runbooks
+    /// know at least two of its words and most of its weight (``RunbookIndex/Ranking/topicCoverage``):
+    /// "who is the incident commander?", not "tell me a joke" — is searched before the model is
+    /// asked (SPEC 3.2), so a model that does not search cannot invent the procedure.
     public func directArguments(for question: String) -> [String: ToolArgument]? {
         let lower = question.lowercased()
-        guard Self.procedureWords.contains(where: lower.contains) else { return nil }
+        if Self.procedureWords.contains(where: lower.contains) { return ["query": .string(question)] }
+        guard let known = try? index.coverage(of: question), known.knownWords >= 2,
+            known.coverage >= index.ranking.topicCoverage
+        else { return nil }
         return ["query": .string(question)]
     }
 
     private static let procedureWords = [
         "runbook", "playbook", "procedure", "how do we", "how do i", "how should we", "what are the steps",
-        "first steps", "escalat", "who do i call", "who do i contact", "on-call", "on call",
+        "first steps", "escalat", "who do i call", "who do i contact", "on-call", "on call", "what now",
+        "what do i do", "what do we do", "what should i do", "what should we do", "next steps",
     ]
 
     /// Without a model, any question may be in the runbooks.

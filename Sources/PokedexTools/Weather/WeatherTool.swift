@@ -15,7 +15,10 @@ public struct WeatherTool: CatalogTool {
     public let description = "Current weather for a city: conditions, temperature, humidity and wind."
     public let parameters = ToolParameters(
         ["location": .init(.string, "The city, e.g. 'Berlin' (without the country).")], required: ["location"])
-    public let capability: String? = "tell you the current weather (\"weather in Berlin\")"
+    public let capability: String? = "tell you the current weather for a place you name (\"temperature in Lisbon?\")"
+    public let claims: (any ClaimRule)? = WeatherClaims()
+    /// A place named in a question about the weather (SPEC 3.2).
+    public let entityParameters: [EntityKind: String] = [.place: "location"]
 
     private let client: OpenMeteoClient
     private let units: WeatherReport.Units
@@ -47,28 +50,6 @@ public struct WeatherTool: CatalogTool {
         }
         return result(outcome, context: context)
     }
-
-    /// Built once (Swift parses a regex literal each time it is evaluated).
-    nonisolated(unsafe) private static let weatherIn = /(?i)weather\s+(?:in|for|at)\s+(.+?)[\s?.!]*$/
-
-    /// "weather in X" (X without the words that follow a place: "today", "please", "right now").
-    public func directArguments(for question: String) -> [String: ToolArgument]? {
-        guard question.lowercased().contains("weather"), let match = question.firstMatch(of: Self.weatherIn)
-        else { return nil }
-        let separators = CharacterSet(charactersIn: " ,;:!?.")
-        var place = String(match.1).trimmingCharacters(in: separators)
-        while let phrase = Self.trailing.first(where: { place.lowercased().hasSuffix($0) }) {
-            place = String(place.dropLast(phrase.count)).trimmingCharacters(in: separators)
-        }
-        return place.isEmpty ? nil : ["location": .string(place)]
-    }
-
-    /// What follows a place in a weather question without being part of it (each with the space
-    /// before it, so a place named "Today" stays).
-    private static let trailing = [
-        " right now", " at the moment", " this morning", " this afternoon", " this evening", " tonight", " today",
-        " tomorrow", " currently", " now", " please", " pls",
-    ]
 
     public func fallbackText(for question: String) -> String {
         "⚠️ Weather information is temporarily unavailable. Please check a reliable weather service directly."

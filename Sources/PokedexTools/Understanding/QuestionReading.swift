@@ -1,0 +1,149 @@
+/// What a question names and asks (SPEC 3.2): its entities — hosts, indicators, places in a
+/// weather question — or, for a follow-up ("and is it online?", "what about Lisbon?", "same for
+/// the other one"), those of the conversation's earlier turns; and whether it asks to act
+/// ("contain WS-1234") or asks about something (a question never starts an action).
+public struct QuestionReading: Sendable {
+    /// The question as the user wrote it.
+    public var text: String
+    /// What it names, in order (hosts and indicators, then places).
+    public var entities: [Entity]
+    /// True when ``entities`` come from earlier turns (the question referred back to them).
+    public var followsUp: Bool
+    /// True when it reads as a question (it ends with "?" or opens like one), not a request.
+    public var isQuestion: Bool
+
+    /// - Parameters:
+    ///   - earlier: the entities of the conversation's earlier turns, newest turn first (from the
+    ///     evidence stored with them).
+    public init(_ text: String, earlier: [[Entity]] = []) {
+        self.text = text
+        let words = Self.lowerWords(text)
+        let opening = Self.opening(words)
+        isQuestion = text.trimmingWhitespace().hasSuffix("?") || words.first.map(Self.questionWords.contains) == true
+        var entities = EntityReader.entities(in: text)
+        entities += PlaceReader.places(in: text).map { Entity(.place, $0) }
+            .filter { place in !entities.contains { $0.value.lowercased() == place.value.lowercased() } }
+        followsUp = false
+        if entities.isEmpty, let referred = Self.referredTo(words, opening: opening, text: text, earlier: earlier) {
+            entities = referred
+            followsUp = true
+        }
+        self.entities = entities
+    }
+
+    /// The entities of one kind.
+    public func entities(_ kind: EntityKind) -> [Entity] { entities.filter { $0.kind == kind } }
+
+    /// The request to act among `actions` this message makes, with what it acts on: its first
+    /// words (after "please", "can you"…) are one of the action's phrases and it names (or
+    /// refers back to) something of the action's kind. "Is WS-1234 contained?" is no request;
+    /// "should we contain WS-1234?" asks for advice, not an action.
+    public func request(among actions: [ToolAction]) -> (action: ToolAction, targets: [Entity])? {
+        var rest = Substring(text.lowercased().trimmingWhitespace())
+        var stripped = true
+        while stripped {
+            stripped = false
+            rest = rest.drop { $0.isWhitespace || ",.:;!-".contains($0) }
+            for prefix in Self.politeness where rest.hasPrefix(prefix) {
+                let after = rest.dropFirst(prefix.count)
+                guard after.first.map({ !$0.isLetter && !$0.isNumber }) ?? true else { continue }
+                rest = after
+                stripped = true
+                break
+            }
+        }
+        let candidates = actions.flatMap { action in action.phrases.map { (action, $0) } }
+            .sorted { $0.1.count > $1.1.count }
+        for (action, phrase) in candidates where rest.hasPrefix(phrase) {
+            let after = rest.dropFirst(phrase.count)
+            guard after.first.map({ !$0.isLetter && !$0.isNumber }) ?? true else { continue }
+            let targets = entities(action.target)
+            return targets.isEmpty ? nil : (action, targets)
+        }
+        return nil
+    }
+
+    // MARK: - Follow-ups
+
+    /// The earlier entities a follow-up refers to: with a word that points back ("it", "that
+    /// host", "there", "both") or an opening that continues ("and …?", "what about …"), the
+    /// newest earlier turn's entities of the kind the question asks about (a host when it asks
+    /// about a host's state, a place when about the weather, else whatever was last discussed).
+    private static func referredTo(_ words: [String], opening: Int, text: String, earlier: [[Entity]]) -> [Entity]? {
+        guard let latest = earlier.first else { return nil }
+        let rest = words.dropFirst(opening)
+        let points = words.contains(where: pointers.contains) || pointerPhrases.contains { text.lowercased().contains($0) }
+        // "what about Lisbon?" after a weather answer: the rest of the sentence is the place.
+        if opening > 0, !points, latest.contains(where: { $0.kind == .place }),
+            let place = PlaceReader.place(inFollowUp: rest.joined(separator: " "))
+        {
+            return [Entity(.place, place)]
+        }
+        let wanted: EntityKind? =
+            PlaceReader.hasWeatherCue(text) || words.contains("there")
+            ? .place : words.contains(where: hostCues.contains) ? .host : nil
+        guard points || (opening > 0 && (wanted != nil || rest.count <= 2)) else { return nil }
+        guard let wanted else { return latest.isEmpty ? nil : latest }
+        // A few turns back at most: "is it online?" after a runbook question still means the host before it.
+        return earlier.prefix(3).lazy.map { $0.filter { $0.kind == wanted } }.first { !$0.isEmpty }
+    }
+
+    /// How many words open the question as a continuation ("and", "what about", "same for"), 0 if
+    /// none do.
+    private static func opening(_ words: [String]) -> Int {
+        for opening in continuations {
+            let parts = opening.split(separator: " ").map(String.init)
+            if words.count >= parts.count, Array(words.prefix(parts.count)) == parts { return parts.count }
+        }
+        return 0
+    }
+
+    static func lowerWords(_ text: String) -> [String] {
+        text.lowercased().replacingOccurrences(of: "’", with: "'")
+            .split { !$0.isLetter && !$0.isNumber && $0 != "'" && $0 != "-" }.map(String.init)
+    }
+
+    /// Openings that continue the conversation, longest first.
+    private static let continuations = [
+        "and what about", "and how about", "ok what about", "ok and", "okay and", "what about", "how about",
+        "same for", "same with", "same thing for", "and also", "and", "also",
+    ]
+
+    /// Words that point back to something already discussed.
+    private static let pointers: Set<String> = [
+        "it", "its", "it's", "them", "they", "their", "they're", "both", "those", "these", "there",
+    ]
+    private static let pointerPhrases = [
+        "that host", "this host", "the host", "that box", "this box", "the box", "that machine", "this machine",
+        "the machine", "that device", "the device", "that server", "the server", "that laptop", "the laptop",
+        "that workstation", "that endpoint", "the endpoint", "same host", "same box", "same machine", "that city",
+        "that place", "same place", "same city", "the same", "that one", "this one", "the other",
+    ]
+
+    /// What a question about a host asks (its state, reachability, system, last contact): which
+    /// earlier entity "it" means when the conversation had both hosts and places.
+    static let hostCues: Set<String> = [
+        "online", "offline", "up", "down", "reachable", "unreachable", "connected", "disconnected", "contained",
+        "containment", "isolated", "isolation", "quarantined", "quarantine", "status", "state", "os", "system",
+        "windows", "linux", "mac", "macos", "version", "patch", "patched", "seen", "check-in", "checked", "details",
+        "detail", "info", "tags", "tag", "id", "product", "chassis", "model", "running", "run", "runs", "alive",
+        "healthy", "network", "cut", "sensor", "agent", "falcon", "crowdstrike", "host", "hostname", "box",
+        "machine", "device", "server", "laptop", "responding", "pingable", "ping", "live",
+    ]
+
+    /// Words a question opens with.
+    static let questionWords: Set<String> = [
+        "is", "are", "was", "were", "has", "have", "had", "does", "do", "did", "can", "could", "should", "would",
+        "will", "what", "what's", "whats", "when", "where", "which", "who", "who's", "whos", "why", "how", "how's",
+        "any", "anything", "isn't", "aren't", "hasn't", "didn't", "doesn't",
+    ]
+
+    /// What may come before a request's verb ("please contain…", "can you isolate…").
+    private static let politeness = [
+        "i need you to", "i want you to", "i'd like you to", "i would like you to", "we need to", "we have to",
+        "need you to", "go ahead and", "please go ahead and", "can you please", "could you please",
+        "would you please", "can you", "could you", "would you", "will you", "can u", "could u", "pls", "plz",
+        "please", "kindly", "let's", "lets", "ok", "okay", "now", "asap", "urgent", "urgently", "quick",
+        "quickly", "immediately", "hey", "hi", "yo", "right", "alright", "so",
+    ]
+}

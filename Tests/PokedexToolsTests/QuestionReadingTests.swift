@@ -1,0 +1,115 @@
+import Testing
+
+@testable import PokedexTools
+
+/// SPEC 3.2: what a question names decides which tool looks, whatever its verbs.
+@Suite("Reading questions")
+struct QuestionReadingTests {
+    @Test(arguments: [
+        ("is WS-1234 contained?", ["WS-1234"]),
+        ("what OS is ws-5521 running", ["ws-5521"]),
+        ("tell me about fs01.corp.example.com", ["fs01.corp.example.com"]),
+        ("check mailgw.ad.local pls", ["mailgw.ad.local"]),
+        ("has SRV-DB01 been cut off yet", ["SRV-DB01"]),
+        ("when did we last hear from dc01?", ["dc01"]),
+        ("status of WS-1234 and LAPTOP-77?", ["WS-1234", "LAPTOP-77"]),
+        ("is the box FINANCE-PC quarantined", ["FINANCE-PC"]),
+        ("host mail_gw reachable?", ["mail_gw"]),
+        ("'WS-1234'?", ["WS-1234"]),
+    ])
+    func hostsAreFoundHoweverTheQuestionIsPhrased(question: String, hosts: [String]) {
+        #expect(EntityReader.hosts(in: question) == hosts)
+    }
+
+    @Test(arguments: [
+        "I'm on incident INC-4471, any update?", "is CVE-2024-3400 exploited here?", "T1059.001 detections?",
+        "what counts as a sev1 or P1?", "page me at 3am", "do we still allow SMBv1 or TLS1.0?", "log4j again?",
+        "is sha256 enough", "see ransomware-response.md", "are we on Win11 yet", "runbook for x64 builds",
+    ])
+    func wordsOfThatShapeThatAreNotHosts(question: String) {
+        #expect(EntityReader.hosts(in: question).isEmpty, "\(EntityReader.entities(in: question))")
+    }
+
+    @Test func indicatorsAreFoundByTheirShape() {
+        let text = """
+            saw 10.20.30.40 and fe80::1ff:fe23:4567:890a beaconing to evil-login.com, \
+            see https://intel.example.net/x?id=1 from bob@example.org, hash \
+            44d88612fea8a8f36de82e1278abb02f and 275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f
+            """
+        let found = EntityReader.entities(in: text)
+        #expect(found.filter { $0.kind == .ip }.map(\.value) == ["10.20.30.40", "fe80::1ff:fe23:4567:890a"])
+        #expect(found.filter { $0.kind == .domain }.map(\.value) == ["evil-login.com"])
+        #expect(found.filter { $0.kind == .url }.count == 1)
+        #expect(found.filter { $0.kind == .email }.map(\.value) == ["bob@example.org"])
+        #expect(found.filter { $0.kind == .hash }.count == 2)
+        #expect(found.filter { $0.kind == .host }.isEmpty)
+        #expect(EntityReader.entities(in: "256.1.1.1 and 1.2.3").allSatisfy { $0.kind != .ip })
+    }
+
+    @Test(arguments: [
+        ("temperature in Lisbon?", ["Lisbon"]),
+        ("is it raining in São Paulo right now", ["São Paulo"]),
+        ("do I need an umbrella in london today", ["london"]),
+        ("Chicago weather?", ["Chicago"]),
+        ("what's the forecast for tomorrow in Paris", ["Paris"]),
+        ("how cold is it in Oslo and Helsinki", ["Oslo", "Helsinki"]),
+        ("weather in Dublin, Ireland please", ["Dublin"]),
+        ("is it cold outside?", []),
+        ("how is the weather today?", []),
+        ("our office in Denver needs a new firewall", []),
+    ])
+    func placesAreReadOnlyInQuestionsAboutTheWeather(question: String, places: [String]) {
+        #expect(PlaceReader.places(in: question) == places)
+    }
+
+    static let earlier: [[Entity]] = [[Entity(.host, "WS-2001")], [Entity(.place, "Oslo")]]
+
+    @Test(arguments: [
+        ("and is it online?", [Entity(.host, "WS-2001")]),
+        ("what OS does it run?", [Entity(.host, "WS-2001")]),
+        ("and that box, still quarantined?", [Entity(.host, "WS-2001")]),
+        ("is it cold there?", [Entity(.place, "Oslo")]),
+        ("what about LAPTOP-77?", [Entity(.host, "LAPTOP-77")]),
+        ("same for ws-3003", [Entity(.host, "ws-3003")]),
+    ])
+    func followUpsResolveFromEarlierTurns(question: String, entities: [Entity]) {
+        let reading = QuestionReading(question, earlier: Self.earlier)
+        #expect(reading.entities == entities)
+    }
+
+    @Test func aPlaceFollowUpAfterTheWeather() {
+        let reading = QuestionReading("what about Lisbon?", earlier: [[Entity(.place, "Oslo")]])
+        #expect(reading.entities == [Entity(.place, "lisbon")])
+        #expect(reading.followsUp)
+    }
+
+    @Test(arguments: ["thanks!", "tell me a joke", "what does EDR stand for?", "and what's the phishing runbook?"])
+    func otherQuestionsDoNotReachBack(question: String) {
+        #expect(QuestionReading(question, earlier: Self.earlier).entities.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("contain LAPTOP-77", "contain", "LAPTOP-77"),
+        ("please isolate ws-5521 now", "contain", "ws-5521"),
+        ("can you quarantine WS-1234?", "contain", "WS-1234"),
+        ("pls network-contain srv-07", "contain", "srv-07"),
+        ("lift containment on WS-1234", "lift", "WS-1234"),
+        ("release WS-1234 from isolation", "lift", "WS-1234"),
+        ("ok, un-isolate it", "lift", "WS-2001"),
+    ])
+    func requestsToActAreRecognised(message: String, action: String, host: String) throws {
+        let reading = QuestionReading(message, earlier: Self.earlier)
+        let request = try #require(reading.request(among: ContainmentTool.actions))
+        #expect(request.action.arguments["action"] == .string(action))
+        #expect(request.targets == [Entity(.host, host)])
+    }
+
+    @Test(arguments: [
+        "is WS-1234 contained?", "has LAPTOP-77 been isolated", "should we contain WS-1234?",
+        "what's the containment status of WS-1234", "how do I isolate a host?", "containment WS-1234",
+        "isolate a host in falcon",
+    ])
+    func questionsAboutStateNeverStartAnAction(question: String) {
+        #expect(QuestionReading(question, earlier: Self.earlier).request(among: ContainmentTool.actions) == nil)
+    }
+}
