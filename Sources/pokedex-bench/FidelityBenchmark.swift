@@ -86,7 +86,12 @@ struct FidelityBenchmark: AsyncParsableCommand {
             guard let chatModel = runtime.model else { throw ValidationError("no model answers at \(url)") }
             modelName = "\(chatModel.provider) \(chatModel.model)"
             print("Model: \(modelName) at \(url) — \(path)")
-            let capabilities = runtime.tools.registry.tools.compactMap(\.capability)
+            // What backs a specific besides the conversation: Pokedex's own words and the runbooks
+            // (whose evidence names only their sources).
+            let runbookTexts = try FileManager.default.contentsOfDirectory(atPath: runbooks).sorted().compactMap {
+                try? String(contentsOfFile: runbooks + "/" + $0, encoding: .utf8)
+            }
+            let capabilities = runtime.tools.registry.tools.compactMap(\.capability) + runbookTexts
 
             var scores = FidelityScores(
                 name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
@@ -152,6 +157,7 @@ struct FidelityBenchmark: AsyncParsableCommand {
         guard let slots = URL(string: root + "/slots"), (try? await Self.busySlots(slots)) != nil else { return nil }
         var configuration = base
         try configuration.set("assistant.deadline", to: slotCheckDeadline)
+        try configuration.set("falcon.containment.enabled", to: "false")
         try configuration.set("llm.max_tokens", to: "2048")
         let runtime = try await PokedexRuntime.assemble(configuration, store: store, recovery: recovery, auditLog: nil)
         _ = await runtime.assistant.respond(

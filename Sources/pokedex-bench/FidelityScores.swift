@@ -59,8 +59,9 @@ struct TurnScore {
         hasFacts = !turn.facts.isEmpty
         let shown = reply.text.lowercased()
         let seen = ([reply.text] + evidence.map(\.result)).joined(separator: "\n").lowercased()
-        factsInReply = turn.facts.allSatisfy { group in group.contains { shown.contains($0.lowercased()) } }
-        factsInReplyOrEvidence = turn.facts.allSatisfy { group in group.contains { seen.contains($0.lowercased()) } }
+        let facts = turn.facts.map(Self.settling)
+        factsInReply = facts.allSatisfy { group in group.contains { shown.contains($0.lowercased()) } }
+        factsInReplyOrEvidence = facts.allSatisfy { group in group.contains { seen.contains($0.lowercased()) } }
         memory = turn.memory == true
         contradiction = Self.contradicts(reply.text, question: turn.ask, truths: truths)
         technicalText = reply.text.firstMatch(of: Self.technical) != nil
@@ -78,12 +79,25 @@ struct TurnScore {
         self.evidence = reply.evidence.map { "\($0.tool) \($0.arguments)\($0.fellBack ? " (failed)" : ""): \($0.result)" }
     }
 
+    /// A fact's alternatives, with the state a pending one settles into: the simulator completes a
+    /// pending containment (or lift) once the host has been looked at, as Falcon does within a
+    /// minute, so a later turn may rightly say it is done.
+    static func settling(_ alternatives: [String]) -> [String] {
+        alternatives.flatMap { fact -> [String] in
+            if fact.hasPrefix("Lift Containment Pending") { return [fact, "Normal - Device is not contained"] }
+            if fact.hasPrefix("Containment Pending") { return [fact, "Contained - Device is isolated from network"] }
+            return [fact]
+        }
+    }
+
     /// A sentence stating a host's containment or online state, or an OS, other than the
     /// simulator's (checked per host: those the sentence names, else those the question names).
     static func contradicts(_ text: String, question: String, truths: [String: [String]]) -> Bool {
         let rule = FalconClaims()
         let subjects = EntityReader.entities(in: question)
-        for sentence in text.split(separator: sentenceEnd).map(String.init) {
+        // Runbook excerpts are the runbooks' words (their examples name hosts), not claims.
+        let claims = text.replacing(runbookExcerpt, with: "")
+        for sentence in claims.split(separator: sentenceEnd).map(String.init) {
             let hosts = EntityReader.hosts(in: sentence) + subjects.filter { $0.kind == .host }.map(\.value)
             let results = hosts.flatMap { truths[$0.lowercased()] ?? [] }
             guard !hosts.isEmpty, !results.isEmpty else { continue }
@@ -91,6 +105,9 @@ struct TurnScore {
         }
         return false
     }
+
+    /// A runbook answer's excerpts, from the first `📄 **From` to its sources line.
+    nonisolated(unsafe) static let runbookExcerpt = /(?s)📄 \*\*From.*?\*\*Sources?:\*\*[^\n]*/
 
     /// Where a sentence ends, as the assistant's claim check has it (a dot in `srv01.corp` does not).
     nonisolated(unsafe) static let sentenceEnd = /[.!?](?=\s|$)|\n/

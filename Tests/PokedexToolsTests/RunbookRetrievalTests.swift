@@ -23,12 +23,17 @@ struct RunbookRetrievalTests {
     @Test func theEvaluationSetIsAnsweredWellInKeywordMode() throws {
         let (index, directory) = try Self.index()
         defer { directory.remove() }
-        let evaluation = try RunbookEvaluation(contentsOf: Self.root.appendingPathComponent("evaluation/runbook-questions.json"))
-        #expect(evaluation.questions.count >= 60)
-        let figures = try evaluation.figures { try index.search($0, limit: 10) }
-        #expect(figures.recallAt3 >= 0.85, "\(figures)")
-        #expect(figures.noAnswerPrecision >= 0.8, "\(figures)")
-        #expect(figures.noAnswerRecall >= 0.6, "\(figures)")
+        let evaluation = try RunbookEvaluation(
+            contentsOf: Self.root.appendingPathComponent("evaluation/runbook-questions.json"),
+            heldOut: Self.root.appendingPathComponent("evaluation/runbook-questions-heldout.json"))
+        #expect(evaluation.heldOut(false).questions.count >= 120 && evaluation.heldOut(true).questions.count >= 40)
+        let tuned = try evaluation.heldOut(false).figures { try index.search($0, limit: 10) }
+        #expect(tuned.recallAt3 >= 0.9, "\(tuned)")
+        #expect(tuned.noAnswerPrecision >= 0.9, "\(tuned)")
+        #expect(tuned.noAnswerRecall >= 0.6, "\(tuned)")
+        // The questions never tuned on (docs/benchmarks.md has the figures): a floor, not a target.
+        let heldOut = try evaluation.heldOut(true).figures { try index.search($0, limit: 10) }
+        #expect(heldOut.recallAt3 >= 0.85, "\(heldOut.recallAt3)")
     }
 
     /// The questions a new user asked, which keyword ranking used to answer with title blocks:
@@ -60,7 +65,7 @@ struct RunbookRetrievalTests {
     @Test func aQuestionNoRunbookAnswersGetsNoAnswer() throws {
         let (index, directory) = try Self.index()
         defer { directory.remove() }
-        #expect(try index.search("what's the wifi password for the guest network").isEmpty)
+        #expect(try index.search("how do I book a meeting room for friday").isEmpty)
         #expect(try index.search("kubernetes pod in crashloopbackoff").isEmpty)
         #expect(RunbookAnswer.format([], query: "lunch menu") == "No relevant documents found for query: 'lunch menu'")
     }
@@ -80,12 +85,27 @@ struct RunbookRetrievalTests {
         let answer = RunbookAnswer.format(
             [
                 RunbookIndex.Hit(file: "a.md", section: "A › First", text: long),
-                RunbookIndex.Hit(file: "b.md", section: "B › Second", text: long),
-            ], query: "contain")
+                RunbookIndex.Hit(file: "b.md", section: "B › Second", text: "Nothing here matches. " + long),
+                RunbookIndex.Hit(file: "c.md", section: "C › Third", text: String(repeating: "Unrelated words. ", count: 30)),
+            ], query: "containment")
         let parts = answer.components(separatedBy: "\n\n")
         #expect(parts[0] == "📄 **From a.md:** (A › First)\n" + long)
-        #expect(parts[1].hasPrefix("📄 **From b.md:** (B › Second)\nContain the host now.") && parts[1].hasSuffix(" …"))
-        #expect(parts[1].count < 300)
-        #expect(parts[2] == "**Sources:** a.md, b.md")
+        // The matching sentences (by stem: "contain" for "containment"), not the opening.
+        #expect(parts[1].hasPrefix("📄 **From b.md:** (B › Second)\nContain the host now. … Contain the host now."))
+        #expect(parts[1].count < 600)
+        // No sentence matches: the opening, cut.
+        #expect(parts[2].hasPrefix("📄 **From c.md:** (C › Third)\nUnrelated words.") && parts[2].hasSuffix(" …"))
+        #expect(parts[3] == "**Sources:** a.md, b.md, c.md")
+    }
+
+    @Test func aTableRowIsFoundByWhatItIsAbout() throws {
+        let table = """
+            | role | primary | phone |
+            |---|---|---|
+            | Incident commander | Priya Raman | +1 555 0101 |
+            """
+        #expect(RunbookIndex.cues(table) == "roster Incident commander")
+        let answer = RunbookAnswer.brief("Roles below.\n" + table, matching: ["commander"])
+        #expect(answer == "| Incident commander | Priya Raman | +1 555 0101 |")
     }
 }

@@ -10,8 +10,10 @@ public struct RunbookEvaluation: Sendable {
         public var q: String
         /// The sections that answer it, as `file#heading` (the last heading of the section's path).
         public var a: [String]
-        /// Written after the ranking was tuned on the others: their figures show what tuning earned.
+        /// Never used to tune the ranking: their figures show what tuning did not fit.
         public var held_out: Bool?
+        /// What kind of question it is (paraphrase, role, synonym, typo…), where the file says.
+        public var kind: String?
     }
 
     private struct File: Decodable {
@@ -27,9 +29,17 @@ public struct RunbookEvaluation: Sendable {
         RunbookEvaluation(questions: questions.filter { ($0.held_out ?? false) == wanted })
     }
 
-    /// Reads a question file (`{"questions": [{"q": "…", "a": ["file#heading"]}]}`).
-    public init(contentsOf url: URL) throws {
+    /// Reads a question file (`{"questions": [{"q": "…", "a": ["file#heading"]}]}`), and a
+    /// held-out one whose questions count as held out.
+    public init(contentsOf url: URL, heldOut: URL? = nil) throws {
         questions = try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).questions
+        if let heldOut {
+            questions += try JSONDecoder().decode(File.self, from: Data(contentsOf: heldOut)).questions.map { question in
+                var question = question
+                question.held_out = true
+                return question
+            }
+        }
     }
 
     /// What a search earned.

@@ -54,7 +54,7 @@ public final class RunbookIndex: Sendable {
     public struct Ranking: Sendable, Equatable {
         /// How much of a question (``RunbookQuery/coverage(found:chunks:)``) the runbooks must know
         /// for it to be answered by keywords.
-        public var minimumCoverage = 0.5
+        public var minimumCoverage = 0.4
         /// How much of a question that names nothing else the runbooks must know for it to be
         /// taken for a runbook topic and searched unasked.
         public var topicCoverage = 0.7
@@ -63,7 +63,7 @@ public final class RunbookIndex: Sendable {
         public var minimumSimilarity = 0.5
         /// The weight of a section's place in the meaning ranking against 1 for its place in the
         /// keyword ranking, in reciprocal rank fusion.
-        public var meaningWeight = 0.5
+        public var meaningWeight = 0.25
 
         public init() {}
     }
@@ -132,6 +132,10 @@ public final class RunbookIndex: Sendable {
                     """)
         }
         registerVectors(in: &migrator)
+        migrator.registerMigration("v4 table cues") { db in
+            // Tables' rows are now cues: every file is read again at the next update.
+            try db.execute(sql: "UPDATE document SET hash = ''")
+        }
         return migrator
     }
 
@@ -271,14 +275,14 @@ public final class RunbookIndex: Sendable {
     }
 
     /// How much of a question the runbooks know (``RunbookQuery/coverage(found:chunks:)``) and
-    /// how many of its words they know: a question that names nothing else is taken for a
-    /// runbook topic only when they know it well.
-    public func coverage(of question: String) throws -> (coverage: Double, knownWords: Int) {
+    /// which of its words they know: a question that names nothing else is taken for a runbook
+    /// topic only when they know it well.
+    public func coverage(of question: String) throws -> (coverage: Double, known: [String]) {
         try database.read { db in
             let version = try Self.version(db)
-            guard let (query, stats, chunks) = try counted(question, version: version, in: db) else { return (0, 0) }
-            let known = query.groups.filter { group in group.words.contains { (stats[$0]?.count ?? 0) > 0 } }.count
-            return (query.coverage(found: stats.mapValues(\.count), chunks: chunks), known)
+            guard let (query, stats, chunks) = try counted(question, version: version, in: db) else { return (0, []) }
+            let known = query.groups.filter { group in !group.implied && group.words.contains { (stats[$0]?.count ?? 0) > 0 } }
+            return (query.coverage(found: stats.mapValues(\.count), chunks: chunks), known.map { $0.words[0] })
         }
     }
 
@@ -387,8 +391,34 @@ public final class RunbookIndex: Sendable {
     }
 
     /// Words for what a section holds beyond its words: `steps` for a numbered list (a procedure,
-    /// what "first steps" and "how do I" questions want).
+    /// what "first steps" and "how do I" questions want), and for a table `roster` (what "who"
+    /// questions look for) and the first cell of each row (what the row is about: "Incident
+    /// commander" for "who is the incident commander?").
     static func cues(_ text: String) -> String {
+        let rows = tableRowNames(text)
+        let steps = numberedList(text) ? "steps" : ""
+        return rows.isEmpty ? steps : ([steps, "roster"] + rows).filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// The first cells of a Markdown table's rows (not its header or separator).
+    static func tableRowNames(_ text: String) -> [String] {
+        guard text.utf8.contains(UInt8(ascii: "|")) else { return [] }
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        func isSeparator(_ line: String) -> Bool {
+            line.hasPrefix("|") && line.allSatisfy { "|-: ".contains($0) }
+        }
+        var names: [String] = []
+        for (index, line) in lines.enumerated() where line.hasPrefix("|") && !isSeparator(line) {
+            if index + 1 < lines.count, isSeparator(lines[index + 1]) { continue }  // the header
+            if let first = line.split(separator: "|").first?.trimmingCharacters(in: .whitespaces), !first.isEmpty {
+                names.append(first)
+            }
+        }
+        return names
+    }
+
+    /// Whether the text holds a numbered list.
+    private static func numberedList(_ text: String) -> Bool {
         // By bytes, not a Regex: this runs for every chunk indexed.
         var atLineStart = true
         var digits = 0
@@ -402,13 +432,13 @@ public final class RunbookIndex: Sendable {
             case UInt8(ascii: "0")...UInt8(ascii: "9") where atLineStart && digits < 2:
                 digits += 1
             case UInt8(ascii: "."), UInt8(ascii: ")"):
-                if atLineStart && digits > 0, let next = bytes.next(), next == UInt8(ascii: " ") { return "steps" }
+                if atLineStart && digits > 0, let next = bytes.next(), next == UInt8(ascii: " ") { return true }
                 atLineStart = false
             default:
                 atLineStart = false
             }
         }
-        return ""
+        return false
     }
 
     /// A document's title for ranking: its file name as words, and its first heading.

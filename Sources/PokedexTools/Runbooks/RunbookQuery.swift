@@ -9,6 +9,9 @@ struct RunbookQuery {
     /// One word of the question and its alternatives; the group matches when any of them does.
     struct Group: Equatable {
         var words: [String]
+        /// Not the question's own word but what its form implies ("who" → a roster): it ranks, it
+        /// does not count towards how much of the question the runbooks know.
+        var implied = false
     }
 
     var groups: [Group]
@@ -30,10 +33,15 @@ struct RunbookQuery {
             guard word.count > 1 || word.first?.isNumber == true, !Self.stopWords.contains(word),
                 seen.insert(word).inserted
             else { continue }
-            groups.append(Group(words: [word] + (Self.thesaurus[word] ?? [])))
+            groups.append(Group(words: [word] + (Self.alternatives(of: word) ?? [])))
         }
+        // "Who is…", "who's…": people are listed in tables (``RunbookIndex/cues(_:)``).
+        if words.first == "who" || words.first == "whom", !groups.isEmpty { groups.append(Group(words: ["roster"], implied: true)) }
         self.groups = groups
     }
+
+    /// What an everyday English word the runbooks do not know weighs against a rare one.
+    static let everydayWeight = 0.3
 
     /// Every word to look for.
     var allWords: [String] {
@@ -43,8 +51,9 @@ struct RunbookQuery {
 
     /// How much of the question the index knows: the weight (inverse document frequency) of the
     /// groups found in it over that of all groups, a group found nowhere weighing as much as the
-    /// rarest word found. A question
-    /// half about something no runbook mentions ("the vacation policy") scores below one half.
+    /// rarest word found — or, when it is an everyday English word ("getting", "weird"), a
+    /// ``everydayWeight`` of that. A question half about something no runbook mentions ("the
+    /// vacation policy") scores below one half.
     /// - Parameters:
     ///   - found: in how many chunks each word is (0 or absent: nowhere).
     ///   - chunks: how many chunks the index holds.
@@ -54,9 +63,14 @@ struct RunbookQuery {
         }
         var known = 0.0
         var unknown = 0.0
-        for group in groups {
+        for group in groups where !group.implied {
             let count = group.words.map { found[$0] ?? 0 }.max() ?? 0
-            if count > 0 { known += weight(count) } else { unknown += weight(1) }  // as heavy as the rarest word
+            if count > 0 {
+                known += weight(count)
+            } else {
+                // As heavy as the rarest word, unless it is an everyday word around the subject.
+                unknown += weight(1) * (CommonWords.english.contains(Substring(group.words[0])) ? Self.everydayWeight : 1)
+            }
         }
         return known + unknown == 0 ? 0 : known / (known + unknown)
     }
@@ -76,6 +90,16 @@ struct RunbookQuery {
         "to", "up", "us", "was", "we", "were", "what", "whats", "when", "where", "which", "whether", "who", "why",
         "will", "with", "would", "you", "your",
     ]
+
+    /// A word's entry in the thesaurus, or that of its stem ("reimaged" → "reimage", "beacons" →
+    /// "beacon").
+    static func alternatives(of word: String) -> [String]? {
+        if let entry = thesaurus[word] { return entry }
+        for ending in ["ing", "ed", "es", "s", "d"] where word.count > ending.count + 2 && word.hasSuffix(ending) {
+            if let entry = thesaurus[String(word.dropLast(ending.count))] { return entry }
+        }
+        return nil
+    }
 
     /// What SOC runbooks call things that analysts ask about in other words. Kept small and
     /// general (no runbook's own wording): `pokedex-bench retrieval` shows what each entry earns.
@@ -106,6 +130,23 @@ struct RunbookQuery {
         "immediately": ["first"], "know": ["recognise"], "tell": ["recognise"], "allowed": ["may"],
         "permitted": ["may"], "see": ["check", "status"], "state": ["status"], "runbook": ["first", "steps"],
         "playbook": ["runbook", "first", "steps"], "procedure": ["steps"], "process": ["steps"],
+        // SOC shorthand: severities, products, jargon (general, not any one runbook's wording).
+        "sev1": ["p1"], "sev2": ["p2"], "sev3": ["p3"], "critical": ["p1"], "cs": ["crowdstrike", "falcon"],
+        "c2": ["command", "control"],
+        "beacon": ["command", "control"], "beaconing": ["command", "control"], "phish": ["phishing"],
+        "phished": ["phishing"], "creds": ["credentials", "password"], "cred": ["credentials"],
+        "password": ["credentials"], "wipe": ["rebuild"], "reimage": ["rebuild"], "nuke": ["rebuild"],
+        "crypto": ["ransom", "pay"], "bitcoin": ["ransom", "pay"], "unplug": ["contain"], "disconnect": ["contain"],
+        "reconnect": ["lift"], "unquarantine": ["lift"], "lawyer": ["legal"], "lawyers": ["legal"],
+        "regulator": ["notification", "legal"], "gdpr": ["notification", "privacy"], "exec": ["executive"],
+        "execs": ["executive", "leadership"], "ciso": ["executive", "leadership"], "cio": ["executive"],
+        "snapshots": ["backups", "shadow"], "vss": ["shadow", "copies"], "pir": ["lessons", "review"],
+        "aar": ["lessons", "review"], "dfir": ["incident", "response", "evidence"], "ioc": ["indicators"],
+        "iocs": ["indicators"], "sha256": ["hashes"], "md5": ["hashes"], "oncall": ["call", "page"],
+        "pager": ["page"], "rtr": ["real", "time", "response"], "shell": ["response"], "dc": ["domain", "controllers"],
+        "db": ["databases"], "approve": ["approval"], "signoff": ["approval"], "zip": ["archives", "attachments"],
+        "attachment": ["attachments"], "lock": ["disable"], "wire": ["network"], "let back": ["lift"],
+        "back on": ["lift"], "cut off": ["contain"],
     ]
 
     /// The term of `vocabulary` nearest to a word that the index does not know, when one is

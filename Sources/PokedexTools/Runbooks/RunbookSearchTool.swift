@@ -69,15 +69,18 @@ public struct RunbookSearchTool: CatalogTool {
         return ToolResult(text: RunbookAnswer.format(hits, query: query), foundNothing: hits.isEmpty)
     }
 
-    /// A question that asks for the team's procedures, or names a runbook topic — the runbooks
-    /// know at least two of its words and most of its weight (``RunbookIndex/Ranking/topicCoverage``):
+    /// A question that asks for the team's procedures, or names a runbook topic and nothing else
+    /// — the runbooks know most of its weight (``RunbookIndex/Ranking/topicCoverage``) and two of
+    /// its words that are not everyday English (``CommonWords``):
     /// "who is the incident commander?", not "tell me a joke" — is searched before the model is
     /// asked (SPEC 3.2), so a model that does not search cannot invent the procedure.
     public func directArguments(for question: String) -> [String: ToolArgument]? {
         let lower = question.lowercased()
         if Self.procedureWords.contains(where: lower.contains) { return ["query": .string(question)] }
-        guard let known = try? index.coverage(of: question), known.knownWords >= 2,
-            known.coverage >= index.ranking.topicCoverage
+        // A question about a host or a place is about that, even in words the runbooks use.
+        guard EntityReader.entities(in: question).isEmpty, PlaceReader.places(in: question).isEmpty,
+            let known = try? index.coverage(of: question), known.coverage >= index.ranking.topicCoverage,
+            known.known.filter({ !CommonWords.english.contains(Substring($0)) }).count >= 2
         else { return nil }
         return ["query": .string(question)]
     }
@@ -85,7 +88,9 @@ public struct RunbookSearchTool: CatalogTool {
     private static let procedureWords = [
         "runbook", "playbook", "procedure", "how do we", "how do i", "how should we", "what are the steps",
         "first steps", "escalat", "who do i call", "who do i contact", "on-call", "on call", "what now",
-        "what do i do", "what do we do", "what should i do", "what should we do", "next steps",
+        "what do i do", "what do we do", "what should i do", "what should we do", "next steps", "the process",
+        "process for", "the steps", "steps to", "steps for", "how to", "am i allowed", "are we allowed",
+        "do i need", "do we need", "who is allowed", "who may", "who can", "allowed to", "permission",
     ]
 
     /// Without a model, any question may be in the runbooks.

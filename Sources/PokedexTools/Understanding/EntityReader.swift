@@ -111,10 +111,10 @@ public enum EntityReader {
         "vhdx", "one", "iqy", "scr", "cpl", "ocx", "png", "jpg", "jpeg", "gif", "svg", "mp4", "wav", "swift",
     ]
 
-    /// Letters and digits together that are not hosts: tickets, CVEs, ATT&CK ids, numbers with a
-    /// unit, severities and priorities, algorithms, versions and protocols.
+    /// Letters and digits together that are not hosts: tickets, CVEs, Windows releases (`23H2`),
+    /// ATT&CK ids, numbers with a unit, severities and priorities, algorithms, versions and protocols.
     nonisolated(unsafe) private static let notHost =
-        /(?:inc|chg|req|ritm|task|prb|sr|case|ticket|tkt|jira|sec|alert|rule|ir|sir)[-_#]?\d+|cve-\d{4}-\d{3,}|(?:t|ta|s|g|m)\d{4}(?:\.\d{3})?|\d+(?:am|pm|st|nd|rd|th|s|m|h|d|ms|min|mins|hr|hrs|gb|mb|kb|tb|k|x|fps|ghz|mhz|mbps|gbps|fa|g|p|xx)|(?:sev|p|pri|priority|tier|level|lvl|q|h|fy|cvss|phase|step|stage|day|week|layer|l|v|ver|version|rev)[-_]?\d+[a-z]?|(?:sha|sha-|md|rc|aes|rsa|utf|utf-|ipv|win|windows|x|arm|amd|tls|tlsv|ssl|sslv|http|smb|smbv|ntlm|ntlmv|o|m|ms|office|ec|s|e|k|b|ps|py|python|java|php|node|net|mp|wpa|wpa-|dns|iso|soc|nist|pci|base|rot|sys|win|system|syswow|h|vt|log|spring|kerberos|oauth|saml|x509|pkcs)\d+[a-z]?/
+        /(?:inc|chg|req|ritm|task|prb|sr|case|ticket|tkt|jira|sec|alert|rule|ir|sir)[-_#]?\d+|cve-\d{4}-\d{3,}|\d{2}h\d|(?:t|ta|s|g|m)\d{4}(?:\.\d{3})?|\d+(?:am|pm|st|nd|rd|th|s|m|h|d|ms|min|mins|hr|hrs|gb|mb|kb|tb|k|x|fps|ghz|mhz|mbps|gbps|fa|g|p|xx)|(?:sev|p|pri|priority|tier|level|lvl|q|h|fy|cvss|phase|step|stage|day|week|layer|l|v|ver|version|rev)[-_]?\d+[a-z]?|(?:sha|sha-|md|rc|aes|rsa|utf|utf-|ipv|win|windows|x|arm|amd|tls|tlsv|ssl|sslv|http|smb|smbv|ntlm|ntlmv|o|m|ms|office|ec|s|e|k|b|ps|py|python|java|php|node|net|mp|wpa|wpa-|dns|iso|soc|nist|pci|base|rot|sys|win|system|syswow|h|vt|log|spring|kerberos|oauth|saml|x509|pkcs)\d+[a-z]?/
         .ignoresCase()
 
     /// Single words of that shape that are not hosts.

@@ -89,11 +89,15 @@ public enum PlaceReader {
             index += 1
         }
         guard found.isEmpty else { return found }
-        // Before or after a cue: "Lisbon weather?", "the chicago forecast", "weather dublin".
-        for (position, word) in words.enumerated() where placeCues.contains(word.lower) {
+        // Before or after a cue: "Lisbon weather?", "the chicago forecast", "weather dublin"; before
+        // any other cue only a name written as one, or in a question of a few words ("dublin cold?").
+        for (position, word) in words.enumerated() where weatherCues.contains(word.lower) {
             var start = position
             while start > 0, start > position - 3, !words[start - 1].ends, isPlaceWord(words[start - 1]) { start -= 1 }
-            if start < position { add(words[start..<position].map(\.text).joined(separator: " ")) }
+            let named = placeCues.contains(word.lower) || words.count <= 3
+                || words[start..<position].allSatisfy { $0.text.first?.isUppercase == true }
+            if start < position, named { add(words[start..<position].map(\.text).joined(separator: " ")) }
+            guard placeCues.contains(word.lower) else { continue }
             // After it only a name written as one: "forecast Chicago", not "weather nice".
             if found.isEmpty, !word.ends, position + 1 < words.count, words[position + 1].text.first?.isUppercase == true {
                 add(phrase(words, from: position + 1))
@@ -143,6 +147,10 @@ public enum PlaceReader {
         "weekend", "week", "hour", "hours", "minute", "degrees", "f", "c", "celsius", "fahrenheit", "thanks",
         "thank", "too", "as", "well", "also", "then", "than", "rn", "atm", "asap", "later", "soon", "outside",
         "general", "there's", "so", "any", "if", "when", "that", "vs", "versus", "by", "from", "up", "down",
+        "really", "very", "pretty", "quite", "super", "bit", "getting", "still", "not", "no", "how", "why", "where",
+        "who", "which", "are", "am", "can", "could", "might", "get", "gets", "feel", "feels", "looks", "look",
+        "ok", "okay", "cool", "great", "nice", "thx", "ty", "perfect", "awesome", "yes", "yep", "nope", "hmm", "lol",
+        "bye", "hi", "hello", "hey", "good", "bad", "fine", "same", "again", "more",
     ]
 
     /// What follows "in" or "for" in a weather question without being a place.

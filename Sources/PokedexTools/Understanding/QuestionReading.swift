@@ -1,3 +1,8 @@
+extension Array {
+    /// nil when empty.
+    var nilIfEmpty: Self? { isEmpty ? nil : self }
+}
+
 /// What a question names and asks (SPEC 3.2): its entities — hosts, indicators, places in a
 /// weather question — or, for a follow-up ("and is it online?", "what about Lisbon?", "same for
 /// the other one"), those of the conversation's earlier turns; and whether it asks to act
@@ -73,19 +78,34 @@ public struct QuestionReading: Sendable {
         guard let latest = earlier.first else { return nil }
         let rest = words.dropFirst(opening)
         let points = words.contains(where: pointers.contains) || pointerPhrases.contains { text.lowercased().contains($0) }
-        // "what about Lisbon?" after a weather answer: the rest of the sentence is the place.
-        if opening > 0, !points, latest.contains(where: { $0.kind == .place }),
+        // "what about Lisbon?", or just "lisbon?", after a weather answer: the words are the place.
+        if !points, latest.contains(where: { $0.kind == .place }), opening > 0 || words.count <= 2,
             let place = PlaceReader.place(inFollowUp: rest.joined(separator: " "))
         {
             return [Entity(.place, place)]
         }
+        // "the sql one", "and the DC?": a word that starts the name of a host talked about.
+        if let named = earlier.prefix(3).lazy.compactMap({ turn in
+            turn.filter { $0.kind == .host && words.contains(Self.namePart($0.value)) }.nilIfEmpty
+        }).first {
+            return named
+        }
         let wanted: EntityKind? =
             PlaceReader.hasWeatherCue(text) || words.contains("there")
             ? .place : words.contains(where: hostCues.contains) ? .host : nil
-        guard points || (opening > 0 && (wanted != nil || rest.count <= 2)) else { return nil }
+        // Without a cue of what is asked, only a short question ("and now?", "is it?") reaches back.
+        guard (points || opening > 0), wanted != nil || words.count - opening <= 3 else { return nil }
         guard let wanted else { return latest.isEmpty ? nil : latest }
         // A few turns back at most: "is it online?" after a runbook question still means the host before it.
         return earlier.prefix(3).lazy.map { $0.filter { $0.kind == wanted } }.first { !$0.isEmpty }
+    }
+
+    /// The first letters of a hostname, lower-cased, as people call it for short (`sql` for
+    /// `SQL-RPT-03`, `dc` for `DC02.ad.local`); empty when too short or an everyday word.
+    private static func namePart(_ hostname: String) -> String {
+        let part = String(hostname.lowercased().prefix { $0.isLetter })
+        return part.count >= 2 && !questionWords.contains(part) && !["the", "it", "on", "is", "in", "at", "an"].contains(part)
+            ? part : "\u{0}"
     }
 
     /// How many words open the question as a continuation ("and", "what about", "same for"), 0 if
