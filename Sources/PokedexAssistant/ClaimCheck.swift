@@ -64,7 +64,7 @@ struct ClaimCheck: Sendable {
     }
 
     nonisolated(unsafe) private static let toolCallSyntax =
-        /(?im)functions\.[a-z_]+\s*[:(]|<\/?tool_[a-z_]+>|\[TOOL_CALLS\]|<\|[a-z_]+\|>|"(name|function)"\s*:\s*"[a-z_]+"\s*,\s*"(arguments|parameters)"|^\s*\{\s*"[A-Za-z_]+"\s*:|\*\*from [^*\n]+:\*\*|\*\*sources?:\*\*/
+        /(?im)functions\.[a-z_]+\s*[:(]|<\/?tool_[a-z_]+>|\[TOOL_CALLS\]|<\|[a-z_]+\|>|"(name|function)"\s*:\s*"[a-z_]+"\s*,\s*"(arguments|parameters)"|^\s*\{\s*"[A-Za-z_]+"\s*:|\*\*from [^*\n]+:\*\*|\*\*from [^*\n]*\.(md|txt|pdf|html?|docx)\b|\*\*sources?:\*\*|📄/
     nonisolated(unsafe) private static let entity = /&(#x?[0-9a-fA-F]+|quot|amp|apos|lt|gt|nbsp);/
     nonisolated(unsafe) private static let sentenceEnd = /[.!?](?=\s|$)|\n/
     nonisolated(unsafe) private static let listMarker = /\s*(\d{1,2}|[a-z])[.)]\s*/
@@ -75,7 +75,7 @@ struct ClaimCheck: Sendable {
     /// which would pass the model's words off as the runbooks'.
     static func hasToolCallSyntax(_ text: String) -> Bool {
         guard text.contains("functions.") || text.contains("<") || text.contains("[TOOL") || text.contains("\"")
-            || text.contains("**")
+            || text.contains("**") || text.contains("📄")
         else { return false }
         return text.firstMatch(of: toolCallSyntax) != nil
     }

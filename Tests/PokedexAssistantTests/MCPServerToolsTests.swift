@@ -3,6 +3,7 @@ import PokedexAudit
 import PokedexLLM
 import PokedexRecovery
 import PokedexSessions
+import PokedexSettings
 import PokedexTesting
 import PokedexTools
 import Testing
@@ -178,6 +179,21 @@ struct MCPServerToolsTests {
         let reply = await fixture.ask("is \(Self.bad) known?")
         #expect(reply.text.contains("Emotet loader"), "\(reply.text)")
         #expect(fixture.calls == ["hash_lookup \(Self.bad)"])
+    }
+
+    @Test func aToolThatTakesAHashGetsEveryHashAQuestionNamesHoweverItIsAsked() async throws {
+        // No route: the tool declares the kind of thing it looks up, as Falcon does hosts.
+        let fixture = try await Fixture(settings: [
+            "mcp.servers.intel.route.hash_lookup": "^(never-matches)$", "mcp.servers.intel.entity.hash_lookup": "hash",
+        ])
+        defer { fixture.finish() }
+        let other = String(repeating: "ab", count: 32)
+        let reply = await fixture.ask("two files on the share, \(Self.bad) and \(other): seen before?")
+        #expect(reply.text.contains("Emotet loader"), "\(reply.text)")
+        #expect(fixture.calls.sorted() == ["hash_lookup \(other)", "hash_lookup \(Self.bad)"].sorted())
+        // A setting that names no kind of entity stops start-up with the kinds it takes.
+        var configuration = PokedexConfiguration()
+        #expect(throws: SettingError.self) { try configuration.set("mcp.servers.intel.entity.hash_lookup", to: "malware") }
     }
 
     @Test func aServerThatDiesCostsItsFallbackThenLeavesAndComesBackWithItsProbe() async throws {

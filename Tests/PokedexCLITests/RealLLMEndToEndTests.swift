@@ -129,8 +129,12 @@ struct RealLLMEndToEndTests {
         #expect(session.falcon.filters.first == "hostname:['WS-1234']", "\(session.falcon.filters)")
         #expect(!contained.lowercased().contains("not contained"), "\(contained)")
         #expect(contained.contains("Contained - Device is isolated from network"), "\(contained)")
-        _ = try await session.ask("And is it online?")
-        _ = try await session.ask("What's the weather in Berlin?")
+        // A follow-up names no host: the one of the last answer is looked up again, in another process.
+        let online = try await session.ask("And is it online?")
+        #expect(session.falcon.filters.count >= 2 && session.falcon.filters.last == "hostname:['WS-1234']")
+        #expect(online.contains("Online - Device is currently connected"), "\(online)")
+        let weather = try await session.ask("temperature in Berlin?")
+        #expect(weather.contains("Current weather in Berlin"), "\(weather)")
         _ = try await session.ask("Show me the details of host WS-1234 please")
         try await session.expectEveryTurnStored()
         session.expectOnlyValidHostnamesReachedFalcon()
@@ -164,11 +168,12 @@ struct RealLLMEndToEndTests {
         #expect(response.promptTokens ?? 0 > 0, "the server reports its usage figures")
     }
 
-    /// `pokedex-bench fidelity` with the shipped scenario file (40 SOC questions) against the real
-    /// model: the figures the issue sets for CI hold, and a turn ended by its deadline leaves the
-    /// one-slot server idle within a second. Answers are capped at 128 tokens, as a small CPU
-    /// deployment would, so the 44 turns take minutes, not ten.
-    @Test func theFidelityScenariosMeetTheirTargets() async throws {
+    /// `pokedex-bench fidelity` with the held-out scenarios (questions analysts wrote that the code
+    /// was never tuned on) against the real model: the figures the issue sets hold in the text the
+    /// analyst reads, and a turn ended by its deadline leaves the one-slot server idle within a
+    /// second. Answers are capped at 128 tokens, as a small CPU deployment would, so the turns take
+    /// minutes, not ten.
+    @Test func theHeldOutScenariosMeetTheirTargets() async throws {
         let directory = try TemporaryDirectory(prefix: "pokedex-fidelity")
         defer { directory.remove() }
         let repository = RunbooksCommandTests.samples.deletingLastPathComponent()
@@ -178,18 +183,24 @@ struct RealLLMEndToEndTests {
             [
                 "fidelity", "--llm-url", ProcessInfo.processInfo.environment["POKEDEX_E2E_LLM_URL"] ?? "",
                 "--model", "smollm2", "--max-tokens", "128",
-                "--scenarios", repository.appendingPathComponent("bench/fidelity-scenarios.json").path,
+                "--scenarios", repository.appendingPathComponent("bench/fidelity-heldout.json").path,
                 "--runbooks", repository.appendingPathComponent("runbooks").path, "--output", output,
-            ], timeLimit: .seconds(1200))
+            ], timeLimit: .seconds(1500))
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let figures = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [String: Any])
-        let report = outcome.stdout.split(separator: "\n").suffix(13).joined(separator: "\n")
-        #expect(figures["turns"] as? Int ?? 0 >= 40)
-        #expect(figures["contradictions"] as? Int == 0, "\(report)")
-        #expect(figures["technical_text"] as? Int == 0, "\(report)")
-        #expect(figures["overruns"] as? Int == 0, "\(report)")
-        #expect(figures["grounded_host_and_weather"] as? Double ?? 0 >= 0.95, "\(report)")
+        let report = outcome.stdout.split(separator: "\n").suffix(42).joined(separator: "\n")
+        #expect(figures["turns"] as? Int ?? 0 >= 60)
+        #expect(figures["tool_call_rate"] as? Double ?? 0 >= 0.95, "\(report)")
+        #expect(figures["facts_in_reply_host_and_weather"] as? Double ?? 0 >= 0.95, "\(report)")
+        #expect(figures["two_hosts"] as? Double == 1, "\(report)")
+        #expect(figures["action_requests"] as? Double == 1, "\(report)")
+        for zero in [
+            "unsupported_shown", "contradictions", "technical_text", "overruns", "actions_sent", "nothing_found_alone",
+            "absent_shown",
+        ] {
+            #expect(figures[zero] as? Int == 0, "\(zero): \(report)")
+        }
         #expect(figures["slot_idle_seconds"] as? Double ?? 99 <= 1, "\(report)")
     }
 }

@@ -37,7 +37,8 @@ struct HybridRetrievalTests {
         #expect(embeddings.mode() == .hybrid(embedded: sections, sections: sections))
 
         let evaluation = try RunbookEvaluation(
-            contentsOf: RunbookRetrievalTests.root.appendingPathComponent("evaluation/runbook-questions.json"))
+            contentsOf: RunbookRetrievalTests.root.appendingPathComponent("evaluation/runbook-questions.json"),
+            heldOut: RunbookRetrievalTests.root.appendingPathComponent("evaluation/runbook-questions-heldout.json"))
         var vectors: [String: RunbookIndex.QueryVector] = [:]
         for question in evaluation.questions { vectors[question.q] = await embeddings.vector(for: question.q) }
         #expect(vectors.count == evaluation.questions.count)
@@ -45,8 +46,8 @@ struct HybridRetrievalTests {
         let hybrid = try evaluation.figures { try index.search($0, limit: 10, vector: vectors[$0]) }
         #expect(hybrid.recallAt3 >= keyword.recallAt3, "hybrid \(hybrid), keyword \(keyword)")
         #expect(hybrid.meanReciprocalRank >= keyword.meanReciprocalRank, "hybrid \(hybrid), keyword \(keyword)")
-        #expect(hybrid.recallAt3 >= 0.85 && hybrid.noAnswerPrecision >= 0.8, "\(hybrid)")
-        // The held-out questions (written after keyword ranking was tuned) are where meaning helps.
+        #expect(hybrid.recallAt3 >= 0.9 && hybrid.noAnswerPrecision >= 0.8, "\(hybrid)")
+        // The held-out questions (never tuned on) are where meaning helps.
         let heldOut = evaluation.heldOut(true)
         let heldOutKeyword = try heldOut.figures { try index.search($0, limit: 10) }
         let heldOutHybrid = try heldOut.figures { try index.search($0, limit: 10, vector: vectors[$0]) }

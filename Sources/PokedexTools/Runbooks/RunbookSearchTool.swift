@@ -87,10 +87,12 @@ public struct RunbookSearchTool: CatalogTool {
 
     private static let procedureWords = [
         "runbook", "playbook", "procedure", "how do we", "how do i", "how should we", "what are the steps",
-        "first steps", "escalat", "who do i call", "who do i contact", "on-call", "on call", "what now",
+        "first steps", "escalat", "on-call", "on call", "what now",
         "what do i do", "what do we do", "what should i do", "what should we do", "next steps", "the process",
         "process for", "the steps", "steps to", "steps for", "how to", "am i allowed", "are we allowed",
         "do i need", "do we need", "who is allowed", "who may", "who can", "allowed to", "permission",
+        "who do i", "who should i", "who do we", "who should we", "who needs to", "what happens if",
+        "what happens when",
     ]
 
     /// Without a model, any question may be in the runbooks.

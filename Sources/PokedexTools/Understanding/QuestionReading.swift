@@ -148,7 +148,7 @@ public struct QuestionReading: Sendable {
         "windows", "linux", "mac", "macos", "version", "patch", "patched", "seen", "check-in", "checked", "details",
         "detail", "info", "tags", "tag", "id", "product", "chassis", "model", "running", "run", "runs", "alive",
         "healthy", "network", "cut", "sensor", "agent", "falcon", "crowdstrike", "host", "hostname", "box",
-        "machine", "device", "server", "laptop", "responding", "pingable", "ping", "live",
+        "machine", "device", "server", "laptop", "responding", "pingable", "ping", "live", "check", "hear", "heard",
     ]
 
     /// Words a question opens with.

@@ -26,7 +26,7 @@ public struct WeatherClaims: ClaimRule {
     }
 
     public func facts(in result: String) -> [String] {
-        if result.hasPrefix("Weather data not available") { return ["not available"] }
+        if result.hasPrefix("Weather data not available") { return ["weather data not available"] }
         guard let report = Report(result) else { return [result] }
         return [report.place, report.description, report.temperatureText]
     }
