@@ -113,8 +113,8 @@ struct ContainmentTurnTests {
         let reply = await fixture.ask("isolate WS-1234 now")
         #expect(reply.text == "⚠️ I can't contain a host here: not enabled (falcon.containment.enabled). Nothing was done.")
         #expect(fixture.falcon.apiRequests.isEmpty && fixture.llm.received.isEmpty)
-        // A confirmation phrase is then an ordinary message.
-        #expect(await fixture.ask("confirm contain WS-1234").text.hasSuffix("I cannot do that."))
+        // A confirmation phrase asks for the same: told the same, nothing sent.
+        #expect(await fixture.ask("confirm contain WS-1234").text.hasPrefix("⚠️ I can't contain a host here"))
         #expect(fixture.falcon.actionsReceived.isEmpty)
     }
 }

@@ -96,6 +96,14 @@ struct QuestionReadingTests {
         ("lift containment on WS-1234", "lift", "WS-1234"),
         ("release WS-1234 from isolation", "lift", "WS-1234"),
         ("ok, un-isolate it", "lift", "WS-2001"),
+        ("WS-1234 is beaconing to a C2, it needs to be contained asap", "contain", "WS-1234"),
+        ("need ws-5521 isolated before the users log in", "contain", "ws-5521"),
+        ("get srv-07 off the network", "contain", "srv-07"),
+        ("cut LAPTOP-77 off", "contain", "LAPTOP-77"),
+        ("could we quarantine WS-1234 pls", "contain", "WS-1234"),
+        ("WS-1234 is rebuilt, put it back on the network", "lift", "WS-1234"),
+        ("take WS-1234 out of isolation", "lift", "WS-1234"),
+        ("lift the quarantine on WS-1234", "lift", "WS-1234"),
     ])
     func requestsToActAreRecognised(message: String, action: String, host: String) throws {
         let reading = QuestionReading(message, earlier: Self.earlier)
@@ -107,7 +115,9 @@ struct QuestionReadingTests {
     @Test(arguments: [
         "is WS-1234 contained?", "has LAPTOP-77 been isolated", "should we contain WS-1234?",
         "what's the containment status of WS-1234", "how do I isolate a host?", "containment WS-1234",
-        "isolate a host in falcon",
+        "isolate a host in falcon", "don't isolate WS-1234 yet, legal wants a look first",
+        "WS-1234 was contained yesterday", "WS-1234 has been isolated since monday", "can I contain WS-1234?",
+        "is it safe to isolate WS-1234?", "why was WS-1234 released?",
     ])
     func questionsAboutStateNeverStartAnAction(question: String) {
         #expect(QuestionReading(question, earlier: Self.earlier).request(among: ContainmentTool.actions) == nil)

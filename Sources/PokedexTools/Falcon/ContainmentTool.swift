@@ -8,24 +8,35 @@ public struct ContainmentTool: CatalogTool {
     public static let name: ToolName = "crowdstrike_containment"
     public static let service = ToolName.crowdstrike
     public static let recoveryDefaults = FalconTool.recoveryDefaults
-    /// "contain WS-1234", "isolate it", "lift containment on WS-1234": straight to the request
-    /// step (which asks for confirmation), with or without a model (SPEC 3.2).
+    /// "contain WS-1234", "isolate it", "get ws-1234 off the network", "WS-1234 needs to be
+    /// contained", "lift containment on WS-1234", "put it back on the network": straight to the
+    /// request step (which asks for confirmation), with or without a model (SPEC 3.2).
     public static let actions = [
         ToolAction(
-            [
-                "contain", "isolate", "quarantine", "network contain", "network-contain", "network isolate",
-                "network-isolate", "cut off", "cut the network on", "cut network access for",
+            verbs: [
+                "contain", "isolate", "quarantine", "network contain", "network-contain", "net-contain", "netcontain",
+                "network isolate", "network-isolate",
+            ],
+            patterns: [
+                #"\b(needs?|wants?|must|should|has to|have to|got to|gotta)\s+(to\s+)?(be|get)\s+(network[- ])?(contained|isolated|quarantined)\b"#,
+                #"\b(need|needs|want|wants|get|have)\s+\S+\s+(network[- ])?(contained|isolated|quarantined)\b"#,
+                #"\bcut\b[^.?!]{0,40}\boff\b"#,
+                #"\b(take|get|pull|knock|kick|yank)\b[^.?!]{0,40}\boff\b[^.?!]{0,12}\b(network|net|wire|lan)\b"#,
+                #"\block(ing)?\s+(it\s+|\S+\s+)?down\b"#, #"\bkill\b[^.?!]{0,25}\b(network|connectivity)\b"#,
             ],
             target: .host, parameter: "hostname", arguments: ["action": .string(ContainmentAction.contain.rawValue)],
             summary: "contain a host"),
         ToolAction(
-            [
-                "lift containment on", "lift containment of", "lift containment for", "lift the containment on",
-                "lift the containment of", "lift containment", "lift", "uncontain", "un-contain", "unisolate",
-                "un-isolate", "unquarantine", "un-quarantine", "release", "reconnect", "restore network access for",
-                "restore network access to", "restore network on", "remove containment from", "remove containment on",
-                "end containment on", "end containment of", "undo containment on", "undo containment of",
-                "take containment off",
+            verbs: [
+                "lift", "uncontain", "un-contain", "unisolate", "un-isolate", "unquarantine", "un-quarantine", "release",
+                "reconnect",
+            ],
+            patterns: [
+                #"\b(put|let|bring|get|allow|move)\b[^.?!]{0,40}\bback\b[^.?!]{0,15}\b(on|online|onto|into)\b"#,
+                #"\b(take|get|bring|let|remove|move)\b[^.?!]{0,40}\b(out of|off|from)\b[^.?!]{0,12}\b(containment|isolation|quarantine)\b"#,
+                #"\b(remove|undo|end|drop|reverse|cancel)\b[^.?!]{0,15}\b(containment|isolation|quarantine)\b"#,
+                #"\brestore\b[^.?!]{0,30}\b(network|connectivity|access)\b"#,
+                #"\b(needs?|wants?|must|should|can)\s+(to\s+)?(be|get)\s+(uncontained|unisolated|un-isolated|released|reconnected)\b"#,
             ],
             target: .host, parameter: "hostname", arguments: ["action": .string(ContainmentAction.lift.rawValue)],
             summary: "lift a host's containment"),

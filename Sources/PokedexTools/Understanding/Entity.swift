@@ -37,13 +37,17 @@ public struct Entity: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A request to act that a tool carries out ("contain WS-1234"): the words that ask for it, the
-/// kind of thing it acts on, and the arguments it adds. Such a request goes to the tool's request
-/// step directly (which asks for confirmation), with or without a model.
+/// A request to act that a tool carries out ("contain WS-1234", "get ws-1234 off the network",
+/// "WS-1234 needs to be isolated"): the words that ask for it, the kind of thing it acts on, and
+/// the arguments it adds. Such a request goes to the tool's request step directly (which asks for
+/// confirmation), with or without a model.
 public struct ToolAction: Sendable {
-    /// How users ask for it, lower case, as the first words of what they write after politeness
-    /// ("contain", "isolate", "lift containment on").
-    public var phrases: [String]
+    /// Verbs that ask for it, lower case, found as whole words anywhere in a message that is not a
+    /// question ("contain", "isolate", "lift containment").
+    public var verbs: [String]
+    /// Regular expressions (over the lower-cased message) for the ways of asking that are not one
+    /// verb ("needs to be contained", "cut it off", "put it back on the network").
+    public var patterns: [String]
     /// What it acts on.
     public var target: EntityKind
     /// The parameter the target goes in.
@@ -54,10 +58,11 @@ public struct ToolAction: Sendable {
     public var summary: String
 
     public init(
-        _ phrases: [String], target: EntityKind, parameter: String, arguments: [String: ToolArgument] = [:],
-        summary: String
+        verbs: [String], patterns: [String] = [], target: EntityKind, parameter: String,
+        arguments: [String: ToolArgument] = [:], summary: String
     ) {
-        self.phrases = phrases
+        self.verbs = verbs
+        self.patterns = patterns
         self.target = target
         self.parameter = parameter
         self.arguments = arguments

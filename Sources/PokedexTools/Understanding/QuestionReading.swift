@@ -1,3 +1,5 @@
+import Foundation
+
 extension Array {
     /// nil when empty.
     var nilIfEmpty: Self? { isEmpty ? nil : self }
@@ -39,33 +41,64 @@ public struct QuestionReading: Sendable {
     /// The entities of one kind.
     public func entities(_ kind: EntityKind) -> [Entity] { entities.filter { $0.kind == kind } }
 
-    /// The request to act among `actions` this message makes, with what it acts on: its first
-    /// words (after "please", "can you"…) are one of the action's phrases and it names (or
-    /// refers back to) something of the action's kind. "Is WS-1234 contained?" is no request;
-    /// "should we contain WS-1234?" asks for advice, not an action.
+    /// The request to act among `actions` this message makes, with what it acts on: a message
+    /// that does not open as a question ("can you…" and "could we…" ask for something) in which
+    /// one of an action's verbs or patterns asks for it, not negated ("don't isolate"), and which
+    /// names (or refers back to) something of the action's kind. When several match, the one asked
+    /// for first. "Is WS-1234 contained?" is no request; "should we contain WS-1234?" asks for advice.
     public func request(among actions: [ToolAction]) -> (action: ToolAction, targets: [Entity])? {
-        var rest = Substring(text.lowercased().trimmingWhitespace())
-        var stripped = true
-        while stripped {
-            stripped = false
-            rest = rest.drop { $0.isWhitespace || ",.:;!-".contains($0) }
-            for prefix in Self.politeness where rest.hasPrefix(prefix) {
-                let after = rest.dropFirst(prefix.count)
-                guard after.first.map({ !$0.isLetter && !$0.isNumber }) ?? true else { continue }
-                rest = after
-                stripped = true
-                break
+        let lower = text.lowercased().replacingOccurrences(of: "’", with: "'")
+        let words = Self.lowerWords(lower)
+        guard !Self.opensAsQuestion(words) else { return nil }
+        var best: (action: ToolAction, start: String.Index, length: Int)?
+        for action in actions {
+            for match in Self.matches(of: action, in: lower) where !Self.negated(lower[..<match.lowerBound]) {
+                let length = lower.distance(from: match.lowerBound, to: match.upperBound)
+                if best.map({ match.lowerBound < $0.start || (match.lowerBound == $0.start && length > $0.length) }) ?? true {
+                    best = (action, match.lowerBound, length)
+                }
             }
         }
-        let candidates = actions.flatMap { action in action.phrases.map { (action, $0) } }
-            .sorted { $0.1.count > $1.1.count }
-        for (action, phrase) in candidates where rest.hasPrefix(phrase) {
-            let after = rest.dropFirst(phrase.count)
-            guard after.first.map({ !$0.isLetter && !$0.isNumber }) ?? true else { continue }
-            let targets = entities(action.target)
-            return targets.isEmpty ? nil : (action, targets)
+        guard let best else { return nil }
+        let targets = entities(best.action.target)
+        return targets.isEmpty ? nil : (best.action, targets)
+    }
+
+    /// Where an action's verbs (whole words: "contain" is not "containment") and patterns match.
+    private static func matches(of action: ToolAction, in lower: String) -> [Range<String.Index>] {
+        let verbs = action.verbs.map { verb in
+            "(?:^|[^a-z0-9-])(" + NSRegularExpression.escapedPattern(for: verb) + ")(?=$|[^a-z0-9-])"
         }
-        return nil
+        return (verbs + action.patterns).flatMap { pattern -> [Range<String.Index>] in
+            guard let regex = try? Regex(pattern) else { return [] }
+            return lower.matches(of: regex).map { match in
+                // A verb's own range (not the character before it).
+                match.output.count > 1 && action.verbs.count > 0 && pattern.hasPrefix("(?:^|")
+                    ? (match.output[1].range ?? match.range) : match.range
+            }
+        }
+    }
+
+    /// Whether the words just before a match deny it ("don't isolate", "no need to contain").
+    private static func negated(_ before: Substring) -> Bool {
+        let last = lowerWords(String(before)).suffix(3)
+        return last.contains { ["not", "don't", "dont", "never", "no", "without", "shouldn't", "won't", "can't", "cannot", "didn't", "doesn't", "isn't", "wasn't"].contains($0) }
+    }
+
+    /// Whether a message opens as a question ("is…", "should we…", "can I…"), not as a request
+    /// ("can you…", "could we…", "please…").
+    static func opensAsQuestion(_ words: [String]) -> Bool {
+        var rest = words[...]
+        while let first = rest.first, ["hey", "hi", "ok", "okay", "so", "and", "also", "btw", "yo", "quick", "q"].contains(first) {
+            rest = rest.dropFirst()
+        }
+        guard let first = rest.first, questionWords.contains(first) else { return false }
+        if ["can", "could", "would", "will"].contains(first), let second = rest.dropFirst().first,
+            ["you", "u", "we", "ya", "someone", "pokedex"].contains(second)
+        {
+            return false
+        }
+        return true
     }
 
     // MARK: - Follow-ups
@@ -158,12 +191,4 @@ public struct QuestionReading: Sendable {
         "any", "anything", "isn't", "aren't", "hasn't", "didn't", "doesn't",
     ]
 
-    /// What may come before a request's verb ("please contain…", "can you isolate…").
-    private static let politeness = [
-        "i need you to", "i want you to", "i'd like you to", "i would like you to", "we need to", "we have to",
-        "need you to", "go ahead and", "please go ahead and", "can you please", "could you please",
-        "would you please", "can you", "could you", "would you", "will you", "can u", "could u", "pls", "plz",
-        "please", "kindly", "let's", "lets", "ok", "okay", "now", "asap", "urgent", "urgently", "quick",
-        "quickly", "immediately", "hey", "hi", "yo", "right", "alright", "so",
-    ]
 }
