@@ -61,8 +61,10 @@ extension Assistant {
     /// or refers to, and every tool's direct route (a runbook topic or procedure), all at once;
     /// with `anyQuestion` (no model to ask), a question that names nothing is searched by the tool
     /// that takes any question.
+    /// At most `assistant.max_lookups` of them: a message naming a hundred hosts does not send a
+    /// hundred requests to Falcon (``leftOut(_:)`` says what was not looked up).
     func lookUp(_ question: Question, anyQuestion: Bool = false) async -> [ToolRun] {
-        var lookups = tools.registry.lookups(for: question.reading)
+        var lookups = Array(tools.registry.lookups(for: question.reading).prefix(configuration.maxLookups))
         if lookups.isEmpty, anyQuestion, question.reading.entities.isEmpty,
             let search = tools.registry.anyQuestionLookup(for: question.text)
         {
@@ -76,6 +78,12 @@ extension Assistant {
             for await (index, run) in group { if let run { runs.append((index, run)) } }
             return runs.sorted { $0.0 < $1.0 }.map(\.1)
         }
+    }
+
+    /// The note for a question that named more than `assistant.max_lookups` things to look up.
+    func leftOut(_ question: Question) -> String? {
+        let named = tools.registry.lookups(for: question.reading).count
+        return named > configuration.maxLookups ? AssistantTexts.leftOut(named, looked: configuration.maxLookups) : nil
     }
 
     /// Runs one lookup (nil when its arguments do not fit the tool).

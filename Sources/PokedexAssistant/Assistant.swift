@@ -195,9 +195,14 @@ public final class Assistant: Sendable {
         if let request = tools.request(for: question.reading) {
             return Outcome(reply: await act(request, question))
         }
-        guard let model else { return Outcome(reply: await degradedAnswer(question, because: .notConfigured)) }
-        guard recovery.isAvailable(.llm) else { return Outcome(reply: await degradedAnswer(question, because: .unavailable)) }
-        return Outcome(reply: await agentAnswer(question, model: model))
+        var reply: Reply
+        if let model, recovery.isAvailable(.llm) {
+            reply = await agentAnswer(question, model: model)
+        } else {
+            reply = await degradedAnswer(question, because: model == nil ? .notConfigured : .unavailable)
+        }
+        if let note = leftOut(question) { reply.text += "\n\n" + note }
+        return Outcome(reply: reply)
     }
 
     /// The session's stored messages, oldest first (none when the store cannot be read: the turn

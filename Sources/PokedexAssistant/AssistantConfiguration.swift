@@ -21,6 +21,9 @@ public struct AssistantConfiguration: Sendable, Equatable {
     public var maxInputCharacters = 5000
     /// Tool rounds per turn before the model must answer. `assistant.max_tool_rounds`.
     public var maxToolRounds = 5
+    /// Lookups made for the things one question names (hosts, places, indicators) before the model
+    /// is asked; more are left out and the answer says so. `assistant.max_lookups`.
+    public var maxLookups = 5
     /// Names stripped from the start of a message. `assistant.bot_names`, `POKEDEX_BOT_NAMES`.
     public var botNames = ["pokedex"]
     /// `llm.provider`, `POKEDEX_LLM_PROVIDER`.
@@ -51,6 +54,7 @@ public struct AssistantConfiguration: Sendable, Equatable {
         .duration("assistant.deadline", "POKEDEX_ASSISTANT_DEADLINE", \.deadline, in: .seconds(1)...(.seconds(3600))),
         .integer("assistant.max_input_chars", "POKEDEX_ASSISTANT_MAX_INPUT_CHARS", \.maxInputCharacters, in: 1...1_000_000),
         .integer("assistant.max_tool_rounds", "POKEDEX_ASSISTANT_MAX_TOOL_ROUNDS", \.maxToolRounds, in: 1...50),
+        .integer("assistant.max_lookups", "POKEDEX_ASSISTANT_MAX_LOOKUPS", \.maxLookups, in: 1...50),
         .list("assistant.bot_names", "POKEDEX_BOT_NAMES", \.botNames, required: true),
         .choice("llm.provider", "POKEDEX_LLM_PROVIDER", \.provider),
         .url("llm.url", "POKEDEX_LLM_URL", \.llmURL),

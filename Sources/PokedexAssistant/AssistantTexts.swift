@@ -65,6 +65,11 @@ enum AssistantTexts {
         "⚠️ I can't \(action.summary) here: \(reason). Nothing was done."
     }
 
+    /// A question that named more things than are looked up in one turn.
+    static func leftOut(_ named: Int, looked: Int) -> String {
+        "ℹ️ You named \(named) things to look up; I looked up the first \(looked). Ask again for the rest."
+    }
+
     /// A request that named several targets: the first was asked for, the rest must wait.
     static func oneAtATime(_ rest: [String]) -> String {
         "One action at a time: once this one is settled, ask again for " + rest.joined(separator: ", ") + "."

@@ -187,7 +187,7 @@ struct MCPServerToolsTests {
             "mcp.servers.intel.route.hash_lookup": "^(never-matches)$", "mcp.servers.intel.entity.hash_lookup": "hash",
         ])
         defer { fixture.finish() }
-        let other = String(repeating: "ab", count: 32)
+        let other = String(repeating: "a1", count: 32)
         let reply = await fixture.ask("two files on the share, \(Self.bad) and \(other): seen before?")
         #expect(reply.text.contains("Emotet loader"), "\(reply.text)")
         #expect(fixture.calls.sorted() == ["hash_lookup \(other)", "hash_lookup \(Self.bad)"].sorted())

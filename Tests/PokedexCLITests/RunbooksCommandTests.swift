@@ -75,8 +75,8 @@ struct RunbooksCommandTests {
         #expect(index.status == 0, "\(index.stderr)")
         #expect(index.stdout.contains("Runbook search: hybrid search (all-minilm: 18 of 18 sections embedded)."), "\(index.stdout)")
 
-        // Not a word of it in the ransomware runbook's first steps; near it in meaning.
-        let question = "our file shares are getting encrypted"
+        // No word of it that the runbooks know well enough; near the ransomware runbook in meaning.
+        let question = "all the files on the shared drive got scrambled overnight"
         let hybrid = try await ChildProcess.run(["ask", question], environment: environment)
         #expect(hybrid.status == 0, "\(hybrid.stderr)")
         #expect(hybrid.stdout.contains("ransomware-response.md"), "\(hybrid.stdout)")
