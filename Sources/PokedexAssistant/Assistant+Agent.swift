@@ -110,7 +110,10 @@ extension Assistant {
         }
         var reply: Reply
         if found.isEmpty {
-            reply = Reply(text: prose.isEmpty ? AssistantTexts.nothingBacked : prose, toolsUsed: runs.toolsUsed)
+            // A search that found nothing is said after the model's words, never as the answer.
+            let searched = runs.contains { $0.result.foundNothing }
+            let text = [prose.isEmpty ? AssistantTexts.nothingBacked : prose, searched ? AssistantTexts.runbooksSilent : nil]
+            reply = Reply(text: text.compactMap { $0 }.joined(separator: "\n\n"), toolsUsed: runs.toolsUsed)
         } else {
             let facts = found.flatMap { run in
                 tools.registry.tool(named: run.tool.rawValue)?.claims?.facts(in: run.text) ?? [run.text]
@@ -125,14 +128,12 @@ extension Assistant {
         return reply
     }
 
-    /// What the tools found that the answer shows: results that found something (a search that
-    /// found nothing is shown only when nothing else was found), each once, never fallbacks.
+    /// What the tools found that the answer shows: results that found something, each once,
+    /// never fallbacks or a search's "nothing found".
     static func shown(_ runs: [ToolRun]) -> [(tool: ToolName, text: String)] {
-        let answered = runs.filter { !$0.result.fellBack }
-        let found = answered.filter { !$0.result.foundNothing }
         var shown: [(tool: ToolName, text: String)] = []
         // The same answer twice (the model looked up again what was looked up for it) is shown once.
-        for run in found.isEmpty ? answered : found where !shown.contains(where: { $0.text == run.result.text }) {
+        for run in runs where !run.result.fellBack && !run.result.foundNothing && !shown.contains(where: { $0.text == run.result.text }) {
             shown.append((run.tool, run.result.text))
         }
         return shown

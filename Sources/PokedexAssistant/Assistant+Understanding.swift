@@ -4,35 +4,85 @@ import PokedexSessions
 import PokedexTools
 
 extension Assistant {
-    /// The entities of the session's earlier turns, newest turn first: for each question, what
-    /// the tools looked up for it (from the evidence stored with its answer), so that "and is it
-    /// online?" knows what "it" is — on any replica, and after a restart (SPEC 3.2).
-    func earlierEntities(_ history: [StoredMessage]) -> [[Entity]] {
-        var turns: [[Entity]] = []
-        var current: [Entity] = []
+    /// What the session's earlier turns looked up (from the evidence stored with each answer, so
+    /// on any replica and after a restart): each question's entities, newest turn first; words
+    /// that describe them ("the mac"); and the request to act of the last turn, if it was one —
+    /// so that "and is it online?" knows what "it" is and "same for the dc" what to do (SPEC 3.2).
+    func earlier(_ history: [StoredMessage]) -> Earlier {
+        var earlier = Earlier()
+        var current: [Evidence] = []
         for message in history.reversed() {
             switch message.role {
             case .tool:
-                current = (Evidence.stored(message.content) ?? []).flatMap(entities(of:))
+                current = Evidence.stored(message.content) ?? []
             case .user:
-                turns.append(current)
+                earlier.entities.append(current.flatMap { entities(of: $0) })
+                for evidence in current where !evidence.fellBack {
+                    guard let tool = tools.registry.tool(named: evidence.tool) else { continue }
+                    for entity in entities(of: evidence) {
+                        earlier.aliases[entity.value.lowercased(), default: []].formUnion(tool.aliases(in: evidence.result))
+                    }
+                }
+                if earlier.entities.count == 1 { earlier.lastRequest = current.lazy.compactMap(request).first }
                 current = []
             default:
                 continue
             }
         }
-        return turns
+        return earlier
+    }
+
+    /// What earlier turns looked up.
+    struct Earlier: Sendable {
+        var entities: [[Entity]] = []
+        var aliases: [String: Set<String>] = [:]
+        /// The tool and action the last turn asked for.
+        var lastRequest: (tool: any Tool, action: ToolAction)?
     }
 
     /// What one evidence entry looked up, by the parameters its tool takes entities in.
     private func entities(of evidence: Evidence) -> [Entity] {
-        guard let tool = tools.registry.tool(named: evidence.tool),
-            case .object(let arguments)? = JSONValue.parse(evidence.arguments)
-        else { return [] }
+        guard let tool = tools.registry.tool(named: evidence.tool), let arguments = Self.arguments(of: evidence) else {
+            return []
+        }
         return tool.entityParameters.sorted { $0.key.rawValue < $1.key.rawValue }.compactMap { kind, parameter in
             guard case .string(let value)? = arguments[parameter] else { return nil }
             return Entity(kind, value)
         }
+    }
+
+    /// The request to act an evidence entry records: its tool's action whose arguments it carries.
+    private func request(_ evidence: Evidence) -> (tool: any Tool, action: ToolAction)? {
+        guard let tool = tools.registry.tool(named: evidence.tool), let arguments = Self.arguments(of: evidence),
+            let action = tool.actions.first(where: { action in
+                action.arguments.allSatisfy { name, value in Self.matches(arguments[name], value) }
+            })
+        else { return nil }
+        return (tool, action)
+    }
+
+    private static func arguments(of evidence: Evidence) -> [String: JSONValue]? {
+        guard case .object(let arguments)? = JSONValue.parse(evidence.arguments) else { return nil }
+        return arguments
+    }
+
+    private static func matches(_ value: JSONValue?, _ argument: ToolArgument) -> Bool {
+        switch (value, argument) {
+        case (.string(let a)?, .string(let b)): a == b
+        case (.bool(let a)?, .bool(let b)): a == b
+        case (.number(let a)?, .number(let b)): a == b
+        default: false
+        }
+    }
+
+    /// A request to act: the one the message makes, or — for "same for the dc", "now the mac",
+    /// "same deal" after a request — the last one again, for what this message names.
+    func request(for question: Question, earlier: Earlier) -> ActionRequest? {
+        if let request = tools.request(for: question.reading) { return request }
+        let reading = question.reading
+        guard reading.repeatsEarlier, !reading.isQuestion, let (tool, action) = earlier.lastRequest else { return nil }
+        let targets = reading.entities(action.target)
+        return targets.isEmpty ? nil : .available(tool, action, targets)
     }
 
     /// A request to act (SPEC 3.2): the action's request step for what it names — which checks

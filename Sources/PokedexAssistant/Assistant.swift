@@ -189,10 +189,11 @@ public final class Assistant: Sendable {
         }
         var question = question
         question.history = await history(question.key)
-        question.reading = QuestionReading(question.text, earlier: earlierEntities(question.history))
+        let earlier = earlier(question.history)
+        question.reading = QuestionReading(question.text, earlier: earlier.entities, aliases: earlier.aliases)
         // A request to act goes to the action's request step, which asks for confirmation: no
         // model is needed to start it, and none is asked.
-        if let request = tools.request(for: question.reading) {
+        if let request = request(for: question, earlier: earlier) {
             return Outcome(reply: await act(request, question))
         }
         var reply: Reply

@@ -60,6 +60,9 @@ enum AssistantTexts {
     static let nothingBacked =
         "⚠️ My answer rested on details I could not back with my tools or our conversation, so I left it out. I can check a host in Falcon, the weather for a place you name, or search our runbooks."
 
+    /// Under an answer to a question the runbooks were searched for and do not cover.
+    static let runbooksSilent = "ℹ️ Our runbooks have nothing on this, so the above is not from them."
+
     /// A request to act that no tool here can carry out, and why (SPEC 3.2).
     static func cannotAct(_ action: ToolAction, reason: String) -> String {
         "⚠️ I can't \(action.summary) here: \(reason). Nothing was done."

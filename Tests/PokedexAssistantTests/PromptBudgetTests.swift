@@ -43,7 +43,7 @@ struct PromptBudgetTests {
             _ = try await fixture.store.append(
                 number % 2 == 0 ? .user : .assistant, "message \(number): " + String(repeating: "word ", count: 60), to: key)
         }
-        _ = await fixture.ask("what was the first step?")
+        _ = await fixture.ask("what did I say first?")
         _ = await fixture.ask("and the second?")
         for request in fixture.llm.received {
             // The scripted server counts 4 bytes a token, plus 8.

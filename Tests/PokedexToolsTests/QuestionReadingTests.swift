@@ -83,6 +83,26 @@ struct QuestionReadingTests {
         #expect(reading.followsUp)
     }
 
+    @Test func hostsAreCalledByPartOfTheirNameOrByWhatTheyAre() {
+        let earlier: [[Entity]] = [[Entity(.host, "LDN-SQL-0917"), Entity(.host, "mbp-design-03.corp.example.net")]]
+        let aliases = ["mbp-design-03.corp.example.net": Set(["macos", "mac", "workstation"])]
+        func read(_ question: String) -> [Entity] { QuestionReading(question, earlier: earlier, aliases: aliases).entities }
+        #expect(read("is the sql one still up") == [Entity(.host, "LDN-SQL-0917")])
+        #expect(read("sorry, 0917") == [Entity(.host, "LDN-SQL-0917")])
+        #expect(read("when did the mac last check in") == [Entity(.host, "mbp-design-03.corp.example.net")])
+        // A first label said alone is the full name said before.
+        #expect(read("is mbp-design-03 online") == [Entity(.host, "mbp-design-03.corp.example.net")])
+        #expect(read("last check-in + os?") == earlier[0])
+    }
+
+    @Test(arguments: [
+        ("and london? got a layover there", "london"), ("ok last one, kaunas? might visit", "kaunas"),
+        ("whats it doing down in Ushuaia, my cousin is there", "Ushuaia"), ("new york?", "new york"),
+    ])
+    func aPlaceAfterTheWeatherNeedsNoCueOfItsOwn(question: String, place: String) {
+        #expect(QuestionReading(question, earlier: [[Entity(.place, "Oslo")]]).entities == [Entity(.place, place)])
+    }
+
     @Test(arguments: ["thanks!", "tell me a joke", "what does EDR stand for?", "and what's the phishing runbook?"])
     func otherQuestionsDoNotReachBack(question: String) {
         #expect(QuestionReading(question, earlier: Self.earlier).entities.isEmpty)
@@ -104,6 +124,10 @@ struct QuestionReadingTests {
         ("WS-1234 is rebuilt, put it back on the network", "lift", "WS-1234"),
         ("take WS-1234 out of isolation", "lift", "WS-1234"),
         ("lift the quarantine on WS-1234", "lift", "WS-1234"),
+        ("mimikatz on it. I want that box isolated before anything else", "contain", "WS-2001"),
+        ("k, lock that host down pls", "contain", "WS-2001"),
+        ("it's beaconing every 60s. needs to come off the network asap", "contain", "WS-2001"),
+        ("tier2 closed the case, free it", "lift", "WS-2001"),
     ])
     func requestsToActAreRecognised(message: String, action: String, host: String) throws {
         let reading = QuestionReading(message, earlier: Self.earlier)
@@ -118,6 +142,8 @@ struct QuestionReadingTests {
         "isolate a host in falcon", "don't isolate WS-1234 yet, legal wants a look first",
         "WS-1234 was contained yesterday", "WS-1234 has been isolated since monday", "can I contain WS-1234?",
         "is it safe to isolate WS-1234?", "why was WS-1234 released?",
+        "WS-1234 and LAPTOP-77 - both still cut off? and are they up", "wasnt WS-1234 already isolated last week?",
+        "ok once WS-1234 is cut off can we still get a shell on it?",
     ])
     func questionsAboutStateNeverStartAnAction(question: String) {
         #expect(QuestionReading(question, earlier: Self.earlier).request(among: ContainmentTool.actions) == nil)

@@ -19,17 +19,17 @@ public struct ContainmentTool: CatalogTool {
             ],
             patterns: [
                 #"\b(needs?|wants?|must|should|has to|have to|got to|gotta)\s+(to\s+)?(be|get)\s+(network[- ])?(contained|isolated|quarantined)\b"#,
-                #"\b(need|needs|want|wants|get|have)\s+\S+\s+(network[- ])?(contained|isolated|quarantined)\b"#,
+                #"\b(need|needs|want|wants|get|have)\s+(\S+\s+){1,4}(network[- ])?(contained|isolated|quarantined)\b"#,
                 #"\bcut\b[^.?!]{0,40}\boff\b"#,
-                #"\b(take|get|pull|knock|kick|yank)\b[^.?!]{0,40}\boff\b[^.?!]{0,12}\b(network|net|wire|lan)\b"#,
-                #"\block(ing)?\s+(it\s+|\S+\s+)?down\b"#, #"\bkill\b[^.?!]{0,25}\b(network|connectivity)\b"#,
+                #"\b(take|get|pull|knock|kick|yank|come|go)\b[^.?!]{0,40}\boff\b[^.?!]{0,12}\b(network|net|wire|lan)\b"#,
+                #"\block(ing)?\s+(\S+\s+){0,3}down\b"#, #"\bkill\b[^.?!]{0,25}\b(network|connectivity)\b"#,
             ],
             target: .host, parameter: "hostname", arguments: ["action": .string(ContainmentAction.contain.rawValue)],
             summary: "contain a host"),
         ToolAction(
             verbs: [
                 "lift", "uncontain", "un-contain", "unisolate", "un-isolate", "unquarantine", "un-quarantine", "release",
-                "reconnect",
+                "reconnect", "free",
             ],
             patterns: [
                 #"\b(put|let|bring|get|allow|move)\b[^.?!]{0,40}\bback\b[^.?!]{0,15}\b(on|online|onto|into)\b"#,

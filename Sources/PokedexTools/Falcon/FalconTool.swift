@@ -89,6 +89,23 @@ public struct FalconTool: CatalogTool {
         entity.kind == .host ? ["hostname": .string(entity.value), "lookup": .string(Lookup.all.rawValue)] : nil
     }
 
+    /// What the record says the host is: its OS ("the mac", "the linux box"), product type ("the
+    /// dc", "the server") and grouping tags ("the finance laptop").
+    public func aliases(in result: String) -> Set<String> {
+        var words = Set<String>()
+        for line in result.split(separator: "\n") {
+            for field in ["• OS Version: ", "• Product Type: ", "• Tags: "] where line.hasPrefix(field) {
+                let value = line.dropFirst(field.count).lowercased().replacingOccurrences(of: "falcongroupingtags/", with: "")
+                guard value != "unknown", value != "none" else { continue }
+                words.formUnion(value.split { !$0.isLetter }.map(String.init).filter { $0.count >= 2 })
+            }
+        }
+        if words.contains("macos") { words.insert("mac") }
+        if words.contains("domain") && words.contains("controller") { words.insert("dc") }
+        if !words.isDisjoint(with: ["ubuntu", "rhel", "debian", "centos", "fedora"]) { words.insert("linux") }
+        return words
+    }
+
     public func fallbackText(for question: String) -> String { Self.fallbackText(for: question) }
 
     /// SPEC 2.4's Falcon texts, by what the question asked (its words, never the history).

@@ -59,6 +59,9 @@ public protocol Tool: Sendable {
     /// The arguments that look `entity` up (by default its value in the parameter that takes its
     /// kind); nil when it takes no such entity.
     func lookupArguments(for entity: Entity) -> [String: ToolArgument]?
+    /// Words a result gives for what it looked up besides its name — a host's OS, product type and
+    /// tags — by which a follow-up may call it ("the mac", "the dc"); none by default.
+    func aliases(in result: String) -> Set<String>
     /// A result as one evidence line (the result text by default).
     func evidenceText(_ result: ToolResult) -> String
     /// A message that completes an action this tool started (a confirmation phrase), answered
@@ -88,6 +91,7 @@ extension Tool {
     public func fallbackText(for question: String) -> String { ToolResult.unavailableText }
     public func directArguments(for question: String) -> [String: ToolArgument]? { nil }
     public func anyQuestionArguments(for question: String) -> [String: ToolArgument]? { nil }
+    public func aliases(in result: String) -> Set<String> { [] }
     public func lookupArguments(for entity: Entity) -> [String: ToolArgument]? {
         entityParameters[entity.kind].map { [$0: .string(entity.value)] }
     }

@@ -146,7 +146,8 @@ struct RunbookQuery {
         "pager": ["page"], "rtr": ["real", "time", "response"], "shell": ["response"], "dc": ["domain", "controllers"],
         "db": ["databases"], "approve": ["approval"], "signoff": ["approval"], "zip": ["archives", "attachments"],
         "attachment": ["attachments"], "lock": ["disable"], "wire": ["network"], "let back": ["lift"],
-        "back on": ["lift"], "cut off": ["contain"],
+        "back on": ["lift"], "cut off": ["contain"], "pw": ["password", "credentials"], "pwd": ["password"],
+        "btc": ["ransom", "pay"], "cfo": ["executive", "finance"], "ceo": ["executive"], "ea": ["executive", "assistant"],
     ]
 
     /// The term of `vocabulary` nearest to a word that the index does not know, when one is

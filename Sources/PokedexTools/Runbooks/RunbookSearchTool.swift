@@ -70,8 +70,8 @@ public struct RunbookSearchTool: CatalogTool {
     }
 
     /// A question that asks for the team's procedures, or names a runbook topic and nothing else
-    /// — the runbooks know most of its weight (``RunbookIndex/Ranking/topicCoverage``) and two of
-    /// its words that are not everyday English (``CommonWords``):
+    /// — the runbooks know most of its weight (``RunbookIndex/Ranking/topicCoverage``) and a word
+    /// of it that is not everyday English (``CommonWords``):
     /// "who is the incident commander?", not "tell me a joke" — is searched before the model is
     /// asked (SPEC 3.2), so a model that does not search cannot invent the procedure.
     public func directArguments(for question: String) -> [String: ToolArgument]? {
@@ -80,7 +80,7 @@ public struct RunbookSearchTool: CatalogTool {
         // A question about a host or a place is about that, even in words the runbooks use.
         guard EntityReader.entities(in: question).isEmpty, PlaceReader.places(in: question).isEmpty,
             let known = try? index.coverage(of: question), known.coverage >= index.ranking.topicCoverage,
-            known.known.filter({ !CommonWords.english.contains(Substring($0)) }).count >= 2
+            known.known.contains(where: { !CommonWords.english.contains(Substring($0)) })
         else { return nil }
         return ["query": .string(question)]
     }
@@ -92,7 +92,9 @@ public struct RunbookSearchTool: CatalogTool {
         "process for", "the steps", "steps to", "steps for", "how to", "am i allowed", "are we allowed",
         "do i need", "do we need", "who is allowed", "who may", "who can", "allowed to", "permission",
         "who do i", "who should i", "who do we", "who should we", "who needs to", "what happens if",
-        "what happens when",
+        "what happens when", "supposed to", "step one", "first step", "should we", "should i", "should they",
+        "is it ok to", "is it okay to", "can we just", "can i just", "do i just", "do we just", "can i ", "can we ",
+        "do i have to", "do we have to", "how long", "who takes", "who is the", "who's the", "whos the",
     ]
 
     /// Without a model, any question may be in the runbooks.

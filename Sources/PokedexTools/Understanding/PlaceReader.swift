@@ -5,15 +5,52 @@
 /// it is a real place.
 public enum PlaceReader {
     /// The places named, in order; none when the question has no weather cue.
-    public static func places(in text: String) -> [String] {
+    /// - Parameter weatherTalk: the conversation's last answer was the weather: a place after "in"
+    ///   needs no cue of its own ("whats it doing down in ushuaia").
+    public static func places(in text: String, weatherTalk: Bool = false) -> [String] {
         let words = tokens(text)
-        guard words.contains(where: { weatherCues.contains($0.lower) }) else { return [] }
-        return places(in: words)
+        if words.contains(where: { isCue($0.lower) }) { return places(in: words) }
+        guard weatherTalk, words.count <= 12 else { return [] }
+        // No cue, but the weather was the subject: "in" and a name that is no everyday word.
+        return places(in: words).filter { place in
+            text.lowercased().contains("in " + place.lowercased())
+                && !place.lowercased().split(separator: " ").allSatisfy { CommonWords.english.contains($0) }
+        }
     }
 
     /// Whether the question asks about the weather.
     public static func hasWeatherCue(_ text: String) -> Bool {
-        tokens(text).contains { weatherCues.contains($0.lower) }
+        tokens(text).contains { isCue($0.lower) }
+    }
+
+    /// A name right after a follow-up's opening of `opening` words that ends where the sentence
+    /// does ("and london? got a layover there").
+    public static func place(after opening: Int, in text: String) -> String? {
+        let words = tokens(text)
+        guard opening > 0, opening < words.count, let name = phrase(words, from: opening),
+            words[opening + name.split(separator: " ").count - 1].ends, !rejected.contains(name.lowercased())
+        else { return nil }
+        return name
+    }
+
+    /// A word asked about on its own ("ok last one, kaunas? might go", "new york?"): a name of one
+    /// or two words between punctuation (or the start) and a question mark, no everyday word.
+    public static func askedAlone(in text: String) -> String? {
+        let words = tokens(text)
+        for (index, token) in words.enumerated() where token.ends && text.contains(token.text + "?") {
+            func standsAlone(_ first: Int) -> Bool { first == 0 || words[first - 1].ends }
+            let name = standsAlone(index) ? [token] : index > 0 && standsAlone(index - 1) ? [words[index - 1], token] : []
+            guard !name.isEmpty, name.allSatisfy(isPlaceWord), name.last!.lower.count >= 3,
+                !name.allSatisfy({ CommonWords.english.contains(Substring($0.lower)) }), !rejected.contains(token.lower)
+            else { continue }
+            return name.map(\.text).joined(separator: " ")
+        }
+        return nil
+    }
+
+    /// A weather cue, or its plural ("storms").
+    static func isCue(_ word: String) -> Bool {
+        weatherCues.contains(word) || (word.hasSuffix("s") && weatherCues.contains(String(word.dropLast())))
     }
 
     /// A place named by words that follow a follow-up's opening ("what about Lisbon?"), when the
@@ -91,7 +128,7 @@ public enum PlaceReader {
         guard found.isEmpty else { return found }
         // Before or after a cue: "Lisbon weather?", "the chicago forecast", "weather dublin"; before
         // any other cue only a name written as one, or in a question of a few words ("dublin cold?").
-        for (position, word) in words.enumerated() where weatherCues.contains(word.lower) {
+        for (position, word) in words.enumerated() where isCue(word.lower) {
             var start = position
             while start > 0, start > position - 3, !words[start - 1].ends, isPlaceWord(words[start - 1]) { start -= 1 }
             let named = placeCues.contains(word.lower) || words.count <= 3
@@ -119,7 +156,7 @@ public enum PlaceReader {
     }
 
     private static func isPlaceWord(_ word: Token) -> Bool {
-        word.text.first?.isLetter == true && !notPlace.contains(word.lower) && !weatherCues.contains(word.lower)
+        word.text.first?.isLetter == true && !notPlace.contains(word.lower) && !isCue(word.lower)
     }
 
     /// Words that mean the question is about the weather.
@@ -128,7 +165,9 @@ public enum PlaceReader {
         "rainy", "snow", "snowing", "snowy", "cold", "colder", "hot", "hotter", "warm", "warmer", "chilly",
         "freezing", "umbrella", "sunny", "cloudy", "windy", "wind", "humid", "humidity", "degrees", "celsius",
         "fahrenheit", "storm", "stormy", "thunderstorm", "foggy", "fog", "jacket", "coat", "sunscreen", "drizzle",
-        "hail", "sleet", "icy", "heatwave", "conditions", "outside", "overcast", "weather's",
+        "hail", "sleet", "icy", "heatwave", "conditions", "outside", "overcast", "weather's", "pouring", "muggy",
+        "lightning", "thunder", "drizzling", "showers", "humid", "sweltering", "frosty", "snowstorm", "typhoon",
+        "hurricane", "monsoon",
     ]
 
     /// Cues a place may stand right before or after ("Lisbon weather?", "forecast Dublin").

@@ -1,14 +1,10 @@
 import Foundation
 
-extension Array {
-    /// nil when empty.
-    var nilIfEmpty: Self? { isEmpty ? nil : self }
-}
-
 /// What a question names and asks (SPEC 3.2): its entities — hosts, indicators, places in a
-/// weather question — or, for a follow-up ("and is it online?", "what about Lisbon?", "same for
-/// the other one"), those of the conversation's earlier turns; and whether it asks to act
-/// ("contain WS-1234") or asks about something (a question never starts an action).
+/// weather question — or, for a follow-up ("and is it online?", "what about Lisbon?", "the sql
+/// one?"), those of the conversation's earlier turns; and whether it asks to act ("contain
+/// WS-1234", in `QuestionReading+Request`) or asks about something (a question never starts an
+/// action).
 public struct QuestionReading: Sendable {
     /// The question as the user wrote it.
     public var text: String
@@ -18,20 +14,29 @@ public struct QuestionReading: Sendable {
     public var followsUp: Bool
     /// True when it reads as a question (it ends with "?" or opens like one), not a request.
     public var isQuestion: Bool
+    /// True when it asks for what was asked last time, again ("same for the dc", "now the mac",
+    /// "same deal"): a request to act then applies to what it names.
+    public var repeatsEarlier: Bool
 
     /// - Parameters:
     ///   - earlier: the entities of the conversation's earlier turns, newest turn first (from the
     ///     evidence stored with them).
-    public init(_ text: String, earlier: [[Entity]] = []) {
+    ///   - aliases: words that describe an earlier entity besides its name (a host's OS, product
+    ///     type and tags: "the mac", "the dc"), by its lower-cased value.
+    public init(_ text: String, earlier: [[Entity]] = [], aliases: [String: Set<String>] = [:]) {
         self.text = text
         let words = Self.lowerWords(text)
         let opening = Self.opening(words)
         isQuestion = text.trimmingWhitespace().hasSuffix("?") || words.first.map(Self.questionWords.contains) == true
-        var entities = EntityReader.entities(in: text)
-        entities += PlaceReader.places(in: text).map { Entity(.place, $0) }
+        repeatsEarlier = opening > 0 || Self.repeats.contains { text.lowercased().contains($0) }
+        let weatherTalk = earlier.first?.contains { $0.kind == .place } == true
+        var entities = EntityReader.entities(in: text).map { Self.fullName(of: $0, earlier: earlier) }
+        entities += PlaceReader.places(in: text, weatherTalk: weatherTalk).map { Entity(.place, $0) }
             .filter { place in !entities.contains { $0.value.lowercased() == place.value.lowercased() } }
         followsUp = false
-        if entities.isEmpty, let referred = Self.referredTo(words, opening: opening, text: text, earlier: earlier) {
+        if entities.isEmpty,
+            let referred = Self.referredTo(words, opening: opening, text: text, earlier: earlier, aliases: aliases)
+        {
             entities = referred
             followsUp = true
         }
@@ -41,104 +46,85 @@ public struct QuestionReading: Sendable {
     /// The entities of one kind.
     public func entities(_ kind: EntityKind) -> [Entity] { entities.filter { $0.kind == kind } }
 
-    /// The request to act among `actions` this message makes, with what it acts on: a message
-    /// that does not open as a question ("can you…" and "could we…" ask for something) in which
-    /// one of an action's verbs or patterns asks for it, not negated ("don't isolate"), and which
-    /// names (or refers back to) something of the action's kind. When several match, the one asked
-    /// for first. "Is WS-1234 contained?" is no request; "should we contain WS-1234?" asks for advice.
-    public func request(among actions: [ToolAction]) -> (action: ToolAction, targets: [Entity])? {
-        let lower = text.lowercased().replacingOccurrences(of: "’", with: "'")
-        let words = Self.lowerWords(lower)
-        guard !Self.opensAsQuestion(words) else { return nil }
-        var best: (action: ToolAction, start: String.Index, length: Int)?
-        for action in actions {
-            for match in Self.matches(of: action, in: lower) where !Self.negated(lower[..<match.lowerBound]) {
-                let length = lower.distance(from: match.lowerBound, to: match.upperBound)
-                if best.map({ match.lowerBound < $0.start || (match.lowerBound == $0.start && length > $0.length) }) ?? true {
-                    best = (action, match.lowerBound, length)
-                }
-            }
-        }
-        guard let best else { return nil }
-        let targets = entities(best.action.target)
-        return targets.isEmpty ? nil : (best.action, targets)
-    }
-
-    /// Where an action's verbs (whole words: "contain" is not "containment") and patterns match.
-    private static func matches(of action: ToolAction, in lower: String) -> [Range<String.Index>] {
-        let verbs = action.verbs.map { verb in
-            "(?:^|[^a-z0-9-])(" + NSRegularExpression.escapedPattern(for: verb) + ")(?=$|[^a-z0-9-])"
-        }
-        return (verbs + action.patterns).flatMap { pattern -> [Range<String.Index>] in
-            guard let regex = try? Regex(pattern) else { return [] }
-            return lower.matches(of: regex).map { match in
-                // A verb's own range (not the character before it).
-                match.output.count > 1 && action.verbs.count > 0 && pattern.hasPrefix("(?:^|")
-                    ? (match.output[1].range ?? match.range) : match.range
-            }
-        }
-    }
-
-    /// Whether the words just before a match deny it ("don't isolate", "no need to contain").
-    private static func negated(_ before: Substring) -> Bool {
-        let last = lowerWords(String(before)).suffix(3)
-        return last.contains { ["not", "don't", "dont", "never", "no", "without", "shouldn't", "won't", "can't", "cannot", "didn't", "doesn't", "isn't", "wasn't"].contains($0) }
-    }
-
-    /// Whether a message opens as a question ("is…", "should we…", "can I…"), not as a request
-    /// ("can you…", "could we…", "please…").
-    static func opensAsQuestion(_ words: [String]) -> Bool {
-        var rest = words[...]
-        while let first = rest.first, ["hey", "hi", "ok", "okay", "so", "and", "also", "btw", "yo", "quick", "q"].contains(first) {
-            rest = rest.dropFirst()
-        }
-        guard let first = rest.first, questionWords.contains(first) else { return false }
-        if ["can", "could", "would", "will"].contains(first), let second = rest.dropFirst().first,
-            ["you", "u", "we", "ya", "someone", "pokedex"].contains(second)
-        {
-            return false
-        }
-        return true
+    /// A host named by the first part of a full name said earlier (`sqlprd03` for
+    /// `sqlprd03.fin.example.net`) is that host.
+    private static func fullName(of entity: Entity, earlier: [[Entity]]) -> Entity {
+        guard entity.kind == .host, !entity.value.contains(".") else { return entity }
+        let short = entity.value.lowercased()
+        return earlier.lazy.flatMap { $0 }.first {
+            $0.kind == .host && $0.value.lowercased().split(separator: ".").first.map(String.init) == short
+                && $0.value.contains(".")
+        } ?? entity
     }
 
     // MARK: - Follow-ups
 
-    /// The earlier entities a follow-up refers to: with a word that points back ("it", "that
-    /// host", "there", "both") or an opening that continues ("and …?", "what about …"), the
-    /// newest earlier turn's entities of the kind the question asks about (a host when it asks
-    /// about a host's state, a place when about the weather, else whatever was last discussed).
-    private static func referredTo(_ words: [String], opening: Int, text: String, earlier: [[Entity]]) -> [Entity]? {
+    /// The earlier entities a follow-up refers to:
+    /// - after the weather, a place in the rest of a continuation ("and london?", "what about
+    ///   Lisbon", "kaunas?");
+    /// - a host called by part of its name or what it is ("the sql one", "0917", "the mac", "the
+    ///   dc");
+    /// - with a word that points back ("it", "that jump box", "there", "both") or an opening that
+    ///   continues ("and …?"), those of the kind the question asks about (a host's state or
+    ///   system, the weather) from the last few turns, else — in a short question — those of the
+    ///   last turn.
+    private static func referredTo(
+        _ words: [String], opening: Int, text: String, earlier: [[Entity]], aliases: [String: Set<String>]
+    ) -> [Entity]? {
         guard let latest = earlier.first else { return nil }
-        let rest = words.dropFirst(opening)
-        let points = words.contains(where: pointers.contains) || pointerPhrases.contains { text.lowercased().contains($0) }
-        // "what about Lisbon?", or just "lisbon?", after a weather answer: the words are the place.
-        if !points, latest.contains(where: { $0.kind == .place }), opening > 0 || words.count <= 2,
-            let place = PlaceReader.place(inFollowUp: rest.joined(separator: " "))
-        {
+        let rest = Array(words.dropFirst(opening))
+        let lower = text.lowercased()
+        let points = words.contains(where: pointers.contains) || pointsToAHost(words)
+            || pointerPhrases.contains { lower.contains($0) }
+        if latest.contains(where: { $0.kind == .place }), let place = placeInFollowUp(text, words: words, rest: rest, opening: opening, points: points) {
             return [Entity(.place, place)]
         }
-        // "the sql one", "and the DC?": a word that starts the name of a host talked about.
-        if let named = earlier.prefix(3).lazy.compactMap({ turn in
-            turn.filter { $0.kind == .host && words.contains(Self.namePart($0.value)) }.nilIfEmpty
+        let recent = earlier.prefix(3)
+        if let named = recent.lazy.compactMap({ turn in
+            turn.filter { $0.kind == .host && Self.calls(words, $0, aliases: aliases[$0.value.lowercased()] ?? []) }.nilIfEmpty
         }).first {
             return named
         }
         let wanted: EntityKind? =
             PlaceReader.hasWeatherCue(text) || words.contains("there")
             ? .place : words.contains(where: hostCues.contains) ? .host : nil
-        // Without a cue of what is asked, only a short question ("and now?", "is it?") reaches back.
-        guard (points || opening > 0), wanted != nil || words.count - opening <= 3 else { return nil }
+        // A few words asking about a host or the weather ("last check-in + os?") reach back; without
+        // such a cue, only a short question that points back or continues ("and now?", "is it?").
+        let asks = wanted != nil && words.count <= 4
+        guard points || opening > 0 || asks, wanted != nil || words.count - opening <= 3 else { return nil }
         guard let wanted else { return latest.isEmpty ? nil : latest }
         // A few turns back at most: "is it online?" after a runbook question still means the host before it.
-        return earlier.prefix(3).lazy.map { $0.filter { $0.kind == wanted } }.first { !$0.isEmpty }
+        return recent.lazy.map { $0.filter { $0.kind == wanted } }.first { !$0.isEmpty }
     }
 
-    /// The first letters of a hostname, lower-cased, as people call it for short (`sql` for
-    /// `SQL-RPT-03`, `dc` for `DC02.ad.local`); empty when too short or an everyday word.
-    private static func namePart(_ hostname: String) -> String {
-        let part = String(hostname.lowercased().prefix { $0.isLetter })
-        return part.count >= 2 && !questionWords.contains(part) && !["the", "it", "on", "is", "in", "at", "an"].contains(part)
-            ? part : "\u{0}"
+    /// A place a follow-up to the weather names: the words right after its opening ("and
+    /// london?", "what about Lisbon"), the whole of a short one ("lisbon?"), or a word asked
+    /// about on its own ("ok last one, kaunas? might go").
+    private static func placeInFollowUp(
+        _ text: String, words: [String], rest: [String], opening: Int, points: Bool
+    ) -> String? {
+        if opening > 0 || words.count <= 2, !(points && rest.count > 3),
+            let place = PlaceReader.place(inFollowUp: rest.joined(separator: " "))
+        {
+            return place
+        }
+        return PlaceReader.place(after: opening, in: text) ?? PlaceReader.askedAlone(in: text)
+    }
+
+    /// Whether the question calls a host by a part of its name (`sql` or `0917` of
+    /// `LDN-SQL-0917`) or by what it is (its OS, product type or tags: "the mac", "the dc").
+    private static func calls(_ words: [String], _ host: Entity, aliases: Set<String>) -> Bool {
+        let parts = host.value.lowercased().split { $0 == "-" || $0 == "." || $0 == "_" }.map(String.init)
+            .filter { $0.count >= 2 && !everyday.contains($0) }
+        return words.contains { word in parts.contains(word) || parts.first.map { $0.hasPrefix(word) && word.count >= 3 && word.allSatisfy(\.isLetter) } == true || aliases.contains(word) }
+    }
+
+    /// "that jump box", "the sql box", "this node": a pointing word and a host noun within three words.
+    private static func pointsToAHost(_ words: [String]) -> Bool {
+        for (index, word) in words.enumerated() where ["that", "this", "the", "those", "these"].contains(word) {
+            if words[(index + 1)..<min(words.count, index + 4)].contains(where: hostNouns.contains) { return true }
+        }
+        return false
     }
 
     /// How many words open the question as a continuation ("and", "what about", "same for"), 0 if
@@ -159,7 +145,12 @@ public struct QuestionReading: Sendable {
     /// Openings that continue the conversation, longest first.
     private static let continuations = [
         "and what about", "and how about", "ok what about", "ok and", "okay and", "what about", "how about",
-        "same for", "same with", "same thing for", "and also", "and", "also",
+        "same for", "same with", "same thing for", "do the same for", "and also", "and", "also", "now",
+    ]
+
+    /// Phrases that ask for the same as last time.
+    private static let repeats = [
+        "same deal", "same for", "same thing", "do the same", "same with", "likewise", "as well", " too",
     ]
 
     /// Words that point back to something already discussed.
@@ -167,14 +158,21 @@ public struct QuestionReading: Sendable {
         "it", "its", "it's", "them", "they", "their", "they're", "both", "those", "these", "there",
     ]
     private static let pointerPhrases = [
-        "that host", "this host", "the host", "that box", "this box", "the box", "that machine", "this machine",
-        "the machine", "that device", "the device", "that server", "the server", "that laptop", "the laptop",
-        "that workstation", "that endpoint", "the endpoint", "same host", "same box", "same machine", "that city",
-        "that place", "same place", "same city", "the same", "that one", "this one", "the other",
+        "same host", "same box", "same machine", "that city", "that place", "same place", "same city", "the same",
+        "that one", "this one", "the other",
     ]
 
-    /// What a question about a host asks (its state, reachability, system, last contact): which
-    /// earlier entity "it" means when the conversation had both hosts and places.
+    /// Nouns for a host, after "that", "the", "this" ("that jump box").
+    static let hostNouns: Set<String> = [
+        "host", "box", "machine", "device", "server", "laptop", "workstation", "endpoint", "node", "vm", "pc", "mac",
+        "dc", "one", "instance",
+    ]
+
+    /// Parts of host names too common to call one host by.
+    private static let everyday: Set<String> = ["the", "it", "on", "is", "in", "at", "an", "corp", "com", "net", "local", "internal", "ad", "org"]
+
+    /// What a question about a host asks (its state, reachability, system, last contact, an
+    /// action on it): which earlier entity "it" means when the conversation had both hosts and places.
     static let hostCues: Set<String> = [
         "online", "offline", "up", "down", "reachable", "unreachable", "connected", "disconnected", "contained",
         "containment", "isolated", "isolation", "quarantined", "quarantine", "status", "state", "os", "system",
@@ -182,13 +180,19 @@ public struct QuestionReading: Sendable {
         "detail", "info", "tags", "tag", "id", "product", "chassis", "model", "running", "run", "runs", "alive",
         "healthy", "network", "cut", "sensor", "agent", "falcon", "crowdstrike", "host", "hostname", "box",
         "machine", "device", "server", "laptop", "responding", "pingable", "ping", "live", "check", "hear", "heard",
+        "contain", "isolate", "lift", "release", "uncontain", "unisolate", "free", "stuck", "pending", "node",
     ]
 
     /// Words a question opens with.
     static let questionWords: Set<String> = [
         "is", "are", "was", "were", "has", "have", "had", "does", "do", "did", "can", "could", "should", "would",
         "will", "what", "what's", "whats", "when", "where", "which", "who", "who's", "whos", "why", "how", "how's",
-        "any", "anything", "isn't", "aren't", "hasn't", "didn't", "doesn't",
+        "any", "anything", "isn't", "aren't", "hasn't", "didn't", "doesn't", "isnt", "arent", "hasnt", "didnt",
+        "doesnt", "wasnt", "wasn't", "werent", "weren't",
     ]
+}
 
+extension Array {
+    /// nil when empty.
+    var nilIfEmpty: Self? { isEmpty ? nil : self }
 }

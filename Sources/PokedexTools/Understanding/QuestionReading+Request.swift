@@ -1,0 +1,83 @@
+import Foundation
+
+extension QuestionReading {
+    /// The request to act among `actions` this message makes, with what it acts on: one of an
+    /// action's verbs or patterns asks for it — not negated ("don't isolate"), and not in a sentence
+    /// that is a question ("is it cut off?", "should we contain it?"; "can you…", "could we…" and
+    /// an opening verb, "contain X?", ask for something) — and the message names (or refers back
+    /// to) something of the action's kind. When several match, the one asked for first.
+    public func request(among actions: [ToolAction]) -> (action: ToolAction, targets: [Entity])? {
+        let lower = text.lowercased().replacingOccurrences(of: "’", with: "'")
+        var best: (action: ToolAction, start: String.Index, length: Int)?
+        for action in actions {
+            for match in Self.matches(of: action, in: lower)
+            where !Self.negated(lower[..<match.lowerBound]) && !Self.inQuestion(match, of: lower) {
+                let length = lower.distance(from: match.lowerBound, to: match.upperBound)
+                if best.map({ match.lowerBound < $0.start || (match.lowerBound == $0.start && length > $0.length) }) ?? true {
+                    best = (action, match.lowerBound, length)
+                }
+            }
+        }
+        guard let best else { return nil }
+        let targets = entities(best.action.target)
+        return targets.isEmpty ? nil : (best.action, targets)
+    }
+
+    /// Where an action's verbs (whole words: "contain" is not "containment") and patterns match.
+    private static func matches(of action: ToolAction, in lower: String) -> [Range<String.Index>] {
+        let verbs = action.verbs.map { "(?:^|[^a-z0-9-])(" + NSRegularExpression.escapedPattern(for: $0) + ")(?=$|[^a-z0-9-])" }
+        let verbMatches = verbs.flatMap { pattern -> [Range<String.Index>] in
+            guard let regex = try? Regex(pattern) else { return [] }
+            return lower.matches(of: regex).compactMap { $0.output[1].range }  // the verb, not the character before it
+        }
+        let patternMatches = action.patterns.flatMap { pattern -> [Range<String.Index>] in
+            guard let regex = try? Regex(pattern) else { return [] }
+            return lower.matches(of: regex).map(\.range)
+        }
+        return verbMatches + patternMatches
+    }
+
+    /// Whether the words just before a match deny it ("don't isolate", "no need to contain").
+    private static func negated(_ before: Substring) -> Bool {
+        lowerWords(String(before)).suffix(3).contains(where: negations.contains)
+    }
+
+    /// Whether a match is in a sentence that asks a question rather than for something: one that
+    /// opens like a question ("is", "should we", "can I"), or ends with "?" unless it opens with
+    /// the request ("contain X?") or a request's form ("can you", "could we", "please").
+    private static func inQuestion(_ match: Range<String.Index>, of lower: String) -> Bool {
+        let ends: Set<Character> = [".", "!", "?", "\n"]
+        let start = lower[..<match.lowerBound].lastIndex(where: ends.contains).map(lower.index(after:)) ?? lower.startIndex
+        let end = lower[match.upperBound...].firstIndex(where: ends.contains) ?? lower.endIndex
+        let words = lowerWords(String(lower[start..<match.lowerBound]))
+        if opensAsQuestion(words + lowerWords(String(lower[match.lowerBound..<end]))) { return true }
+        guard end < lower.endIndex, lower[end] == "?" else { return false }
+        let opening = words.drop(while: openers.contains)
+        return !(opening.isEmpty || requestForms.contains { opening.starts(with: $0) })
+    }
+
+    /// Whether a sentence opens as a question ("is…", "should we…", "can I…"), not as a request
+    /// ("can you…", "could we…").
+    static func opensAsQuestion(_ words: [String]) -> Bool {
+        let rest = words.drop(while: openers.contains)
+        guard let first = rest.first, questionWords.contains(first) else { return false }
+        return !requestForms.contains { rest.starts(with: $0) }
+    }
+
+    /// Words that may open a sentence before what it says.
+    private static let openers: Set<String> = [
+        "hey", "hi", "ok", "okay", "k", "so", "and", "also", "btw", "yo", "quick", "q", "wait", "alright", "right",
+        "pls", "please", "now", "then",
+    ]
+
+    /// How a request may open ("can you…").
+    private static let requestForms: [[String]] = [
+        ["can", "you"], ["can", "u"], ["could", "you"], ["could", "u"], ["would", "you"], ["will", "you"],
+        ["can", "we"], ["could", "we"], ["can", "someone"], ["could", "someone"], ["can", "ya"], ["pls"], ["please"],
+    ]
+
+    private static let negations: Set<String> = [
+        "not", "don't", "dont", "never", "no", "without", "shouldn't", "won't", "can't", "cannot", "didn't",
+        "doesn't", "isn't", "wasn't",
+    ]
+}
