@@ -16,14 +16,21 @@ extension Assistant {
             case .tool:
                 current = Evidence.stored(message.content) ?? []
             case .user:
-                earlier.entities.append(current.flatMap { entities(of: $0) })
+                // What was looked up, and the hosts the question named (one a request left for later).
+                var turn = current.flatMap { entities(of: $0) }
+                for named in EntityReader.entities(in: message.content) where named.kind == .host {
+                    if !turn.contains(where: { $0.sameAs(named) }) { turn.append(named) }
+                }
+                earlier.entities.append(turn)
                 for evidence in current where !evidence.fellBack {
                     guard let tool = tools.registry.tool(named: evidence.tool) else { continue }
                     for entity in entities(of: evidence) {
                         earlier.aliases[entity.value.lowercased(), default: []].formUnion(tool.aliases(in: evidence.result))
                     }
                 }
-                if earlier.entities.count == 1 { earlier.lastRequest = current.lazy.compactMap(request).first }
+                if earlier.entities.count <= 3, earlier.lastRequest == nil {
+                    earlier.lastRequest = current.lazy.compactMap(request).first
+                }
                 current = []
             default:
                 continue
@@ -36,7 +43,7 @@ extension Assistant {
     struct Earlier: Sendable {
         var entities: [[Entity]] = []
         var aliases: [String: Set<String>] = [:]
-        /// The tool and action the last turn asked for.
+        /// The tool and action the last request to act asked for (within the last three turns).
         var lastRequest: (tool: any Tool, action: ToolAction)?
     }
 

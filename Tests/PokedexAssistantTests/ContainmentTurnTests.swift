@@ -27,6 +27,17 @@ struct ContainmentTurnTests {
         #expect(audit.contains(#""outcome":"awaiting_confirmation""#) && audit.contains(#""outcome":"accepted""#))
     }
 
+    @Test func sameForAnotherHostRepeatsTheRequestAndAQuestionAfterItDoesNot() async throws {
+        let fixture = try await AssistantFixture(script: [], otherwise: .text("Noted."), containment: true)
+        defer { fixture.finish() }
+        #expect(await fixture.ask("lift containment of WS-1234").text.contains("`confirm lift WS-1234`"))
+        let again = await fixture.ask("same deal for WS-9999, IC said ok")
+        #expect(again.toolsUsed == ["crowdstrike_containment"] && again.text.contains("was not found"), "\(again.text)")
+        let question = await fixture.ask("also is it even up? might be offline")
+        #expect(question.toolsUsed == ["crowdstrike"], "\(question.text)")
+        #expect(fixture.falcon.actionsReceived.isEmpty)
+    }
+
     @Test func theModelMayAlsoRequestAndTheUsersOwnMessageConfirms() async throws {
         let fixture = try await AssistantFixture(
             script: [

@@ -95,6 +95,7 @@ public struct RunbookSearchTool: CatalogTool {
         "what happens when", "supposed to", "step one", "first step", "should we", "should i", "should they",
         "is it ok to", "is it okay to", "can we just", "can i just", "do i just", "do we just", "can i ", "can we ",
         "do i have to", "do we have to", "how long", "who takes", "who is the", "who's the", "whos the",
+        "should just", "if they should", "if we should", "if i should",
     ]
 
     /// Without a model, any question may be in the runbooks.

@@ -12,7 +12,7 @@ public struct QuestionReading: Sendable {
     public var entities: [Entity]
     /// True when ``entities`` come from earlier turns (the question referred back to them).
     public var followsUp: Bool
-    /// True when it reads as a question (it ends with "?" or opens like one), not a request.
+    /// True when it reads as a question (it asks one, or opens like one), not a request.
     public var isQuestion: Bool
     /// True when it asks for what was asked last time, again ("same for the dc", "now the mac",
     /// "same deal"): a request to act then applies to what it names.
@@ -27,7 +27,7 @@ public struct QuestionReading: Sendable {
         self.text = text
         let words = Self.lowerWords(text)
         let opening = Self.opening(words)
-        isQuestion = text.trimmingWhitespace().hasSuffix("?") || words.first.map(Self.questionWords.contains) == true
+        isQuestion = text.contains("?") || Self.opensAsQuestion(words)
         repeatsEarlier = opening > 0 || Self.repeats.contains { text.lowercased().contains($0) }
         let weatherTalk = earlier.first?.contains { $0.kind == .place } == true
         var entities = EntityReader.entities(in: text).map { Self.fullName(of: $0, earlier: earlier) }
