@@ -282,7 +282,9 @@ public final class RunbookIndex: Sendable {
             let version = try Self.version(db)
             guard let (query, stats, chunks) = try counted(question, version: version, in: db) else { return (0, []) }
             let known = query.groups.filter { group in !group.implied && group.words.contains { (stats[$0]?.count ?? 0) > 0 } }
-            return (query.coverage(found: stats.mapValues(\.count), chunks: chunks), known.map { $0.words[0] })
+            // The question's own words (a misspelling's stand-in, `term*`, is the index's).
+            let said = known.compactMap { $0.words.first { !$0.hasSuffix("*") } }
+            return (query.coverage(found: stats.mapValues(\.count), chunks: chunks), said)
         }
     }
 

@@ -80,7 +80,7 @@ public struct RunbookSearchTool: CatalogTool {
         // A question about a host or a place is about that, even in words the runbooks use.
         guard EntityReader.entities(in: question).isEmpty, PlaceReader.places(in: question).isEmpty,
             let known = try? index.coverage(of: question), known.coverage >= index.ranking.topicCoverage,
-            known.known.contains(where: { !CommonWords.english.contains(Substring($0)) })
+            known.known.contains(where: { $0.contains(where: \.isLetter) && !CommonWords.english.contains(Substring($0)) })
         else { return nil }
         return ["query": .string(question)]
     }
