@@ -75,13 +75,39 @@ public struct OpenMeteoSimulator: Sendable {
         guard let name = request.queryValue("name") else {
             return .json(#"{"error":true,"reason":"Parameter 'name' is missing"}"#, status: 400)
         }
-        guard let place = places.first(where: { $0.name.lowercased() == name.lowercased() }) else {
-            return .json(#"{"generationtime_ms":0.31}"#)
-        }
+        guard let place = match(name, in: places) else { return .json(#"{"generationtime_ms":0.31}"#) }
         return .json(
             #"{"results":[{"id":1,"name":"\#(place.name)","latitude":\#(place.latitude),"longitude":\#(place.longitude),"#
                 + #""country":"\#(place.country)","country_code":"XX","timezone":"Europe/Berlin"}],"generationtime_ms":0.52}"#
         )
+    }
+
+    /// As Open-Meteo documents its search: two characters match exactly; three and more match
+    /// fuzzily — here a prefix ("buenos" finds Buenos Aires) or a small misspelling (one edit, two
+    /// for names of eight letters or more; diacritics aside: "sao paulo" finds São Paulo).
+    static func match(_ name: String, in places: [Place]) -> Place? {
+        func folded(_ text: String) -> String { text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }
+        let wanted = folded(name.trimmingCharacters(in: .whitespaces))
+        if let exact = places.first(where: { folded($0.name) == wanted }) { return exact }
+        guard wanted.count >= 3 else { return nil }
+        if let prefix = places.first(where: { folded($0.name).hasPrefix(wanted) }) { return prefix }
+        let allowed = wanted.count >= 8 ? 2 : 1
+        return places.first { place in
+            let known = folded(place.name)
+            return abs(known.count - wanted.count) <= allowed && editDistance(Array(known), Array(wanted)) <= allowed
+        }
+    }
+
+    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
     }
 
     private static func forecast(

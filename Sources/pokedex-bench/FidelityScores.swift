@@ -46,8 +46,9 @@ struct TurnScore {
         self.arguments = arguments.count
         if let tool = turn.tool {
             let calls = evidence.filter { $0.tool == tool }
+            // The argument as the user wrote it, or (a misspelt city the geocoder found) its result.
             let called = arguments.isEmpty ? !calls.isEmpty : arguments.allSatisfy { argument in
-                calls.contains { $0.arguments.lowercased().contains(argument) }
+                calls.contains { $0.arguments.lowercased().contains(argument) || $0.result.lowercased().contains("weather in " + argument) }
             }
             // A host question must reach Falcon for each host it names.
             let reachedFalcon =

@@ -55,9 +55,6 @@ public final class RunbookIndex: Sendable {
         /// How much of a question (``RunbookQuery/coverage(found:chunks:)``) the runbooks must know
         /// for it to be answered by keywords.
         public var minimumCoverage = 0.4
-        /// How much of a question that names nothing else the runbooks must know for it to be
-        /// taken for a runbook topic and searched unasked.
-        public var topicCoverage = 0.7
         /// How near in meaning (cosine similarity) a section must be to answer a question whose
         /// words the runbooks do not know well enough (hybrid search).
         public var minimumSimilarity = 0.5

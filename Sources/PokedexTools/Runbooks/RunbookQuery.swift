@@ -148,6 +148,8 @@ struct RunbookQuery {
         "attachment": ["attachments"], "lock": ["disable"], "wire": ["network"], "let back": ["lift"],
         "back on": ["lift"], "cut off": ["contain"], "pw": ["password", "credentials"], "pwd": ["password"],
         "btc": ["ransom", "pay"], "cfo": ["executive", "finance"], "ceo": ["executive"], "ea": ["executive", "assistant"],
+        "yank": ["power"], "shutdown": ["power"], "tinyurl": ["shortened", "links", "url"],
+        "bitly": ["shortened", "links", "url"], "shortlink": ["shortened", "links"],
     ]
 
     /// The term of `vocabulary` nearest to a word that the index does not know, when one is

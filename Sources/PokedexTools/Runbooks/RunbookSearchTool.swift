@@ -70,8 +70,8 @@ public struct RunbookSearchTool: CatalogTool {
     }
 
     /// A question that asks for the team's procedures, or names a runbook topic and nothing else
-    /// — the runbooks know most of its weight (``RunbookIndex/Ranking/topicCoverage``) and a word
-    /// of it that is not everyday English (``CommonWords``):
+    /// — the runbooks know enough of it to answer (``RunbookIndex/Ranking/minimumCoverage``),
+    /// among that a word of it that is not everyday English (``CommonWords``):
     /// "who is the incident commander?", not "tell me a joke" — is searched before the model is
     /// asked (SPEC 3.2), so a model that does not search cannot invent the procedure.
     public func directArguments(for question: String) -> [String: ToolArgument]? {
@@ -79,7 +79,7 @@ public struct RunbookSearchTool: CatalogTool {
         if Self.procedureWords.contains(where: lower.contains) { return ["query": .string(question)] }
         // A question about a host or a place is about that, even in words the runbooks use.
         guard EntityReader.entities(in: question).isEmpty, PlaceReader.places(in: question).isEmpty,
-            let known = try? index.coverage(of: question), known.coverage >= index.ranking.topicCoverage,
+            let known = try? index.coverage(of: question), known.coverage >= index.ranking.minimumCoverage,
             known.known.contains(where: { $0.contains(where: \.isLetter) && !CommonWords.english.contains(Substring($0)) })
         else { return nil }
         return ["query": .string(question)]
@@ -95,7 +95,10 @@ public struct RunbookSearchTool: CatalogTool {
         "what happens when", "supposed to", "step one", "first step", "should we", "should i", "should they",
         "is it ok to", "is it okay to", "can we just", "can i just", "do i just", "do we just", "can i ", "can we ",
         "do i have to", "do we have to", "how long", "who takes", "who is the", "who's the", "whos the",
-        "should just", "if they should", "if we should", "if i should",
+        "should just", "if they should", "if we should", "if i should", "the drill", "now what", "who deals",
+        "who handles", "who owns", "who is responsible", "who's responsible", "how often", "anything i need",
+        "before i ", "before we ", "does it matter", "ok if", "okay if", "alright if", "fine if", "is it fine",
+        "at what point", "have to be", "do i put", "do i use", "do i write", "do i record", "do i log",
     ]
 
     /// Without a model, any question may be in the runbooks.

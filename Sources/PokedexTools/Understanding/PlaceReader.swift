@@ -9,7 +9,7 @@ public enum PlaceReader {
     ///   needs no cue of its own ("whats it doing down in ushuaia").
     public static func places(in text: String, weatherTalk: Bool = false) -> [String] {
         let words = tokens(text)
-        if words.contains(where: { isCue($0.lower) }) { return places(in: words) }
+        if hasWeatherCue(text) { return places(in: words) }
         guard weatherTalk, words.count <= 12 else { return [] }
         // No cue, but the weather was the subject: "in" and a name that is no everyday word.
         return places(in: words).filter { place in
@@ -20,7 +20,8 @@ public enum PlaceReader {
 
     /// Whether the question asks about the weather.
     public static func hasWeatherCue(_ text: String) -> Bool {
-        tokens(text).contains { isCue($0.lower) }
+        let lower = text.lowercased().replacingOccurrences(of: "’", with: "'")
+        return tokens(text).contains { isCue($0.lower) } || weatherPhrases.contains(where: lower.contains)
     }
 
     /// A name right after a follow-up's opening of `opening` words that ends where the sentence
@@ -71,7 +72,12 @@ public enum PlaceReader {
         var tokens: [Token] = []
         var current = ""
         func flush(ends: Bool) {
-            if !current.isEmpty { tokens.append(Token(text: current, lower: current.lowercased(), ends: ends)) }
+            if current.allSatisfy({ $0 == "-" }) {
+                // A dash on its own separates ("cape town - shorts or jeans?").
+                if !current.isEmpty, let last = tokens.indices.last { tokens[last].ends = true }
+            } else {
+                tokens.append(Token(text: current, lower: current.lowercased(), ends: ends))
+            }
             current = ""
         }
         for character in text {
@@ -97,35 +103,36 @@ public enum PlaceReader {
         }
     }
 
+    /// The places a question about the weather names. Of the names after a preposition ("in",
+    /// "to", "from"…) the likeliest place is taken — a name written as one, after "in", that is no
+    /// everyday word: "flying to Buenos Aires for the SOC offsite" asks about Buenos Aires — with
+    /// those joined to it ("Oslo and Helsinki"); else a name before or after a cue ("Lisbon
+    /// weather?"); else a name the question opens with ("cape town - shorts or jeans?", "Cape Town
+    /// vs Edinburgh, which is warmer?"); else names written as names.
     private static func places(in words: [Token]) -> [String] {
-        var found: [String] = []
-        func add(_ place: String?) {
-            guard let place, !rejected.contains(place.lowercased()),
-                !found.contains(where: { $0.lowercased() == place.lowercased() })
-            else { return }
-            found.append(place)
-        }
-        // After a preposition: "in Lisbon", "for New York and Boston".
+        var candidates: [(places: [String], score: Int)] = []
         var index = 0
         while index < words.count {
-            if prepositions.contains(words[index].lower), !words[index].ends {
-                var start = index + 1
-                while start < words.count, articles.contains(words[start].lower), !words[start].ends { start += 1 }
-                if let place = phrase(words, from: start) {
-                    add(place)
-                    var next = start + place.split(separator: " ").count
-                    // "… and Boston" ("Dublin, Ireland" is one place: a comma does not start another).
-                    while next + 1 < words.count, joiners.contains(words[next].lower), let more = phrase(words, from: next + 1) {
-                        add(more)
-                        next += 1 + more.split(separator: " ").count
-                    }
-                    index = next
-                    continue
-                }
+            guard prepositions.contains(words[index].lower), !words[index].ends else {
+                index += 1
+                continue
             }
-            index += 1
+            var start = index + 1
+            while start < words.count, articles.contains(words[start].lower), !words[start].ends { start += 1 }
+            guard let place = phrase(words, from: start) else {
+                index += 1
+                continue
+            }
+            let (group, next) = joined(place, words, after: start + place.split(separator: " ").count)
+            candidates.append((group, (group.map(likelihood).max() ?? 0) + (words[index].lower == "in" ? 1 : 0)))
+            index = next
         }
-        guard found.isEmpty else { return found }
+        if let best = candidates.max(by: { $0.score < $1.score }) { return best.places.filter(isPlace) }
+        var found: [String] = []
+        func add(_ place: String?) {
+            guard let place, isPlace(place), !found.contains(where: { $0.lowercased() == place.lowercased() }) else { return }
+            found.append(place)
+        }
         // Before or after a cue: "Lisbon weather?", "the chicago forecast", "weather dublin"; before
         // any other cue only a name written as one, or in a question of a few words ("dublin cold?").
         for (position, word) in words.enumerated() where isCue(word.lower) {
@@ -140,7 +147,67 @@ public enum PlaceReader {
                 add(phrase(words, from: position + 1))
             }
         }
+        if !found.isEmpty { return found }
+        leading(words).forEach(add)
+        if !found.isEmpty { return found }
+        // Names written as names, anywhere but the question's first word.
+        var position = 1
+        while position < words.count {
+            if words[position].text.first?.isUppercase == true, !words[position - 1].ends || position == 1,
+                let name = phrase(words, from: position), name.split(separator: " ").allSatisfy({ $0.first?.isUppercase == true })
+            {
+                add(name)
+                position += name.split(separator: " ").count
+            } else {
+                position += 1
+            }
+        }
         return found
+    }
+
+    /// The names a question opens with when it is about a place ("Mexico City too?", "cape town -
+    /// shorts or jeans?", "Cape Town vs Edinburgh, which is warmer?"): words that can be a place, up
+    /// to a separator or a joiner, or written as a name.
+    public static func leadingName(in text: String) -> String? {
+        leading(tokens(text)).first
+    }
+
+    private static func leading(_ words: [Token]) -> [String] {
+        guard let first = phrase(words, from: 0) else { return [] }
+        let count = first.split(separator: " ").count
+        guard count < words.count || words[count - 1].ends,
+            words[count - 1].ends || (count < words.count && joiners.contains(words[count].lower))
+                || first.first?.isUppercase == true,
+            !first.split(separator: " ").allSatisfy({ CommonWords.english.contains(Substring($0.lowercased())) })
+        else { return [] }
+        return joined(first, words, after: count).0.filter(isPlace)
+    }
+
+    /// A place and those joined to it ("… and Boston", "… vs Edinburgh"; "Dublin, Ireland" is one
+    /// place: a comma does not start another), and where the words after them start.
+    private static func joined(_ place: String, _ words: [Token], after start: Int) -> ([String], Int) {
+        var group = [place]
+        var next = start
+        while next + 1 < words.count, joiners.contains(words[next].lower), let more = phrase(words, from: next + 1) {
+            group.append(more)
+            next += 1 + more.split(separator: " ").count
+        }
+        return (group, next)
+    }
+
+    /// How likely words after a preposition name a place: written as a name (2; in capitals, 1),
+    /// and not everyday words (1).
+    private static func likelihood(_ place: String) -> Int {
+        let words = place.split(separator: " ")
+        let named = words.allSatisfy { $0.first?.isUppercase == true }
+        let capitals = words.allSatisfy { $0.allSatisfy { !$0.isLetter || $0.isUppercase } }
+        let everyday = words.allSatisfy { CommonWords.english.contains(Substring($0.lowercased())) }
+        return (named ? (capitals ? 1 : 2) : 0) + (everyday ? 0 : 1)
+    }
+
+    /// Whether the words can be a place at all (not "k", not "the office", not "general").
+    private static func isPlace(_ place: String) -> Bool {
+        place.filter(\.isLetter).count >= 3 && !rejected.contains(place.lowercased())
     }
 
     /// Up to four words from `start` that can be a place, ending at punctuation or at a word
@@ -152,6 +219,8 @@ public enum PlaceReader {
             if words[end - 1].ends { break }
         }
         guard end > start else { return nil }
+        // "Portland OR", "Paris FR": the code is not part of the name the geocoder knows.
+        if end - start > 1, words[end - 1].text.count == 2, words[end - 1].text.allSatisfy(\.isUppercase) { end -= 1 }
         return words[start..<end].map(\.text).joined(separator: " ")
     }
 
@@ -167,14 +236,23 @@ public enum PlaceReader {
         "fahrenheit", "storm", "stormy", "thunderstorm", "foggy", "fog", "jacket", "coat", "sunscreen", "drizzle",
         "hail", "sleet", "icy", "heatwave", "conditions", "outside", "overcast", "weather's", "pouring", "muggy",
         "lightning", "thunder", "drizzling", "showers", "humid", "sweltering", "frosty", "snowstorm", "typhoon",
-        "hurricane", "monsoon",
+        "hurricane", "monsoon", "shorts", "jeans", "sweater", "hoodie", "layers", "boots", "gloves", "scarf",
+        "sunglasses", "wet", "breezy", "gusty", "warmest", "coldest", "hottest", "storming", "storms", "snowfall",
+    ]
+
+    /// Phrases that ask about the weather.
+    static let weatherPhrases = [
+        "how's it looking", "hows it looking", "what's it like", "whats it like", "what is it like", "like outside",
+        "like out there", "what's it doing", "whats it doing", "nice out", "is it nice",
     ]
 
     /// Cues a place may stand right before or after ("Lisbon weather?", "forecast Dublin").
     private static let placeCues: Set<String> = ["weather", "forecast", "temperature", "temp", "temps", "weather's"]
 
     private static let joiners: Set<String> = ["and", "or", "vs", "versus"]
-    private static let prepositions: Set<String> = ["in", "for", "at", "near", "around", "over", "across"]
+    private static let prepositions: Set<String> = [
+        "in", "for", "at", "near", "around", "over", "across", "to", "from", "through", "via", "into",
+    ]
     private static let articles: Set<String> = ["the", "downtown", "central"]
 
     /// Words that end a place or cannot start one.

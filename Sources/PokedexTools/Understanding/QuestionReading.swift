@@ -29,7 +29,7 @@ public struct QuestionReading: Sendable {
         let opening = Self.opening(words)
         isQuestion = text.contains("?") || Self.opensAsQuestion(words)
         repeatsEarlier = opening > 0 || Self.repeats.contains { text.lowercased().contains($0) }
-        let weatherTalk = earlier.first?.contains { $0.kind == .place } == true
+        let weatherTalk = earlier.prefix(2).contains { $0.contains { $0.kind == .place } }
         var entities = EntityReader.entities(in: text).map { Self.fullName(of: $0, earlier: earlier) }
         entities += PlaceReader.places(in: text, weatherTalk: weatherTalk).map { Entity(.place, $0) }
             .filter { place in !entities.contains { $0.value.lowercased() == place.value.lowercased() } }
@@ -76,7 +76,9 @@ public struct QuestionReading: Sendable {
         let lower = text.lowercased()
         let points = words.contains(where: pointers.contains) || pointsToAHost(words)
             || pointerPhrases.contains { lower.contains($0) }
-        if latest.contains(where: { $0.kind == .place }), let place = placeInFollowUp(text, words: words, rest: rest, opening: opening, points: points) {
+        if earlier.prefix(2).contains(where: { $0.contains { $0.kind == .place } }),
+            let place = placeInFollowUp(text, words: words, rest: rest, opening: opening, points: points)
+        {
             return [Entity(.place, place)]
         }
         let recent = earlier.prefix(3)
@@ -109,6 +111,7 @@ public struct QuestionReading: Sendable {
             return place
         }
         return PlaceReader.place(after: opening, in: text) ?? PlaceReader.askedAlone(in: text)
+            ?? PlaceReader.leadingName(in: text)
     }
 
     /// Whether the question calls a host by a part of its name (`sql` or `0917` of
