@@ -98,6 +98,7 @@ struct QuestionReadingTests {
     @Test(arguments: [
         ("and london? got a layover there", "london"), ("ok last one, kaunas? might visit", "kaunas"),
         ("whats it doing down in Ushuaia, my cousin is there", "Ushuaia"), ("new york?", "new york"),
+        ("Mexico City too? they're on the same carrier", "Mexico City"),
     ])
     func aPlaceAfterTheWeatherNeedsNoCueOfItsOwn(question: String, place: String) {
         #expect(QuestionReading(question, earlier: [[Entity(.place, "Oslo")]]).entities == [Entity(.place, place)])

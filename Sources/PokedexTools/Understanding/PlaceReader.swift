@@ -178,7 +178,9 @@ public enum PlaceReader {
         guard count < words.count || words[count - 1].ends,
             words[count - 1].ends || (count < words.count && joiners.contains(words[count].lower))
                 || first.first?.isUppercase == true,
-            !first.split(separator: " ").allSatisfy({ CommonWords.english.contains(Substring($0.lowercased())) })
+            // Written as a name, or no everyday words ("Mexico City" is both everyday and a name).
+            first.first?.isUppercase == true
+                || !first.split(separator: " ").allSatisfy({ CommonWords.english.contains(Substring($0.lowercased())) })
         else { return [] }
         return joined(first, words, after: count).0.filter(isPlace)
     }
@@ -214,7 +216,11 @@ public enum PlaceReader {
     /// that is not part of a place ("today", "right now", "please").
     static func phrase(_ words: [Token], from start: Int) -> String? {
         var end = start
+        // A name written as one ends at the first word that is not ("Mexico City crew" is Mexico
+        // City), bar the small words inside names ("Rio de Janeiro").
+        let named = start < words.count && words[start].text.first?.isUppercase == true
         while end < words.count, end - start < 4, isPlaceWord(words[end]) {
+            if named, end > start, words[end].text.first?.isUppercase != true, !nameConnectors.contains(words[end].lower) { break }
             end += 1
             if words[end - 1].ends { break }
         }
@@ -250,6 +256,7 @@ public enum PlaceReader {
     private static let placeCues: Set<String> = ["weather", "forecast", "temperature", "temp", "temps", "weather's"]
 
     private static let joiners: Set<String> = ["and", "or", "vs", "versus"]
+    private static let nameConnectors: Set<String> = ["de", "da", "do", "del", "la", "le", "los", "las", "upon", "am", "sur"]
     private static let prepositions: Set<String> = [
         "in", "for", "at", "near", "around", "over", "across", "to", "from", "through", "via", "into",
     ]
@@ -267,7 +274,8 @@ public enum PlaceReader {
         "really", "very", "pretty", "quite", "super", "bit", "getting", "still", "not", "no", "how", "why", "where",
         "who", "which", "are", "am", "can", "could", "might", "get", "gets", "feel", "feels", "looks", "look",
         "ok", "okay", "cool", "great", "nice", "thx", "ty", "perfect", "awesome", "yes", "yep", "nope", "hmm", "lol",
-        "bye", "hi", "hello", "hey", "good", "bad", "fine", "same", "again", "more",
+        "bye", "hi", "hello", "hey", "good", "bad", "fine", "same", "again", "more", "tmrw", "tmr", "tmw", "2moro",
+        "tonite", "tomoz", "shortly", "crew", "team", "office", "trip",
     ]
 
     /// What follows "in" or "for" in a weather question without being a place.
