@@ -123,11 +123,17 @@ public enum PlaceReader {
                 index += 1
                 continue
             }
-            let (group, next) = joined(place, words, after: start + place.split(separator: " ").count)
-            candidates.append((group, (group.map(likelihood).max() ?? 0) + (words[index].lower == "in" ? 1 : 0)))
+            let (joinedPlaces, next) = joined(place, words, after: start + place.split(separator: " ").count)
+            let group = joinedPlaces.filter(isPlace)
+            if !group.isEmpty {
+                candidates.append((group, (group.map(likelihood).max() ?? 0) + (words[index].lower == "in" ? 1 : 0)))
+            }
             index = next
         }
-        if let best = candidates.max(by: { $0.score < $1.score }) { return best.places.filter(isPlace) }
+        // The likeliest; of equals, the first named.
+        if let best = candidates.enumerated().max(by: { ($0.element.score, -$0.offset) < ($1.element.score, -$1.offset) }) {
+            return best.element.places
+        }
         var found: [String] = []
         func add(_ place: String?) {
             guard let place, isPlace(place), !found.contains(where: { $0.lowercased() == place.lowercased() }) else { return }

@@ -28,7 +28,7 @@ public struct QuestionReading: Sendable {
         let words = Self.lowerWords(text)
         let opening = Self.opening(words)
         isQuestion = text.contains("?") || Self.opensAsQuestion(words)
-        repeatsEarlier = opening > 0 || Self.repeats.contains { text.lowercased().contains($0) }
+        repeatsEarlier = words.first == "now" || Self.repeats.contains { text.lowercased().contains($0) }
         let weatherTalk = earlier.prefix(2).contains { $0.contains { $0.kind == .place } }
         var entities = EntityReader.entities(in: text).map { Self.fullName(of: $0, earlier: earlier) }
         entities += PlaceReader.places(in: text, weatherTalk: weatherTalk).map { Entity(.place, $0) }
