@@ -57,6 +57,10 @@ struct QuestionReadingTests {
         ("is it cold outside?", []),
         ("how is the weather today?", []),
         ("our office in Denver needs a new firewall", []),
+        ("flight to reykjavik just got pushed 4h, is it snowing there", ["reykjavik"]),
+        ("montreal below freezing still?", ["montreal"]), ("need a coat for the zurich offsite? how cold is it", ["zurich"]),
+        ("flying to Buenos Aires tmrw for the SOC offsite, do I need a jacket", ["Buenos Aires"]),
+        ("hows salt lake city looking for skiing, cold enough?", ["salt lake city"]),
     ])
     func placesAreReadOnlyInQuestionsAboutTheWeather(question: String, places: [String]) {
         #expect(PlaceReader.places(in: question) == places)
@@ -145,6 +149,7 @@ struct QuestionReadingTests {
         "is it safe to isolate WS-1234?", "why was WS-1234 released?",
         "WS-1234 and LAPTOP-77 - both still cut off? and are they up", "wasnt WS-1234 already isolated last week?",
         "ok once WS-1234 is cut off can we still get a shell on it?",
+        "the DBA is asking to isolate WS-1234 because of odd logins. am i allowed to do that myself",
     ])
     func questionsAboutStateNeverStartAnAction(question: String) {
         #expect(QuestionReading(question, earlier: Self.earlier).request(among: ContainmentTool.actions) == nil)

@@ -33,7 +33,9 @@ struct RunbookQuery {
             guard word.count > 1 || word.first?.isNumber == true, !Self.stopWords.contains(word),
                 seen.insert(word).inserted
             else { continue }
-            groups.append(Group(words: [word] + (Self.alternatives(of: word) ?? [])))
+            // "2am", "11pm": the night, as runbooks say it.
+            let night = word.wholeMatch(of: /\d{1,2}(am|pm)/) != nil ? Self.thesaurus["night"] : nil
+            groups.append(Group(words: [word] + (Self.alternatives(of: word) ?? night ?? [])))
         }
         // "Who is…", "who's…": people are listed in tables (``RunbookIndex/cues(_:)``).
         if words.first == "who" || words.first == "whom", !groups.isEmpty { groups.append(Group(words: ["roster"], implied: true)) }
@@ -149,7 +151,8 @@ struct RunbookQuery {
         "back on": ["lift"], "cut off": ["contain"], "pw": ["password", "credentials"], "pwd": ["password"],
         "btc": ["ransom", "pay"], "cfo": ["executive", "finance"], "ceo": ["executive"], "ea": ["executive", "assistant"],
         "yank": ["power"], "shutdown": ["power"], "tinyurl": ["shortened", "links", "url"],
-        "bitly": ["shortened", "links", "url"], "shortlink": ["shortened", "links"],
+        "bitly": ["shortened", "links", "url"], "shortlink": ["shortened", "links"], "fake": ["phishing", "lookalike"],
+        "typed": ["entered"], "mgmt": ["leadership", "executive"], "ppl": ["people"], "midnight": ["outside", "business", "hours", "pager"],
     ]
 
     /// The term of `vocabulary` nearest to a word that the index does not know, when one is

@@ -130,6 +130,15 @@ public enum PlaceReader {
             }
             index = next
         }
+        // "how's salt lake city looking?": the frame names the place.
+        for (index, word) in words.enumerated() where ["how's", "hows"].contains(word.lower) || (word.lower == "how" && index + 1 < words.count && words[index + 1].lower == "is") {
+            let start = index + (word.lower == "how" ? 2 : 1)
+            if let place = phrase(words, from: start), start + place.split(separator: " ").count < words.count,
+                ["looking", "doing"].contains(words[start + place.split(separator: " ").count].lower), isPlace(place)
+            {
+                candidates.append(([place], 4))
+            }
+        }
         // The likeliest; of equals, the first named.
         if let best = candidates.enumerated().max(by: { ($0.element.score, -$0.offset) < ($1.element.score, -$1.offset) }) {
             return best.element.places
@@ -183,7 +192,7 @@ public enum PlaceReader {
         let count = first.split(separator: " ").count
         guard count < words.count || words[count - 1].ends,
             words[count - 1].ends || (count < words.count && joiners.contains(words[count].lower))
-                || first.first?.isUppercase == true,
+                || first.first?.isUppercase == true || count < words.count && !isPlaceWord(words[count]),
             // Written as a name, or no everyday words ("Mexico City" is both everyday and a name).
             first.first?.isUppercase == true
                 || !first.split(separator: " ").allSatisfy({ CommonWords.english.contains(Substring($0.lowercased())) })
@@ -227,6 +236,13 @@ public enum PlaceReader {
         let named = start < words.count && words[start].text.first?.isUppercase == true
         while end < words.count, end - start < 4, isPlaceWord(words[end]) {
             if named, end > start, words[end].text.first?.isUppercase != true, !nameConnectors.contains(words[end].lower) { break }
+            // Unwritten as a name, a place goes on only with words places are named with ("salt
+            // lake city", "new york"), not everyday ones ("reykjavik just got pushed").
+            if !named, end > start, CommonWords.english.contains(Substring(words[end].lower)),
+                !nameWords.contains(words[end].lower)
+            {
+                break
+            }
             end += 1
             if words[end - 1].ends { break }
         }
@@ -250,6 +266,7 @@ public enum PlaceReader {
         "lightning", "thunder", "drizzling", "showers", "humid", "sweltering", "frosty", "snowstorm", "typhoon",
         "hurricane", "monsoon", "shorts", "jeans", "sweater", "hoodie", "layers", "boots", "gloves", "scarf",
         "sunglasses", "wet", "breezy", "gusty", "warmest", "coldest", "hottest", "storming", "storms", "snowfall",
+        "wear",
     ]
 
     /// Phrases that ask about the weather.
@@ -263,6 +280,13 @@ public enum PlaceReader {
 
     private static let joiners: Set<String> = ["and", "or", "vs", "versus"]
     private static let nameConnectors: Set<String> = ["de", "da", "do", "del", "la", "le", "los", "las", "upon", "am", "sur"]
+    /// Everyday words that are also parts of place names.
+    private static let nameWords: Set<String> = Set([
+        "city", "town", "lake", "beach", "springs", "river", "falls", "bay", "port", "new", "san", "santa", "saint",
+        "st", "fort", "mount", "island", "islands", "valley", "hills", "park", "heights", "north", "south", "east",
+        "west", "upper", "lower", "great", "little", "long", "palm", "green", "grand", "key", "cape", "point",
+        "harbor", "harbour", "coast", "salt", "rock", "york", "jersey", "hampshire", "wales", "land", "sea",
+    ]).union(nameConnectors)
     private static let prepositions: Set<String> = [
         "in", "for", "at", "near", "around", "over", "across", "to", "from", "through", "via", "into",
     ]
@@ -281,7 +305,11 @@ public enum PlaceReader {
         "who", "which", "are", "am", "can", "could", "might", "get", "gets", "feel", "feels", "looks", "look",
         "ok", "okay", "cool", "great", "nice", "thx", "ty", "perfect", "awesome", "yes", "yep", "nope", "hmm", "lol",
         "bye", "hi", "hello", "hey", "good", "bad", "fine", "same", "again", "more", "tmrw", "tmr", "tmw", "2moro",
-        "tonite", "tomoz", "shortly", "crew", "team", "office", "trip",
+        "tonite", "tomoz", "shortly", "crew", "team", "office", "trip", "offsite", "onsite", "dc", "datacenter",
+        "site", "hq", "campus", "branch", "conference", "meeting", "summit", "airport", "hotel", "standup", "audit",
+        "visit", "event", "flight", "layover", "hows", "wheres", "looking", "below", "above", "under", "tho",
+        "though", "lol", "wknd", "weekend", "next", "ski", "skiing", "hiking", "running", "run", "golf", "surfing",
+        "walk", "commute", "drive",
     ]
 
     /// What follows "in" or "for" in a weather question without being a place.

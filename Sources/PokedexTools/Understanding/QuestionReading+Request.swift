@@ -37,10 +37,19 @@ extension QuestionReading {
         return verbMatches + patternMatches
     }
 
-    /// Whether the words just before a match deny it ("don't isolate", "no need to contain").
+    /// Whether the words just before a match deny it ("don't isolate", "no need to contain") or
+    /// report someone else's wish ("the DBA is asking to isolate it", "IR wants us to contain it"):
+    /// the analyst has not asked for it.
     private static func negated(_ before: Substring) -> Bool {
-        lowerWords(String(before)).suffix(3).contains(where: negations.contains)
+        let last = lowerWords(String(before)).suffix(3)
+        return last.contains(where: negations.contains) || last.contains(where: reporting.contains)
     }
+
+    /// Verbs that report another's wish before "to".
+    private static let reporting: Set<String> = [
+        "asking", "asked", "asks", "wants", "told", "says", "said", "suggested", "suggests", "recommends",
+        "recommended", "wanted",
+    ]
 
     /// Whether a match is in a sentence that asks a question rather than for something: one that
     /// opens like a question ("is", "should we", "can I"), or ends with "?" unless it opens with

@@ -110,8 +110,12 @@ public struct QuestionReading: Sendable {
         {
             return place
         }
-        return PlaceReader.place(after: opening, in: text) ?? PlaceReader.askedAlone(in: text)
-            ?? PlaceReader.leadingName(in: text)
+        if let place = PlaceReader.place(after: opening, in: text) ?? PlaceReader.askedAlone(in: text) { return place }
+        // A name it opens with: written as one, or the question is only a few words ("bikini bottom next lol").
+        guard let leading = PlaceReader.leadingName(in: text),
+            leading.first?.isUppercase == true || words.count <= 5 || PlaceReader.hasWeatherCue(text)
+        else { return nil }
+        return leading
     }
 
     /// Whether the question calls a host by a part of its name (`sql` or `0917` of
@@ -119,7 +123,15 @@ public struct QuestionReading: Sendable {
     private static func calls(_ words: [String], _ host: Entity, aliases: Set<String>) -> Bool {
         let parts = host.value.lowercased().split { $0 == "-" || $0 == "." || $0 == "_" }.map(String.init)
             .filter { $0.count >= 2 && !everyday.contains($0) }
-        return words.contains { word in parts.contains(word) || parts.first.map { $0.hasPrefix(word) && word.count >= 3 && word.allSatisfy(\.isLetter) } == true || aliases.contains(word) }
+        return words.indices.contains { index in
+            let word = words[index]
+            if parts.contains(word) { return true }
+            if let first = parts.first, first.hasPrefix(word), word.count >= 3, word.allSatisfy(\.isLetter) { return true }
+            // What it is: a word only it is ("the mac", "the dc"); a generic one ("a laptop") only
+            // after "the", "that" or "this".
+            guard aliases.contains(word) else { return false }
+            return !hostNouns.contains(word) || (index > 0 && ["the", "that", "this"].contains(words[index - 1]))
+        }
     }
 
     /// "that jump box", "the sql box", "this node": a pointing word and a host noun within three words.
@@ -133,12 +145,18 @@ public struct QuestionReading: Sendable {
     /// How many words open the question as a continuation ("and", "what about", "same for"), 0 if
     /// none do.
     private static func opening(_ words: [String]) -> Int {
+        // After filler ("ok whatever, how about zurich").
+        let filler = words.prefix { fillers.contains($0) }.count
         for opening in continuations {
             let parts = opening.split(separator: " ").map(String.init)
-            if words.count >= parts.count, Array(words.prefix(parts.count)) == parts { return parts.count }
+            if words.count >= filler + parts.count, Array(words[filler..<(filler + parts.count)]) == parts {
+                return filler + parts.count
+            }
         }
         return 0
     }
+
+    private static let fillers: Set<String> = ["ok", "okay", "whatever", "so", "hmm", "alright", "fine", "cool", "k", "well", "right"]
 
     static func lowerWords(_ text: String) -> [String] {
         text.lowercased().replacingOccurrences(of: "’", with: "'")
@@ -149,12 +167,11 @@ public struct QuestionReading: Sendable {
     private static let continuations = [
         "and what about", "and how about", "ok what about", "ok and", "okay and", "what about", "how about",
         "same for", "same with", "same thing for", "do the same for", "and also", "and", "also", "now",
+        "what abt", "how abt", "and wbu",
     ]
 
     /// Phrases that ask for the same as last time.
-    private static let repeats = [
-        "same deal", "same for", "same thing", "do the same", "same with", "likewise", "as well", " too",
-    ]
+    private static let repeats = ["same deal", "same for", "same thing", "do the same", "same with", "likewise"]
 
     /// Words that point back to something already discussed.
     private static let pointers: Set<String> = [
