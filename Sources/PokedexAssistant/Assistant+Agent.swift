@@ -104,7 +104,10 @@ extension Assistant {
             }
             return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: runs.toolsUsed, isFallback: true)
         }
-        let prose = shown.trimmingCharacters(in: .whitespacesAndNewlines)
+        // A search's "nothing found", parroted, is not the model's answer.
+        let parroted = runs.filter(\.result.foundNothing).map(\.result.text)
+        let prose = parroted.reduce(shown) { $0.replacingOccurrences(of: $1, with: "") }
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         if !removed.isEmpty {
             logger.notice("unsupported specifics removed from the model's answer", metadata: ["specifics": "\(removed)"])
         }
@@ -112,8 +115,11 @@ extension Assistant {
         if found.isEmpty {
             // A search that found nothing is said after the model's words, never as the answer.
             let searched = runs.contains { $0.result.foundNothing }
-            let text = [prose.isEmpty ? AssistantTexts.nothingBacked : prose, searched ? AssistantTexts.runbooksSilent : nil]
-            reply = Reply(text: text.compactMap { $0 }.joined(separator: "\n\n"), toolsUsed: runs.toolsUsed)
+            let text =
+                prose.isEmpty
+                ? (searched ? AssistantTexts.runbooksNothing : AssistantTexts.nothingBacked)
+                : prose + (searched ? "\n\n" + AssistantTexts.runbooksSilent : "")
+            reply = Reply(text: text, toolsUsed: runs.toolsUsed)
         } else {
             let facts = found.flatMap { run in
                 tools.registry.tool(named: run.tool.rawValue)?.claims?.facts(in: run.text) ?? [run.text]

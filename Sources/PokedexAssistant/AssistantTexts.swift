@@ -60,6 +60,10 @@ enum AssistantTexts {
     static let nothingBacked =
         "⚠️ My answer rested on details I could not back with my tools or our conversation, so I left it out. I can check a host in Falcon, the weather for a place you name, or search our runbooks."
 
+    /// A question the runbooks were searched for, do not cover, and the model had nothing to add to.
+    static let runbooksNothing =
+        "ℹ️ Our runbooks have nothing on this, and I have no answer of my own I could back. I can check a host in Falcon, the weather for a place you name, or search the runbooks in other words."
+
     /// Under an answer to a question the runbooks were searched for and do not cover.
     static let runbooksSilent = "ℹ️ Our runbooks have nothing on this, so the above is not from them."
 

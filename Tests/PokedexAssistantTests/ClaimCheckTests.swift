@@ -85,6 +85,19 @@ struct ClaimCheckTests {
         #expect(!reply.unsupported.isEmpty)
     }
 
+    @Test func aSearchThatFoundNothingIsANoteNeverTheAnswerEvenWhenTheModelRepeatsIt() async throws {
+        let question = "who do i ask about a vpn token reset?"
+        let fixture = try await AssistantFixture(script: [
+            .text("No relevant documents found for query: '\(question)'"), .text("Ask finance; they own that."),
+        ])
+        defer { fixture.finish() }
+        let parrot = await fixture.ask(question)
+        #expect(parrot.toolsUsed == ["document_search"])
+        #expect(parrot.text == AssistantTexts.runbooksNothing)
+        let answer = await fixture.ask("who do i ask about a wifi voucher?")
+        #expect(answer.text == "Ask finance; they own that.\n\n" + AssistantTexts.runbooksSilent)
+    }
+
     @Test func aTemperatureOrWeatherTheReportDidNotGiveIsNotShown() async throws {
         let report = "Current weather in Oslo, Norway: Slight snow fall, 27°F (feels like 27°F), humidity 90%"
         let fixture = try await AssistantFixture(script: [

@@ -8,10 +8,14 @@ extension QuestionReading {
     /// to) something of the action's kind. When several match, the one asked for first.
     public func request(among actions: [ToolAction]) -> (action: ToolAction, targets: [Entity])? {
         let lower = text.lowercased().replacingOccurrences(of: "’", with: "'")
+        // Someone else's wish ("the DBA is asking to isolate it") told with a question of one's
+        // own ("am I allowed to?") asks for advice, not for the action.
+        let asks = lower.contains("?")
+            || lower.split(whereSeparator: { ".!\n".contains($0) }).contains { Self.opensAsQuestion(Self.lowerWords(String($0))) }
         var best: (action: ToolAction, start: String.Index, length: Int)?
         for action in actions {
             for match in Self.matches(of: action, in: lower)
-            where !Self.negated(lower[..<match.lowerBound]) && !Self.inQuestion(match, of: lower) {
+            where !Self.negated(lower[..<match.lowerBound], reported: asks) && !Self.inQuestion(match, of: lower) {
                 let length = lower.distance(from: match.lowerBound, to: match.upperBound)
                 if best.map({ match.lowerBound < $0.start || (match.lowerBound == $0.start && length > $0.length) }) ?? true {
                     best = (action, match.lowerBound, length)
@@ -37,12 +41,11 @@ extension QuestionReading {
         return verbMatches + patternMatches
     }
 
-    /// Whether the words just before a match deny it ("don't isolate", "no need to contain") or
-    /// report someone else's wish ("the DBA is asking to isolate it", "IR wants us to contain it"):
-    /// the analyst has not asked for it.
-    private static func negated(_ before: Substring) -> Bool {
+    /// Whether the words just before a match deny it ("don't isolate", "no need to contain") or,
+    /// when `reported` counts, report someone else's wish ("the DBA is asking to isolate it").
+    private static func negated(_ before: Substring, reported: Bool) -> Bool {
         let last = lowerWords(String(before)).suffix(3)
-        return last.contains(where: negations.contains) || last.contains(where: reporting.contains)
+        return last.contains(where: negations.contains) || (reported && last.contains(where: reporting.contains))
     }
 
     /// Verbs that report another's wish before "to".

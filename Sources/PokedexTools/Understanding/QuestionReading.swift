@@ -205,7 +205,8 @@ public struct QuestionReading: Sendable {
 
     /// Words a question opens with.
     static let questionWords: Set<String> = [
-        "is", "are", "was", "were", "has", "have", "had", "does", "do", "did", "can", "could", "should", "would",
+        "is", "am", "are", "was", "were", "has", "have", "had", "does", "do", "did", "can", "could", "should", "would",
+        "may", "shall",
         "will", "what", "what's", "whats", "when", "where", "which", "who", "who's", "whos", "why", "how", "how's",
         "any", "anything", "isn't", "aren't", "hasn't", "didn't", "doesn't", "isnt", "arent", "hasnt", "didnt",
         "doesnt", "wasnt", "wasn't", "werent", "weren't",
