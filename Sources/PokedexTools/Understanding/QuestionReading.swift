@@ -28,7 +28,12 @@ public struct QuestionReading: Sendable {
         let words = Self.lowerWords(text)
         let opening = Self.opening(words)
         isQuestion = text.contains("?") || Self.opensAsQuestion(words)
-        repeatsEarlier = words.first == "now" || Self.repeats.contains { text.lowercased().contains($0) }
+        // "same deal", "now the mac"; and "also X", "X too" when they ask to see nothing ("can you
+        // check that one too" asks for a lookup).
+        let lower = text.lowercased()
+        repeatsEarlier = words.first == "now" || Self.repeats.contains { lower.contains($0) }
+            || ((opening > 0 || Self.additions.contains { lower.contains($0) }) && !text.contains("?")
+                && !words.contains(where: Self.lookupVerbs.contains))
         let weatherTalk = earlier.prefix(2).contains { $0.contains { $0.kind == .place } }
         var entities = EntityReader.entities(in: text).map { Self.fullName(of: $0, earlier: earlier) }
         entities += PlaceReader.places(in: text, weatherTalk: weatherTalk).map { Entity(.place, $0) }
@@ -172,6 +177,10 @@ public struct QuestionReading: Sendable {
 
     /// Phrases that ask for the same as last time.
     private static let repeats = ["same deal", "same for", "same thing", "do the same", "same with", "likewise"]
+    /// Words that add to what was asked ("X too").
+    private static let additions = [" too", "as well"]
+    /// Words that ask to see something rather than to do it again.
+    private static let lookupVerbs: Set<String> = ["check", "look", "see", "show", "tell", "status", "find", "lookup", "what", "is"]
 
     /// Words that point back to something already discussed.
     private static let pointers: Set<String> = [
