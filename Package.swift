@@ -138,7 +138,7 @@ let package = Package(
         .target(
             name: "PokedexTesting",
             dependencies: [
-                "PokedexSessions", "PokedexRecovery", "CPokedexSpawn",
+                "PokedexSessions", "PokedexRecovery", "PokedexSettings", "CPokedexSpawn",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -200,7 +200,7 @@ let package = Package(
         .testTarget(
             name: "PokedexToolsTests",
             dependencies: [
-                "PokedexTools", "PokedexTesting", "PokedexAudit", "PokedexLLM", "PokedexRecovery",
+                "PokedexTools", "PokedexTesting", "PokedexAudit", "PokedexLLM", "PokedexRecovery", "PokedexSettings",
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             exclude: ["Fixtures"]

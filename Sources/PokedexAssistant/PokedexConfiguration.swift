@@ -136,7 +136,7 @@ public struct PokedexConfiguration: Sendable {
         return environment.keys.sorted()
             .filter { $0.hasPrefix("POKEDEX_") && !known.contains($0) && !$0.hasPrefix(RecoveryConfiguration.variablePrefix) }
             .map { variable in
-                let nearest = known.map { ($0, editDistance(variable, $0)) }.min { ($0.1, $0.0) < ($1.1, $1.0) }
+                let nearest = known.map { ($0, editDistance(Array(variable), Array($0))) }.min { ($0.1, $0.0) < ($1.1, $1.0) }
                 return (variable, nearest.flatMap { $0.1 <= 3 ? $0.0 : nil })
             }
     }
@@ -149,20 +149,6 @@ public struct PokedexConfiguration: Sendable {
         }
     }
 
-    /// Levenshtein distance, to suggest the variable a misspelling meant.
-    private static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.utf8)
-        let b = Array(b.utf8)
-        var previous = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in stride(from: 1, through: b.count, by: 1) {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
 
     /// Every key with its effective value, for `pokedex config check`: secrets are masked by the
     /// tables that declare them, and a password inside any URL is masked too.

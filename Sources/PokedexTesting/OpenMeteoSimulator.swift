@@ -1,4 +1,5 @@
 import Foundation
+import PokedexSettings
 
 /// Open-Meteo's geocoding (`/v1/search`) and forecast (`/v1/forecast`) APIs on a loopback port,
 /// with their real wire format: `results` absent when nothing matches, parallel unit conversions,
@@ -96,18 +97,6 @@ public struct OpenMeteoSimulator: Sendable {
             let known = folded(place.name)
             return abs(known.count - wanted.count) <= allowed && editDistance(Array(known), Array(wanted)) <= allowed
         }
-    }
-
-    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        var previous = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in stride(from: 1, through: b.count, by: 1) {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return a.isEmpty ? b.count : previous[b.count]
     }
 
     private static func forecast(

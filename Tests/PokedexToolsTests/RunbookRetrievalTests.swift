@@ -1,5 +1,6 @@
 import Foundation
 import PokedexTesting
+import PokedexSettings
 import Testing
 
 @testable import PokedexTools
@@ -77,7 +78,7 @@ struct RunbookRetrievalTests {
         #expect(hits.contains("host-containment.md#Contain a host"), "\(hits)")
         #expect(RunbookQuery.correction(of: "ransomeware", in: [("ransomwar", 6), ("random", 1)]) == "ransomwar")
         #expect(RunbookQuery.correction(of: "kubernetes", in: [("kernel", 1)]) == nil)
-        #expect(RunbookQuery.editDistance(Array("contian"), Array("contain")) == 1)
+        #expect(editDistance(Array("contian"), Array("contain")) == 1)
     }
 
     @Test func theBestSectionIsShownInFullTheOthersInBrief() {

@@ -1,4 +1,5 @@
 import Foundation
+import PokedexSettings
 
 /// A question as runbook search reads it: its words (lowercased, without stop words), each with
 /// the words a SOC runbook may use for it instead ("isolate" → "contain", "at night" → "outside
@@ -178,25 +179,4 @@ struct RunbookQuery {
 
     /// What a stemmer takes off words, to compare a word with the stem of its correct spelling.
     static let endings = ["", "e", "s", "es", "ed", "ing", "er", "ers", "ion", "ions", "ment", "ments", "ly", "y", "al"]
-
-    /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions).
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous2 = [Int](repeating: 0, count: b.count + 1)
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    current[j] = min(current[j], previous2[j - 2] + 1)
-                }
-            }
-            (previous2, previous, current) = (previous, current, previous2)
-        }
-        return previous[b.count]
-    }
 }
