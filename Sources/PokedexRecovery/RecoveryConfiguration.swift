@@ -64,7 +64,7 @@ public struct RecoveryConfiguration: Sendable, Equatable {
         .number("jitter", "JITTER", \.policy.jitter, in: 0...1),
         .duration("timeout", "TIMEOUT", \.policy.timeout, in: .milliseconds(10)...(.seconds(600))),
         .boolean("retry_after_timeout", "RETRY_AFTER_TIMEOUT", \.policy.retryAfterTimeout),
-        .integer("threshold", "THRESHOLD", \.threshold, in: 0...100_000),
+        .integer("threshold", "THRESHOLD", \.threshold, in: 1...100_000),
     ])
 
     /// The settings of recovery as a whole.

@@ -36,6 +36,10 @@ struct PostgresURL: Sendable {
         }
         self.host = host
         port = components.port ?? 5432
+        // URLComponents takes any number; a socket port above 65535 would wrap silently (99999 → 34463).
+        guard (1...65535).contains(port) else {
+            throw .invalidConfiguration("database URL port must be from 1 to 65535 (got \(port))")
+        }
         username = components.user?.removingPercentEncoding ?? "postgres"
         password = components.password?.removingPercentEncoding
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path

@@ -24,8 +24,7 @@ public enum SettingParser {
     public static func number(
         _ value: String, key: String, in range: ClosedRange<Double>
     ) throws(SettingError) -> Double {
-        guard let number = Double(value.trimmingCharacters(in: .whitespaces)), number.isFinite, range.contains(number)
-        else {
+        guard let number = decimal(value.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
             throw SettingError(
                 key: key, message: "must be a number from \(range.lowerBound) to \(range.upperBound) (got '\(value)')")
         }
@@ -52,7 +51,7 @@ public enum SettingParser {
             scale = unit.seconds
             break
         }
-        guard let amount = Double(number), amount > 0, amount.isFinite else {
+        guard let amount = decimal(number), amount > 0 else {
             throw SettingError(
                 key: key, message: "must be a positive duration such as 600, 90s, 10m or 24h (got '\(value)')")
         }
@@ -64,6 +63,13 @@ public enum SettingParser {
                 message: "must be from \(bound(range.lowerBound)) to \(bound(range.upperBound)) (got '\(value)')")
         }
         return .milliseconds(Int64(milliseconds))
+    }
+
+    /// A number written in decimal digits (`30`, `0.5`, `-2`), nothing else: Swift's `Double`
+    /// also reads `0x10` as 16, `1e3`, `nan` and `infinity`, which no one means in a setting.
+    private static func decimal(_ text: String) -> Double? {
+        guard text.wholeMatch(of: /[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)/) != nil else { return nil }
+        return Double(text)
     }
 
     /// An http or https URL with a host, returned trimmed and without a trailing slash.

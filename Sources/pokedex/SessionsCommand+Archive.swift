@@ -2,6 +2,10 @@ import ArgumentParser
 import Foundation
 import PokedexSessions
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 extension SessionArchive.Layout: ExpressibleByArgument {}
 
 extension SessionsCommand {
@@ -28,20 +32,29 @@ extension SessionsCommand {
                 if let key, count == 0 { throw CommandError("no session for \(key)") }
                 return
             }
-            // Written beside the target, synced, then renamed over it (rename(2) replaces a file
-            // atomically): an existing backup is replaced only by a complete new one.
-            let target = URL(fileURLWithPath: output)
+            let target = URL(fileURLWithPath: output).resolvingSymlinksInPath()
+            var info = stat()
+            if stat(target.path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+                guard info.st_mode & S_IFMT != S_IFDIR else { throw CommandError("cannot write \(output): it is a folder") }
+                // A device or a pipe (/dev/stdout, a FIFO into gzip) is written in place: renaming
+                // over it would put a regular file where it was.
+                let file = try OutputFile(path: target.path, flags: O_WRONLY, shownAs: output)
+                defer { file.close() }
+                let count = try await sessions.export(only: key, layout: format) { try file.write($0) }
+                if let key, count == 0 { throw CommandError("no session for \(key)") }
+                return FileHandle.standardError.write(Data("Exported \(count) session\(count == 1 ? "" : "s") to \(output)\n".utf8))
+            }
+            // A file (or a link's file) is written beside itself, synced, then renamed over it
+            // (rename(2) replaces a file atomically): an existing backup is replaced only by a
+            // complete new one.
             let folder = target.deletingLastPathComponent()
             let partial = folder.appendingPathComponent(".\(target.lastPathComponent).partial")
-            guard FileManager.default.createFile(atPath: partial.path, contents: nil),
-                let handle = FileHandle(forWritingAtPath: partial.path)
-            else {
-                throw CommandError("cannot write \(output): cannot create a file in \(folder.path)")
-            }
+            unlink(partial.path)
+            let file = try OutputFile(path: partial.path, flags: O_WRONLY | O_CREAT | O_EXCL, shownAs: output)
             do {
-                let count = try await sessions.export(only: key, layout: format) { try handle.write(contentsOf: $0) }
-                try handle.synchronize()
-                try handle.close()
+                defer { file.close() }
+                let count = try await sessions.export(only: key, layout: format) { try file.write($0) }
+                try file.synchronize()
                 if let key, count == 0 { throw CommandError("no session for \(key)") }
                 guard rename(partial.path, target.path) == 0 else {
                     throw CommandError("cannot write \(output): \(String(cString: strerror(errno)))")
@@ -50,17 +63,51 @@ extension SessionsCommand {
                 let directory = open(folder.path, O_RDONLY)
                 if directory >= 0 {
                     _ = fsync(directory)
-                    close(directory)
+                    _ = Glibc.close(directory)
                 }
                 FileHandle.standardError.write(
                     Data("Exported \(count) session\(count == 1 ? "" : "s") to \(output)\n".utf8))
-            } catch let error as CommandError {
-                try? FileManager.default.removeItem(at: partial)
-                throw error
             } catch {
-                try? FileManager.default.removeItem(at: partial)
-                throw CommandError("cannot write \(output): \(error.localizedDescription)")
+                unlink(partial.path)
+                throw error
             }
+        }
+    }
+
+    /// A file written with POSIX calls, so a failure says what the system said ("No space left on
+    /// device"), never Foundation's `Error Domain=NSCocoaErrorDomain Code=…`.
+    struct OutputFile {
+        let descriptor: Int32
+        let shownAs: String
+
+        init(path: String, flags: Int32, shownAs: String) throws {
+            descriptor = open(path, flags | O_CLOEXEC, 0o600)
+            self.shownAs = shownAs
+            guard descriptor >= 0 else { throw failure() }
+        }
+
+        func write(_ data: Data) throws {
+            try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw failure()
+                    }
+                    offset += written
+                }
+            }
+        }
+
+        func synchronize() throws {
+            guard fsync(descriptor) == 0 else { throw failure() }
+        }
+
+        func close() { _ = Glibc.close(descriptor) }
+
+        private func failure() -> CommandError {
+            CommandError("cannot write \(shownAs): \(String(cString: strerror(errno)))")
         }
     }
 

@@ -173,6 +173,19 @@ struct AssistantCommandTests {
         ),
         ("pokedex.toml", "[sessions\n", "pokedex.toml:1 expected a table header"),
         ("pokedex.toml", "colour = \"blue\"\n", "pokedex.toml:1: colour is not a setting"),
+        // Swift's Double reads hexadecimal and exponents: a setting takes decimal digits only.
+        (
+            "pokedex.toml", "[assistant]\ndeadline = \"0x10\"\n",
+            "pokedex.toml:2: assistant.deadline must be a positive duration such as 600, 90s, 10m or 24h (got '0x10')"
+        ),
+        (
+            "pokedex.toml", "[recovery.weather]\njitter = \"1e-1\"\n",
+            "pokedex.toml:2: recovery.weather.jitter must be a number from 0.0 to 1.0 (got '1e-1')"
+        ),
+        (
+            "pokedex.toml", "[recovery.weather]\nthreshold = 0\n",
+            "pokedex.toml:2: recovery.weather.threshold must be a whole number from 1 to 100000 (got '0')"
+        ),
     ])
     func aBadConfigurationIsOneClearLine(_ name: String, _ text: String, _ message: String) async throws {
         let (directory, environment) = try workspace()

@@ -171,4 +171,40 @@ struct SessionsCommandTests {
         #expect(outcome.status != 0)
         #expect(outcome.stderr.hasPrefix("pokedex: cannot write"))
     }
+
+    /// A target that is not a regular file keeps what it is: a full device is an error with the
+    /// system's words (and the device stays a device), a FIFO receives the export in place, and a
+    /// link's file is replaced while the link stays a link.
+    @Test func exportKeepsWhatTheTargetIs() async throws {
+        defer { directory.remove() }
+        _ = try await pokedex("add", "--user", "alice", "--room", "soc", "kept")
+        let expected = try await exportText()
+
+        let full = try await pokedex("export", "-o", "/dev/full")
+        #expect(full.status != 0)
+        #expect(full.stderr == "pokedex: cannot write /dev/full: No space left on device\n", "\(full.stderr)")
+        var info = stat()
+        #expect(stat("/dev/full", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+
+        let fifo = directory.path("pipe")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // Foundation will not read a FIFO as a file: a plain handle reads it to its end.
+        async let read = Task.detached { FileHandle(forReadingAtPath: fifo).map { String(decoding: $0.readDataToEndOfFile(), as: UTF8.self) } }.value
+        let piped = try await pokedex("export", "-o", fifo)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(try await read == expected)
+        #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+
+        let real = directory.path("real.json")
+        let link = directory.path("latest.json")
+        try Data("old".utf8).write(to: URL(fileURLWithPath: real))
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        let linked = try await pokedex("export", "-o", link)
+        #expect(linked.status == 0, "\(linked.stderr)")
+        #expect(lstat(link, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
+        #expect(try String(contentsOfFile: real, encoding: .utf8) == expected)
+
+        let folder = try await pokedex("export", "-o", directory.url.path)
+        #expect(folder.status != 0 && folder.stderr.contains("it is a folder"), "\(folder.stderr)")
+    }
 }

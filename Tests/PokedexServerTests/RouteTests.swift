@@ -66,6 +66,24 @@ struct RouteTests {
         }
     }
 
+    /// A field inside a list is named as a client writes it, whatever is wrong with it — a lone
+    /// surrogate included, which decodes to no string at all.
+    @Test(arguments: [
+        (#"{"messages":[{"role":"user","content":"\ud800"}]}"#, "the field 'messages[0].content'"),
+        (#"{"messages":[{"role":"user","content":"hi"},{"content":"x"}]}"#, "the field 'messages[1].role' is missing"),
+    ])
+    func badFieldsInAListAreNamedAsWritten(_ body: String, _ message: String) async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.finish() }
+        try await fixture.test { client in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, body: .json(body)) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.errorMessage?.hasPrefix(message) == true, "\(response.text)")
+                #expect(response.errorMessage?.contains("Index") == false)
+            }
+        }
+    }
+
     @Test func invalidUTF8AndHugeBodiesAreRefused() async throws {
         let fixture = try await ServerFixture()
         defer { fixture.finish() }

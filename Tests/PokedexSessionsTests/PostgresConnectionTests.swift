@@ -94,4 +94,17 @@ struct PostgresConnectionTests {
             return message.contains(parameters.split(separator: "=")[0])
         }
     }
+
+    /// A port a socket cannot have is refused, not wrapped into another (99999 became 34463).
+    @Test(arguments: ["99999", "0"])
+    func aPortOutOfRangeIsAConfigurationError(_ port: String) async throws {
+        var configuration = SessionsConfiguration()
+        configuration.database = "postgres://pokedex@127.0.0.1:\(port)/pokedex?sslmode=disable"
+        await #expect {
+            _ = try await PostgresSessionStore(configuration: configuration)
+        } throws: { error in
+            guard case .invalidConfiguration(let message) = error as? SessionStoreError else { return false }
+            return message.contains("1 to 65535") && message.contains(port)
+        }
+    }
 }
