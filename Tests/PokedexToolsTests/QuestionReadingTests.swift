@@ -16,6 +16,9 @@ struct QuestionReadingTests {
         ("is the box FINANCE-PC quarantined", ["FINANCE-PC"]),
         ("host mail_gw reachable?", ["mail_gw"]),
         ("'WS-1234'?", ["WS-1234"]),
+        ("her laptop is hr-lt-mbarros. is it isolated", ["hr-lt-mbarros"]),
+        ("the box is called reception-kiosk, is it online", ["reception-kiosk"]),
+        ("check nyc-fin-jdoe please", ["nyc-fin-jdoe"]),
     ])
     func hostsAreFoundHoweverTheQuestionIsPhrased(question: String, hosts: [String]) {
         #expect(EntityReader.hosts(in: question) == hosts)
@@ -25,6 +28,7 @@ struct QuestionReadingTests {
         "I'm on incident INC-4471, any update?", "is CVE-2024-3400 exploited here?", "T1059.001 detections?",
         "what counts as a sev1 or P1?", "page me at 3am", "do we still allow SMBv1 or TLS1.0?", "log4j again?",
         "is sha256 enough", "see ransomware-response.md", "are we on Win11 yet", "runbook for x64 builds",
+        "is this a man-in-the-middle?", "seeing pass-the-hash attempts", "any living-off-the-land binaries?",
     ])
     func wordsOfThatShapeThatAreNotHosts(question: String) {
         #expect(EntityReader.hosts(in: question).isEmpty, "\(EntityReader.entities(in: question))")
@@ -61,6 +65,7 @@ struct QuestionReadingTests {
         ("montreal below freezing still?", ["montreal"]), ("need a coat for the zurich offsite? how cold is it", ["zurich"]),
         ("flying to Buenos Aires tmrw for the SOC offsite, do I need a jacket", ["Buenos Aires"]),
         ("hows salt lake city looking for skiing, cold enough?", ["salt lake city"]),
+        ("Denver skies tonight?", ["Denver"]),
     ])
     func placesAreReadOnlyInQuestionsAboutTheWeather(question: String, places: [String]) {
         #expect(PlaceReader.places(in: question) == places)
@@ -75,6 +80,8 @@ struct QuestionReadingTests {
         ("is it cold there?", [Entity(.place, "Oslo")]),
         ("what about LAPTOP-77?", [Entity(.host, "LAPTOP-77")]),
         ("same for ws-3003", [Entity(.host, "ws-3003")]),
+        ("ok and is it still talking to the cloud at least? need a shell", [Entity(.host, "WS-2001")]),
+        ("did it drop off overnight", [Entity(.host, "WS-2001")]),
     ])
     func followUpsResolveFromEarlierTurns(question: String, entities: [Entity]) {
         let reading = QuestionReading(question, earlier: Self.earlier)
@@ -150,6 +157,9 @@ struct QuestionReadingTests {
         "WS-1234 and LAPTOP-77 - both still cut off? and are they up", "wasnt WS-1234 already isolated last week?",
         "ok once WS-1234 is cut off can we still get a shell on it?",
         "the DBA is asking to isolate WS-1234 because of odd logins. am i allowed to do that myself",
+        "jump-02.dmz.example.net — did the uncontain go through or is it still hanging",
+        "handover: status of WS-1234 and LAPTOP-77 please, neither should be contained",
+        "fs01.corp.example.net. has it been isolated",
     ])
     func questionsAboutStateNeverStartAnAction(question: String) {
         #expect(QuestionReading(question, earlier: Self.earlier).request(among: ContainmentTool.actions) == nil)

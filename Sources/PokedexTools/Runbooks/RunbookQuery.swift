@@ -154,6 +154,14 @@ struct RunbookQuery {
         "yank": ["power"], "shutdown": ["power"], "tinyurl": ["shortened", "links", "url"],
         "bitly": ["shortened", "links", "url"], "shortlink": ["shortened", "links"], "fake": ["phishing", "lookalike"],
         "typed": ["entered"], "mgmt": ["leadership", "executive"], "ppl": ["people"], "midnight": ["outside", "business", "hours", "pager"],
+        // Undoing containment however it is written ("un-isolate", "give it its network back").
+        "un isolate": ["lift", "containment"], "un contain": ["lift", "containment"],
+        "un quarantine": ["lift", "containment"], "network back": ["lift"], "deisolate": ["lift", "containment"],
+        "immediate": ["first"], "right now": ["first"], "asap": ["first"],
+        "blast radius": ["scope"], "spread": ["scope"], "extent": ["scope"], "lateral": ["scope"],
+        "paperwork": ["record", "ticket"], "resolved": ["close"], "resolve": ["close"], "wrap up": ["close"],
+        "forged": ["spoofed", "headers"], "impersonating": ["lookalike", "headers"], "tkt": ["ticket"],
+        "tix": ["tickets"],
     ]
 
     /// The term of `vocabulary` nearest to a word that the index does not know, when one is
@@ -166,11 +174,15 @@ struct RunbookQuery {
         let letters = Array(word)
         var best: (term: String, distance: Int, chunks: Int)?
         for (term, chunks) in vocabulary where term.count >= 3 && term.count <= word.count + allowed {
-            for ending in endings where abs(term.count + ending.count - word.count) <= allowed {
-                let distance = editDistance(letters, Array(term + ending))
-                guard distance <= allowed else { continue }
-                if best == nil || distance < best!.distance || (distance == best!.distance && chunks > best!.chunks) {
-                    best = (term, distance, chunks)
+            // A stemmer's final "i" stands for a "y" ("nobodi" for "nobody").
+            let stems = term.hasSuffix("i") ? [term, term.dropLast() + "y"] : [term]
+            for stem in stems {
+                for ending in endings where abs(stem.count + ending.count - word.count) <= allowed {
+                    let distance = editDistance(letters, Array(stem + ending))
+                    guard distance <= allowed else { continue }
+                    if best == nil || distance < best!.distance || (distance == best!.distance && chunks > best!.chunks) {
+                        best = (term, distance, chunks)
+                    }
                 }
             }
         }

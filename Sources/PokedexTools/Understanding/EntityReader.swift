@@ -6,8 +6,9 @@ import Foundation
 ///
 /// A word is a host when it is a valid hostname with letters and digits together (`WS-1234`,
 /// `dc01`, `lt-qa-5512`), a dotted name inside the estate (a label such as `corp`, `ad`, `local`
-/// or `internal`, or digits in its first label), an upper-case hyphenated name (`FINANCE-PC`), or a
-/// name right after "host", "machine", "laptop"… that could only be one. Words of that shape
+/// or `internal`, or digits in its first label), an upper-case hyphenated name (`FINANCE-PC`), a
+/// name of three parts none of them English (`hr-lt-mbarros`), or a name right after "host",
+/// "machine", "laptop"… ("her laptop is …") that could only be one. Words of that shape
 /// that are something else — ticket numbers (`INC-4471`), CVEs, ATT&CK ids, severities (`sev1`,
 /// `P1`), times (`3am`), versions and protocol names (`sha256`, `win11`, `x64`) — are not hosts.
 /// Dotted names outside the estate are domains; file names are neither.
@@ -15,12 +16,16 @@ public enum EntityReader {
     /// Every entity the text names, in order, each once (whatever its case).
     public static func entities(in text: String) -> [Entity] {
         var found: [Entity] = []
-        var previous = ""
+        var before: [String] = []  // the words before, lower-cased, nearest last
         for word in words(in: text) {
+            // "her laptop is hr-lt-mbarros", "the box is called …": a host noun, then words that name it.
+            let naming = before.suffix(3).reversed().prefix { ["is", "called", "named", "="].contains($0) }.count
+            let noun = before.dropLast(naming).last ?? ""
+            let previous = naming > 0 && hostNouns.contains(noun) ? noun : before.last ?? ""
             if let entity = entity(word, after: previous), !found.contains(where: { $0.sameAs(entity) }) {
                 found.append(entity)
             }
-            previous = word.lowercased()
+            before.append(word.lowercased())
         }
         return found
     }
@@ -64,6 +69,13 @@ public enum EntityReader {
             return Entity(.host, word)
         }
         if hostNouns.contains(previous), parts.count >= 2 || (upperCase && word.count >= 4) {
+            return Entity(.host, word)
+        }
+        // Three or more parts, none of them an English word (`hr-lt-mbarros`; not
+        // `man-in-the-middle`, `pass-the-hash`).
+        if parts.count >= 3, parts.allSatisfy({ $0.count >= 2 && !CommonWords.english.contains($0.lowercased()[...]) }),
+            !acronyms.contains(lower)
+        {
             return Entity(.host, word)
         }
         return nil

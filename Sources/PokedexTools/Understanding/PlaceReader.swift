@@ -266,7 +266,7 @@ public enum PlaceReader {
         "lightning", "thunder", "drizzling", "showers", "humid", "sweltering", "frosty", "snowstorm", "typhoon",
         "hurricane", "monsoon", "shorts", "jeans", "sweater", "hoodie", "layers", "boots", "gloves", "scarf",
         "sunglasses", "wet", "breezy", "gusty", "warmest", "coldest", "hottest", "storming", "storms", "snowfall",
-        "wear",
+        "wear", "sky", "skies", "clouds", "sun", "raincoat", "snowed", "rained", "frost",
     ]
 
     /// Phrases that ask about the weather.

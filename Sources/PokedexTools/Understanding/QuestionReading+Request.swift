@@ -11,7 +11,7 @@ extension QuestionReading {
         // Someone else's wish ("the DBA is asking to isolate it") told with a question of one's
         // own ("am I allowed to?") asks for advice, not for the action.
         let asks = lower.contains("?")
-            || lower.split(whereSeparator: { ".!\n".contains($0) }).contains { Self.opensAsQuestion(Self.lowerWords(String($0))) }
+            || Self.clauses(of: lower).contains { Self.opensAsQuestion(Self.lowerWords(String(lower[$0]))) }
         var best: (action: ToolAction, start: String.Index, length: Int)?
         for action in actions {
             for match in Self.matches(of: action, in: lower)
@@ -58,14 +58,40 @@ extension QuestionReading {
     /// opens like a question ("is", "should we", "can I"), or ends with "?" unless it opens with
     /// the request ("contain X?") or a request's form ("can you", "could we", "please").
     private static func inQuestion(_ match: Range<String.Index>, of lower: String) -> Bool {
-        let ends: Set<Character> = [".", "!", "?", "\n"]
-        let start = lower[..<match.lowerBound].lastIndex(where: ends.contains).map(lower.index(after:)) ?? lower.startIndex
-        let end = lower[match.upperBound...].firstIndex(where: ends.contains) ?? lower.endIndex
-        let words = lowerWords(String(lower[start..<match.lowerBound]))
-        if opensAsQuestion(words + lowerWords(String(lower[match.lowerBound..<end]))) { return true }
-        guard end < lower.endIndex, lower[end] == "?" else { return false }
+        guard let clause = clauses(of: lower).first(where: { $0.contains(match.lowerBound) }) else { return false }
+        let words = lowerWords(String(lower[clause.lowerBound..<match.lowerBound]))
+        if opensAsQuestion(words + lowerWords(String(lower[match.lowerBound..<clause.upperBound]))) { return true }
+        guard clause.upperBound < lower.endIndex, lower[clause.upperBound] == "?" else { return false }
         let opening = words.drop(while: openers.contains)
         return !(opening.isEmpty || requestForms.contains { opening.starts(with: $0) })
+    }
+
+    /// The clauses of a message: split where a sentence ends (".", "!", "?", a new line — a dot
+    /// inside a word, as in `fs01.corp.example.net`, ends nothing) and at a dash or colon between
+    /// words ("jump-02.dmz.example.net — did the uncontain go through", "handover: status of …").
+    static func clauses(of lower: String) -> [Range<String.Index>] {
+        var ranges: [Range<String.Index>] = []
+        var start = lower.startIndex
+        var index = lower.startIndex
+        while index < lower.endIndex {
+            let next = lower.index(after: index)
+            let followedBySpace = next == lower.endIndex || lower[next].isWhitespace
+            let precededBySpace = index > lower.startIndex && lower[lower.index(before: index)].isWhitespace
+            let ends: Bool =
+                switch lower[index] {
+                case "!", "?", "\n", "—", "–": true
+                case ".", ":": followedBySpace
+                case "-": precededBySpace && followedBySpace
+                default: false
+                }
+            if ends {
+                if start < index { ranges.append(start..<index) }
+                start = next
+            }
+            index = next
+        }
+        if start < lower.endIndex { ranges.append(start..<lower.endIndex) }
+        return ranges
     }
 
     /// Whether a sentence opens as a question ("is…", "should we…", "can I…"), not as a request
@@ -90,6 +116,7 @@ extension QuestionReading {
 
     private static let negations: Set<String> = [
         "not", "don't", "dont", "never", "no", "without", "shouldn't", "won't", "can't", "cannot", "didn't",
-        "doesn't", "isn't", "wasn't",
+        "doesn't", "isn't", "wasn't", "neither", "nor", "nobody", "none", "shouldnt", "wont", "cant", "didnt",
+        "doesnt", "isnt", "wasnt", "aren't", "arent", "mustn't", "mustnt",
     ]
 }

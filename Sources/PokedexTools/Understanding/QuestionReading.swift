@@ -210,6 +210,8 @@ public struct QuestionReading: Sendable {
         "healthy", "network", "cut", "sensor", "agent", "falcon", "crowdstrike", "host", "hostname", "box",
         "machine", "device", "server", "laptop", "responding", "pingable", "ping", "live", "check", "hear", "heard",
         "contain", "isolate", "lift", "release", "uncontain", "unisolate", "free", "stuck", "pending", "node",
+        "talking", "reporting", "cloud", "drop", "dropped", "connectivity", "heartbeat", "beaconing", "patched",
+        "uptime", "rebooted", "reboot",
     ]
 
     /// Words a question opens with.
