@@ -140,6 +140,7 @@ struct QuestionReadingTests {
         ("k, lock that host down pls", "contain", "WS-2001"),
         ("it's beaconing every 60s. needs to come off the network asap", "contain", "WS-2001"),
         ("tier2 closed the case, free it", "lift", "WS-2001"),
+        ("once it's rebuilt, lift containment on it", "lift", "WS-2001"),
     ])
     func requestsToActAreRecognised(message: String, action: String, host: String) throws {
         let reading = QuestionReading(message, earlier: Self.earlier)
@@ -160,6 +161,8 @@ struct QuestionReadingTests {
         "jump-02.dmz.example.net — did the uncontain go through or is it still hanging",
         "handover: status of WS-1234 and LAPTOP-77 please, neither should be contained",
         "fs01.corp.example.net. has it been isolated",
+        "if we ever had to isolate the prod db WS-1234, whose approval do we need",
+        "once LAPTOP-77 is contained, who tells the owner",
     ])
     func questionsAboutStateNeverStartAnAction(question: String) {
         #expect(QuestionReading(question, earlier: Self.earlier).request(among: ContainmentTool.actions) == nil)

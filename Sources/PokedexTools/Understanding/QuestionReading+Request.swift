@@ -61,6 +61,10 @@ extension QuestionReading {
         guard let clause = clauses(of: lower).first(where: { $0.contains(match.lowerBound) }) else { return false }
         let words = lowerWords(String(lower[clause.lowerBound..<match.lowerBound]))
         if opensAsQuestion(words + lowerWords(String(lower[match.lowerBound..<clause.upperBound]))) { return true }
+        // A condition ("if we ever had to isolate the prod db, …") supposes the action, it does not
+        // ask for it; the request after one does ("once it's rebuilt, lift it").
+        let part = lower[clause.lowerBound..<match.lowerBound].split(separator: ",", omittingEmptySubsequences: false).last ?? ""
+        if let first = lowerWords(String(part)).drop(while: openers.contains).first, conditions.contains(first) { return true }
         guard clause.upperBound < lower.endIndex, lower[clause.upperBound] == "?" else { return false }
         let opening = words.drop(while: openers.contains)
         return !(opening.isEmpty || requestForms.contains { opening.starts(with: $0) })
@@ -106,6 +110,11 @@ extension QuestionReading {
     private static let openers: Set<String> = [
         "hey", "hi", "ok", "okay", "k", "so", "and", "also", "btw", "yo", "quick", "q", "wait", "alright", "right",
         "pls", "please", "now", "then",
+    ]
+
+    /// Words that open a condition.
+    private static let conditions: Set<String> = [
+        "if", "suppose", "supposing", "hypothetically", "whether", "unless", "once", "when", "whenever",
     ]
 
     /// How a request may open ("can you…").
