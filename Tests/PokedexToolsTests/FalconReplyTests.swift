@@ -72,4 +72,19 @@ struct FalconReplyTests {
                 """)
         #expect(FalconReply.details(try FalconHostname("x"), FalconDevice()).hasSuffix("• Tags: None"))
     }
+
+    /// Falcon's own words never read as a claim against themselves, line by line, whatever the
+    /// state (`• Status: lift_containment_pending` once read as a host that Falcon did not know).
+    @Test(arguments: ["normal", "containment_pending", "contained", "lift_containment_pending"])
+    func aRecordNeverContradictsItself(status: String) throws {
+        let name = try FalconHostname("SGP-HR-LT0458")
+        let record = [
+            FalconReply.containment(name, status: status), FalconReply.online(name, state: "offline"),
+            FalconReply.details(name, FalconDevice(status: status, osVersion: "Windows 10 22H2")),
+        ]
+        let subjects = [Entity(.host, "SGP-HR-LT0458")]
+        for line in record.joined(separator: "\n").split(separator: "\n").map(String.init) {
+            #expect(!FalconClaims().contradicts(line, subjects: subjects, results: record), "\(line)")
+        }
+    }
 }

@@ -29,6 +29,7 @@ struct QuestionReadingTests {
         "what counts as a sev1 or P1?", "page me at 3am", "do we still allow SMBv1 or TLS1.0?", "log4j again?",
         "is sha256 enough", "see ransomware-response.md", "are we on Win11 yet", "runbook for x64 builds",
         "is this a man-in-the-middle?", "seeing pass-the-hash attempts", "any living-off-the-land binaries?",
+        "• Status: lift_containment_pending", "status is containment-pending-approval",
     ])
     func wordsOfThatShapeThatAreNotHosts(question: String) {
         #expect(EntityReader.hosts(in: question).isEmpty, "\(EntityReader.entities(in: question))")

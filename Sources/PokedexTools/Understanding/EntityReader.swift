@@ -7,8 +7,9 @@ import Foundation
 /// A word is a host when it is a valid hostname with letters and digits together (`WS-1234`,
 /// `dc01`, `lt-qa-5512`), a dotted name inside the estate (a label such as `corp`, `ad`, `local`
 /// or `internal`, or digits in its first label), an upper-case hyphenated name (`FINANCE-PC`), a
-/// name of three parts none of them English (`hr-lt-mbarros`), or a name right after "host",
-/// "machine", "laptop"… ("her laptop is …") that could only be one. Words of that shape
+/// hyphenated name of three parts with a short code among them and none English
+/// (`hr-lt-mbarros`), or a name right after "host", "machine", "laptop"… ("her laptop is …")
+/// that could only be one. Words of that shape
 /// that are something else — ticket numbers (`INC-4471`), CVEs, ATT&CK ids, severities (`sev1`,
 /// `P1`), times (`3am`), versions and protocol names (`sha256`, `win11`, `x64`) — are not hosts.
 /// Dotted names outside the estate are domains; file names are neither.
@@ -71,9 +72,12 @@ public enum EntityReader {
         if hostNouns.contains(previous), parts.count >= 2 || (upperCase && word.count >= 4) {
             return Entity(.host, word)
         }
-        // Three or more parts, none of them an English word (`hr-lt-mbarros`; not
-        // `man-in-the-middle`, `pass-the-hash`).
-        if parts.count >= 3, parts.allSatisfy({ $0.count >= 2 && !CommonWords.english.contains($0.lowercased()[...]) }),
+        // Three or more parts joined by hyphens, as naming conventions build them — a short code
+        // among them (site, department, type) and none an English word: `hr-lt-mbarros`; not
+        // `man-in-the-middle`, `pass-the-hash`, nor a state such as `lift_containment_pending`.
+        let hyphenated = word.split(separator: "-")
+        if hyphenated.count >= 3, hyphenated.contains(where: { $0.count <= 3 }),
+            hyphenated.allSatisfy({ $0.count >= 2 && $0.allSatisfy(\.isLetter) && !CommonWords.english.contains($0.lowercased()[...]) }),
             !acronyms.contains(lower)
         {
             return Entity(.host, word)
