@@ -4,6 +4,7 @@ import PokedexAudit
 import PokedexLLM
 import PokedexRecovery
 import PokedexSessions
+import PokedexSettings
 import PokedexTools
 
 /// The turn pipeline every channel calls (SPEC 3): input checks, the bot's name, containment
@@ -55,6 +56,7 @@ public final class Assistant: Sendable {
         let start = clock.now()
         var reply = await answer(turn)
         reply.elapsedMilliseconds = Self.milliseconds(clock.now() - start)
+        TurnMetrics(factory: recovery.metricsFactory).count(reply, caller: turn.caller)
         return reply
     }
 
@@ -247,6 +249,6 @@ public final class Assistant: Sendable {
     }
 
     static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        Int(duration.milliseconds)
     }
 }

@@ -4,16 +4,13 @@ import PokedexWebex
 import Prometheus
 import Synchronization
 
-/// The Prometheus registry `/metrics` shows: HTTP requests and latencies, turns (degraded and
-/// fallback among them), session counts, and — through the same factory handed to recovery —
-/// tool calls, failures, retries and breaker states. No secret or message text is ever a label.
+/// The Prometheus registry `/metrics` shows: HTTP requests and latencies, session counts, and —
+/// through the same factory handed to recovery — tool calls, failures, retries, breaker states and
+/// turns by channel (counted by the turn pipeline itself). No secret or message text is ever a label.
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// For recovery's instruments, so they land in this registry.
     public let factory: PrometheusMetricsFactory
-    private let turns: Prometheus.Counter
-    private let degradedTurns: Prometheus.Counter
-    private let fallbackTurns: Prometheus.Counter
     private let sessions: Prometheus.Gauge
     private let messages: Prometheus.Gauge
     private let activeSessions: Prometheus.Gauge
@@ -27,11 +24,6 @@ public final class ServerMetrics: Sendable {
     public init() {
         registry = PrometheusCollectorRegistry()
         factory = PrometheusMetricsFactory(registry: registry)
-        turns = registry.makeCounter(descriptor: Self.name("turns", "total", help: "Turns answered"))
-        degradedTurns = registry.makeCounter(
-            descriptor: Self.name("degraded_turns", "total", help: "Turns answered without the language model"))
-        fallbackTurns = registry.makeCounter(
-            descriptor: Self.name("fallback_turns", "total", help: "Turns answered with a fallback"))
         sessions = registry.makeGauge(descriptor: Self.name("sessions", help: "Stored sessions"))
         messages = registry.makeGauge(descriptor: Self.name("messages", help: "Stored messages"))
         activeSessions = registry.makeGauge(
@@ -82,12 +74,6 @@ public final class ServerMetrics: Sendable {
             return made
         }
         gauge.set(isForced ? 1.0 : 0.0)
-    }
-
-    func turn(degraded: Bool, fallback: Bool) {
-        turns.increment()
-        if degraded { degradedTurns.increment() }
-        if fallback { fallbackTurns.increment() }
     }
 
     /// The exposition text, with session counts read now.

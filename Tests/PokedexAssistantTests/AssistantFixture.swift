@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import PokedexAudit
 import PokedexLLM
@@ -50,7 +51,8 @@ final class AssistantFixture: Sendable {
         wire: String = "openai", dialect: ScriptedLLMServer.Dialect = .standard,
         containment: Bool = false, llmRetries: Int = 0, falconSecret: String = FalconSimulator.clientSecret,
         extraTools: [any CatalogTool.Type] = [], toolSettings: [String: [String: String]] = [:],
-        maxMessageBytes: Int = SessionsConfiguration().maxMessageBytes, configure: (inout AssistantConfiguration) -> Void = { _ in }
+        maxMessageBytes: Int = SessionsConfiguration().maxMessageBytes, metrics: (any MetricsFactory)? = nil,
+        configure: (inout AssistantConfiguration) -> Void = { _ in }
     ) async throws {
         directory = try TemporaryDirectory(prefix: "pokedex-assistant")
         clock = ManualClock()
@@ -64,7 +66,8 @@ final class AssistantFixture: Sendable {
         for tool in recoveryConfiguration.policies.keys { recoveryConfiguration.policies[tool]?.jitter = 0 }
         recoveryConfiguration.policies[.llm]?.maxRetries = llmRetries
         recovery = Recovery(
-            configuration: recoveryConfiguration, clock: clock, wallClock: { [clock] in clock.currentDate })
+            configuration: recoveryConfiguration, clock: clock, wallClock: { [clock] in clock.currentDate },
+            metrics: metrics)
         llm = try await ScriptedLLMServer.start(script ?? [], otherwise: otherwise, dialect: dialect)
         falcon = try await FalconSimulator.start(hosts: Self.hosts)
         weather = try await OpenMeteoSimulator.start()

@@ -1,4 +1,6 @@
 import Foundation
+import MetricsTestKit
+import PokedexAudit
 import PokedexRecovery
 import PokedexSessions
 import PokedexTesting
@@ -135,5 +137,22 @@ struct TurnPipelineTests {
         #expect(reply.text.hasPrefix("⚠️ I can't keep a conversation for this user and room"))
         let control = await fixture.ask("hello", user: "a\u{7}b")
         #expect(control.text.contains("control characters"))
+    }
+
+    /// Every turn is counted where it is answered, by its channel: Webex and terminal turns reach
+    /// `pokedex_turns_total` as HTTP ones do (before, only the HTTP routes counted).
+    @Test func everyTurnIsCountedByItsChannel() async throws {
+        let metrics = TestMetrics()
+        let fixture = try await AssistantFixture(script: nil, metrics: metrics)
+        defer { fixture.finish() }
+        for channel in ["webex", "cli", "webex"] {
+            let caller = Caller(principal: "t", channel: channel, verified: true)
+            _ = await fixture.assistant.respond(
+                Turn(user: "alice", room: "soc", message: "what's our ransomware runbook?", caller: caller))
+        }
+        #expect(try metrics.expectCounter("pokedex_turns_total", [("channel", "webex")]).totalValue == 2)
+        #expect(try metrics.expectCounter("pokedex_turns_total", [("channel", "cli")]).totalValue == 1)
+        // Without a model every turn is answered in degraded mode.
+        #expect(try metrics.expectCounter("pokedex_degraded_turns_total", [("channel", "cli")]).totalValue == 1)
     }
 }

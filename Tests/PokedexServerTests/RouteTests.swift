@@ -235,7 +235,7 @@ struct RouteTests {
                 let text = response.text
                 #expect(
                     text.contains(#"pokedex_http_requests_total{route="/api/v1/chat",method="POST",status="200"} 1"#))
-                #expect(text.contains("pokedex_turns_total 1"))
+                #expect(text.contains(#"pokedex_turns_total{channel="http"} 1"#), "\(text)")
                 #expect(text.contains("pokedex_sessions 1"))
                 #expect(text.contains("pokedex_tool_calls_total"))
                 #expect(!text.contains("hello"))

@@ -21,13 +21,12 @@ struct ChatRoutes {
             let turn = try await chatTurn(request, context)
             let assistant = try deps.assistant()
             let reply = await assistant.respond(turn)
-            deps.metrics.turn(degraded: reply.degraded, fallback: reply.isFallback)
             try Self.notStored(reply)
             return try HTTPSupport.json(reply)
         }
         group.post("chat/stream") { request, context -> Response in
             let turn = try await chatTurn(request, context)
-            return Self.stream(turn, try deps.assistant(), deps.metrics) { event in
+            return Self.stream(turn, try deps.assistant()) { event in
                 switch event {
                 case .piece(let text): Self.sse(event: "token", json: ["text": text])
                 case .done(let reply): Self.sse(event: "done", json: reply)
@@ -74,7 +73,7 @@ struct ChatRoutes {
     /// Answers a turn as server-sent events: the model's text as it comes, then the whole reply.
     /// When nothing was streamed (a command, a degraded answer) the reply is one piece.
     static func stream(
-        _ turn: Turn, _ assistant: Assistant, _ metrics: ServerMetrics,
+        _ turn: Turn, _ assistant: Assistant,
         format: @escaping @Sendable (StreamEvent) -> String
     ) -> Response {
         let (events, continuation) = AsyncStream<StreamEvent>.makeStream()
@@ -86,7 +85,6 @@ struct ChatRoutes {
         }
         let task = Task {
             let reply = await assistant.respond(streamed)
-            metrics.turn(degraded: reply.degraded, fallback: reply.isFallback)
             if sent.value == 0 { continuation.yield(.piece(reply.text)) }
             continuation.yield(.done(reply))
             continuation.finish()

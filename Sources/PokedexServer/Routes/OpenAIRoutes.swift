@@ -94,7 +94,6 @@ struct OpenAIRoutes {
 
         guard body.stream == true else {
             let reply = await assistant.respond(turn)
-            deps.metrics.turn(degraded: reply.degraded, fallback: reply.isFallback)
             try ChatRoutes.notStored(reply)
             return try HTTPSupport.json(
                 Completion(
@@ -105,7 +104,7 @@ struct OpenAIRoutes {
                     usage: .init(prompt_tokens: 0, completion_tokens: 0, total_tokens: 0)))
         }
         let first = Counter()
-        return ChatRoutes.stream(turn, assistant, deps.metrics) { event in
+        return ChatRoutes.stream(turn, assistant) { event in
             switch event {
             case .piece(let text):
                 defer { first.increment() }
