@@ -11,13 +11,17 @@ public enum SessionArchiveReader {
     public static func read(
         _ data: Data, maxMessageBytes: Int, now: Date = Date()
     ) throws(SessionArchiveError) -> [ArchivedSession] {
-        let lines = try utf8Lines(data)
-        guard let first = lines.firstIndex(where: { !$0.allSatisfy(\.isWhitespace) }) else {
+        // Lines are slices of the file, not copies; the file is read as JSON once.
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        for (number, line) in lines.enumerated() where String(validating: line, as: UTF8.self) == nil {
+            throw SessionArchiveError(line: number + 1, reason: "the file is not valid UTF-8")
+        }
+        guard let first = lines.firstIndex(where: { !$0.allSatisfy(isSpace) }) else {
             throw SessionArchiveError(reason: "the file is empty")
         }
         let located: [(session: ArchivedSession, line: Int?, prefix: String)]
         if isJSONLinesHeader(lines[first]) {
-            try checkHeader(Data(lines[first].utf8), line: first + 1)
+            try checkHeader(Data(lines[first]), line: first + 1)
             located = try decodeLines(lines, after: first)
         } else {
             located = try decodeDocument(data).enumerated().map { ($1, nil, "sessions[\($0)].") }
@@ -31,6 +35,8 @@ public enum SessionArchiveReader {
         return located.map(\.session)
     }
 
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
+
     private struct Header: Decodable {
         var format: String
         var version: Int
@@ -40,21 +46,10 @@ public enum SessionArchiveReader {
         var sessions: [ArchivedSession]
     }
 
-    /// Splits into lines, rejecting invalid UTF-8 with the number of the first bad line.
-    private static func utf8Lines(_ data: Data) throws(SessionArchiveError) -> [String] {
-        var lines: [String] = []
-        for (number, bytes) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
-        {
-            guard let line = String(bytes: bytes, encoding: .utf8) else {
-                throw SessionArchiveError(line: number + 1, reason: "the file is not valid UTF-8")
-            }
-            lines.append(line)
-        }
-        return lines
-    }
-
-    private static func isJSONLinesHeader(_ line: String) -> Bool {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+    /// A JSON Lines header is one short line; a document's first line (all of it, when the file
+    /// is one line) is never parsed twice.
+    private static func isJSONLinesHeader(_ line: Data) -> Bool {
+        guard line.count <= 4096, let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else {
             return false
         }
         return object["format"] != nil && object["sessions"] == nil
@@ -91,12 +86,12 @@ public enum SessionArchiveReader {
     }
 
     private static func decodeLines(
-        _ lines: [String], after header: Int
+        _ lines: [Data], after header: Int
     ) throws(SessionArchiveError) -> [(session: ArchivedSession, line: Int?, prefix: String)] {
         var sessions: [(session: ArchivedSession, line: Int?, prefix: String)] = []
         let decoder = JSONDecoder()
-        for index in (header + 1)..<lines.count where !lines[index].allSatisfy(\.isWhitespace) {
-            let data = Data(lines[index].utf8)
+        for index in (header + 1)..<lines.count where !lines[index].allSatisfy(isSpace) {
+            let data = Data(lines[index])  // one line, indexed from zero for error positions
             do {
                 sessions.append((try decoder.decode(ArchivedSession.self, from: data), index + 1, ""))
             } catch {
