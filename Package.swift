@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(name: "PokedexSettings"),
@@ -51,6 +52,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .target(
@@ -78,6 +80,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -87,6 +91,8 @@ let package = Package(
                 "PokedexRecovery",
                 "PokedexSettings",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -95,6 +101,7 @@ let package = Package(
                 "PokedexAudit", "PokedexSessions", "PokedexRecovery", "PokedexTools", "PokedexLLM", "PokedexSettings",
                 "PokedexHTTP",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -108,6 +115,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -133,6 +142,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "PokedexTools",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .target(
@@ -145,6 +158,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -163,11 +177,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "PokedexLLM", "PokedexRecovery", "PokedexSettings",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "pokedex-bench",
             dependencies: [
+                "PokedexSettings",
                 "PokedexAudit",
                 "PokedexSessions",
                 "PokedexRecovery",
@@ -187,6 +205,9 @@ let package = Package(
             dependencies: [
                 "PokedexSessions", "PokedexSessionsPostgres", "PokedexTesting",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(
@@ -195,6 +216,8 @@ let package = Package(
                 "PokedexRecovery", "PokedexTesting",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
+                "PokedexSettings",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -202,6 +225,8 @@ let package = Package(
             dependencies: [
                 "PokedexTools", "PokedexTesting", "PokedexAudit", "PokedexLLM", "PokedexRecovery", "PokedexSettings",
                 .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"]
         ),
@@ -212,8 +237,11 @@ let package = Package(
         .testTarget(
             name: "PokedexAssistantTests",
             dependencies: [
-                "PokedexAssistant", "PokedexTesting", "PokedexAudit", "PokedexSettings",
+                "PokedexAssistant", "PokedexTesting", "PokedexAudit", "PokedexSettings", "PokedexLLM", "PokedexRecovery",
+                "PokedexSessions", "PokedexTools",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             exclude: ["Fixtures"]
         ),
@@ -223,6 +251,10 @@ let package = Package(
                 "PokedexServer", "PokedexTesting", "PokedexLLM", "PokedexWebex", "PokedexAudit", "PokedexSettings",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "PokedexAssistant", "PokedexRecovery", "PokedexSessions", "PokedexTools",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(
@@ -230,6 +262,8 @@ let package = Package(
             dependencies: [
                 "PokedexWebex", "PokedexTesting", "PokedexLLM", "PokedexSettings",
                 .product(name: "InMemoryLogging", package: "swift-log"),
+                "PokedexAssistant", "PokedexRecovery", "PokedexSessions", "PokedexTools",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -238,6 +272,8 @@ let package = Package(
                 "pokedex", "PokedexSessions", "PokedexTesting", "PokedexAudit", "PokedexLLM",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["Fixtures"]
         ),

@@ -17,7 +17,8 @@ public final class Recovery: Sendable {
     private let wallClock: @Sendable () -> Date
     private let random: any RandomSource
     private let logger: Logger
-    private let metricsFactory: any MetricsFactory
+    /// Where recovery's instruments go, and the turn pipeline's: one registry per process.
+    public let metricsFactory: any MetricsFactory
     private let started: Duration
     private let tools = Mutex<[ToolName: (breaker: CircuitBreaker, metrics: ToolMetrics)]>([:])
     private let watchdog: TimeoutWatchdog

@@ -1,4 +1,5 @@
 import Foundation
+import PokedexSettings
 
 /// How often and how patiently a tool's failed calls are tried again (SPEC 2.1).
 ///
@@ -49,13 +50,6 @@ public struct RetryPolicy: Sendable, Equatable {
         let capped = min(base, maxDelay.seconds)
         let spread = 1 + jitter * (2 * unit - 1)
         return .nanoseconds(Int64((max(0, capped * spread) * 1e9).rounded()))
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a floating-point number.
-    public var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }
 

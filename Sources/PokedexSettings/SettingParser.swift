@@ -125,13 +125,6 @@ public enum SettingParser {
     }
 }
 
-extension Duration {
-    /// Whole milliseconds.
-    fileprivate var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-    }
-}
-
 /// A configuration value that cannot be used, with the key it belongs to.
 public struct SettingError: Error, Equatable, Sendable, CustomStringConvertible {
     public var key: String

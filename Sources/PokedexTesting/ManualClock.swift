@@ -1,5 +1,6 @@
 import Foundation
 import PokedexSessions
+import PokedexSettings
 
 /// A clock that moves only when a test says so: it is both the `Clock` that code sleeps on and the
 /// `WallClock` that stamps messages, so backoff, expiry and timers run instantly and deterministically.
@@ -44,8 +45,7 @@ public final class ManualClock: Clock, WallClock, @unchecked Sendable {
     public var minimumResolution: Duration { .zero }
     public var currentDate: Date {
         lock.withLock {
-            start.addingTimeInterval(
-                Double(current.offset.components.seconds) + Double(current.offset.components.attoseconds) / 1e18)
+            start.addingTimeInterval(current.offset.seconds)
         }
     }
 

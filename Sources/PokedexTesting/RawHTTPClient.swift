@@ -1,4 +1,5 @@
 import Foundation
+import PokedexSettings
 
 #if canImport(Glibc)
     import Glibc

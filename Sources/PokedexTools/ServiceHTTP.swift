@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import PokedexRecovery
+import PokedexSettings
 
 /// One HTTP exchange with a vendor's service, within a time limit, with transport failures
 /// reported as ``ServiceFailure`` (timeout or connection) so that recovery can decide about them.

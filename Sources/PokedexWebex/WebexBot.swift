@@ -3,6 +3,7 @@ import Logging
 import PokedexAssistant
 import PokedexAudit
 import PokedexSessions
+import PokedexSettings
 import ServiceLifecycle
 import Synchronization
 
@@ -202,7 +203,7 @@ public final class WebexBot: Service, Sendable {
         _ = await progress.value
         await reply(answer.textWithEvidence, room: message.roomId, parent: parent)
         let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         let banner = "⚡ Response time: **\(String(format: "%.1f", seconds))s**"
         if let thinking, (try? await client.edit(thinking.id, roomId: message.roomId, markdown: banner)) != nil {
             return

@@ -5,6 +5,7 @@ import NIOWebSocket
 import PokedexAssistant
 import PokedexRecovery
 import PokedexSessions
+import PokedexSettings
 import ServiceLifecycle
 import Synchronization
 

@@ -7,6 +7,7 @@ import PokedexAssistant
 import PokedexAudit
 import PokedexRecovery
 import PokedexSessions
+import PokedexSettings
 import PokedexTesting
 import PokedexTools
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PokedexRecovery
+import PokedexSettings
 
 /// `pokedex-bench recovery`: what guarding a call costs. A healthy tool's call through
 /// `Recovery.call` against the same closure called directly, and guarded calls per second with 64

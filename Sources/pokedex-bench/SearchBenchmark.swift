@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PokedexRecovery
+import PokedexSettings
 import PokedexTools
 
 /// `pokedex-bench search`: indexing speed over a generated corpus of runbooks, and query latency.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PokedexRecovery
 import PokedexSessions
+import PokedexSettings
 
 /// `pokedex-bench sessions`: durable appends (one writer and 64 sessions at once), context latency
 /// at a million rows, cleanup of half a million expired messages under concurrent appends, peak RSS.

@@ -1,6 +1,7 @@
 import Foundation
 import PokedexRecovery
 import PokedexSessions
+import PokedexSettings
 
 /// The measured operations of `pokedex-bench sessions`, each on its own database file.
 struct SessionsWorkload {

@@ -4,6 +4,7 @@ import PokedexAssistant
 import PokedexLLM
 import PokedexRecovery
 import PokedexSessions
+import PokedexSettings
 import PokedexTesting
 import PokedexTools
 

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import PokedexAssistant
 import PokedexAudit
+import PokedexSettings
 import Synchronization
 
 /// `pokedex chat`: an interactive conversation in the terminal, in a persistent session.
@@ -94,8 +95,7 @@ final class Spinner: Sendable {
             let start = ContinuousClock.now
             var frame = 0
             while !Task.isCancelled {
-                let elapsed = (ContinuousClock.now - start).components
-                let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+                let seconds = (ContinuousClock.now - start).seconds
                 FileHandle.standardError.write(
                     Data(
                         "\r\(frames[frame % frames.count]) thinking… \(String(format: "%.1f", seconds)) s\u{1B}[K".utf8)

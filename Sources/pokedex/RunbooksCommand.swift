@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PokedexAssistant
 import PokedexRecovery
+import PokedexSettings
 import PokedexTools
 
 /// `pokedex runbooks …`: build and query the runbook index (SPEC 4.3).
@@ -57,11 +58,11 @@ struct RunbooksCommand: AsyncParsableCommand {
                 progress.show(done: done, of: total, file)
             }
             progress.finish()
-            let seconds = (ContinuousClock.now - start).components
+            let seconds = (ContinuousClock.now - start).seconds
             emit(
                 "Indexed \(summary.indexed.count) file\(summary.indexed.count == 1 ? "" : "s") (\(summary.chunks) chunks), "
                     + "\(summary.unchanged.count) unchanged, \(summary.removed.count) removed, "
-                    + "\(summary.skipped.count) skipped, in \(seconds.seconds).\(String(format: "%02d", seconds.attoseconds / 10_000_000_000_000_000)) s."
+                    + "\(summary.skipped.count) skipped, in \(String(format: "%.2f", seconds)) s."
             )
             for (file, reason) in summary.skipped {
                 emit("  skipped \(file): \(reason)")

@@ -3,6 +3,7 @@ import InMemoryLogging
 import Logging
 import MetricsTestKit
 import PokedexRecovery
+import PokedexSettings
 import PokedexTesting
 
 /// A ``Recovery`` on a manual clock, with its log and metrics captured.

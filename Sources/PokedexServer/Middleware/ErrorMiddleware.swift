@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import PokedexSettings
 
 /// Turns every error into a JSON answer with the right status (never a stack trace or an
 /// internal message): ``APIError``s as they say, Hummingbird's own (404, 405, 413) with their
@@ -49,7 +50,7 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         metrics.request(
             route: context.endpointPath ?? "NotFound", method: request.method.rawValue,
             status: Int(response.status.code),
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            seconds: elapsed.seconds)
         return response
     }
 }
@@ -66,7 +67,7 @@ struct AccessLogMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         let response = try await next(request, context)
         let elapsed = ContinuousClock.now - started
-        let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = elapsed.milliseconds
         logger.info(
             "\(request.method.rawValue) \(context.endpointPath ?? "(no route)") \(response.status.code) \(milliseconds) ms",
             metadata: [

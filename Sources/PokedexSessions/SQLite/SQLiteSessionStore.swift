@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PokedexSettings
 
 /// The default ``SessionStore``: one SQLite file in WAL mode, written through GRDB's single writer
 /// with group commit, read through a pool of concurrent readers.
@@ -246,9 +247,3 @@ public final class SQLiteSessionStore: SessionStore {
     }
 }
 
-extension Duration {
-    /// Whole milliseconds.
-    var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import PokedexAudit
 import PokedexRecovery
+import PokedexSettings
 
 /// Where containment requests are checked, held for confirmation and carried out (SPEC 4.1).
 ///

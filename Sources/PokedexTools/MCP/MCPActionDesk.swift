@@ -2,6 +2,7 @@ import Foundation
 import MCP
 import PokedexAudit
 import PokedexRecovery
+import PokedexSettings
 
 /// Where another MCP server's tools that act (any tool its server does not annotate read-only)
 /// are checked, held for confirmation and carried out, by the rules of containment (SPEC 4.1):

@@ -1,5 +1,6 @@
 import CPokedexSpawn
 import Foundation
+import PokedexSettings
 
 #if canImport(Glibc)
     import Glibc
@@ -75,8 +76,7 @@ struct ConverterProcess {
         while true {
             let remaining = ContinuousClock.now.duration(to: deadline)
             guard remaining > .zero else { return (output, .timedOut) }
-            let milliseconds =
-                remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+            let milliseconds = remaining.milliseconds
             var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             let ready = poll(&request, 1, Int32(clamping: milliseconds + 1))
             if ready < 0 && errno != EINTR { return (output, .cannotRun(String(cString: strerror(errno)))) }

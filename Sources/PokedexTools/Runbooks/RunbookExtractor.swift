@@ -1,4 +1,5 @@
 import Foundation
+import PokedexSettings
 
 /// Why a file in the runbooks folder was not indexed; shown to the operator.
 public enum RunbookSkipReason: Error, Equatable, Sendable, CustomStringConvertible {
