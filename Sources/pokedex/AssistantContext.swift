@@ -17,19 +17,21 @@ struct AssistantContext {
     let tools: ToolSet
     let model: (any ChatModel)?
     let assistant: Assistant
+    /// The process's one audit log, opened by the same rule as `serve`'s: always, so an action of
+    /// any tool (containment, an MCP server's tool that acts) is audited from the terminal too.
+    let auditLog: AuditLog?
 
     static func start(_ options: GlobalOptions) async throws -> AssistantContext {
         let configuration = try options.loadConfiguration()
         let store = try await SessionStores.open(configuration.sessions)
         let recovery = Recovery(configuration: PokedexRuntime.recoveryConfiguration(configuration))
         do {
-            // Only a terminal that may take containment actions needs the audit log open.
-            let auditLog = configuration.tools.containmentEnabled ? try AuditLog(path: configuration.auditLog) : nil
+            let auditLog = try AuditLog(path: configuration.auditLog)
             let runtime = try await PokedexRuntime.assemble(
                 configuration, store: store, recovery: recovery, auditLog: auditLog)
             return AssistantContext(
                 configuration: configuration, store: store, tools: runtime.tools, model: runtime.model,
-                assistant: runtime.assistant)
+                assistant: runtime.assistant, auditLog: auditLog)
         } catch {
             throw CommandError("\(error)")
         }

@@ -45,7 +45,7 @@ struct ConfigCommand: AsyncParsableCommand {
                     auditLog: auditLog)
                 context = AssistantContext(
                     configuration: configuration, store: store, tools: runtime.tools, model: runtime.model,
-                    assistant: runtime.assistant)
+                    assistant: runtime.assistant, auditLog: auditLog)
             } catch {
                 throw CommandError("\(error)")
             }

@@ -28,10 +28,9 @@ struct MCPCommand: AsyncParsableCommand {
             CommandLogging.bootstrap()
             let context = try await AssistantContext.start(global)
             let login = loginName
-            let auditLog = try? AuditLog(path: context.configuration.auditLog)
             let mcp = PokedexMCPServer(
                 tools: context.tools, assistant: context.assistant, profile: context.configuration.mcp.profile,
-                auditLog: auditLog)
+                auditLog: context.auditLog)
             let server = await mcp.makeServer(
                 user: login ?? defaultUser,
                 caller: Caller(principal: "cli:\(login ?? "unknown")", channel: "mcp", verified: login != nil))

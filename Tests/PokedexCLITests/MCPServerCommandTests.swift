@@ -247,12 +247,15 @@ struct MCPClientCommandTests {
         .appendingPathComponent("../PokedexAssistantTests/Fixtures/intel_server.py").standardizedFileURL.path
     static let bad = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
-    static func workspace() throws -> (TemporaryDirectory, String) {
+    static func workspace(responders: [String] = []) throws -> (TemporaryDirectory, String) {
         let directory = try TemporaryDirectory(prefix: "pokedex-mcp-client")
         let file = directory.path("pokedex.toml")
         try Data(
             """
             database = "\(directory.path("pokedex.db"))"
+            [audit]
+            log = "\(directory.path("audit.jsonl"))"
+            \(responders.isEmpty ? "" : "[mcp]\nresponders = [\(responders.map { "\"\($0)\"" }.joined(separator: ", "))]")
             [llm]
             provider = "none"
             [weather]
@@ -310,5 +313,33 @@ struct MCPClientCommandTests {
         let shown = try #require(report, "status \(outcome.status): \(outcome.stdout)\n\(outcome.stderr)")
         #expect(shown.tools.contains { $0.name == "intel_hash_lookup" && $0.annotations["readOnlyHint"] == true })
         #expect(shown.call("intel_hash_lookup")?.text.contains("Emotet loader") == true, "\(shown.calls)")
+    }
+
+    /// An MCP server's tool that acts works from the terminal for a verified responder — the
+    /// operator's own login — after their confirmation, audited: the terminal opens the audit log
+    /// as `serve` does (it used to refuse with "the audit log cannot be written").
+    @Test func aToolThatActsWorksFromTheTerminalForAResponder() async throws {
+        let login = NSUserName()
+        let (directory, file) = try Self.workspace(responders: [login])
+        defer { directory.remove() }
+        let request = ScriptedLLMServer.Step.toolCall("intel_quarantine_file", #"{"sha256":"\#(Self.bad)"}"#)
+        let llm = try await ScriptedLLMServer.start([request, .text("Please confirm.")], otherwise: .text("Done."))
+        defer { Task { try await llm.stop() } }
+        let environment = [
+            "POKEDEX_LLM_PROVIDER": "openai", "POKEDEX_LLM_URL": llm.openAIURL, "POKEDEX_LLM_MODEL": "scripted",
+        ]
+        let asked = try await ChildProcess.run(
+            ["ask", "--config", file, "--user", login, "quarantine \(Self.bad) everywhere"], environment: environment)
+        #expect(asked.status == 0, "\(asked.stderr)")
+        #expect(asked.stdout.contains("confirm intel_quarantine_file"), "\(asked.stdout)")
+        #expect(!((try? String(contentsOfFile: directory.path("calls"), encoding: .utf8)) ?? "").contains("quarantine_file"))
+        let confirmed = try await ChildProcess.run(
+            ["ask", "--config", file, "--user", login, "confirm intel_quarantine_file"], environment: environment)
+        #expect(confirmed.status == 0, "\(confirmed.stderr)")
+        #expect(confirmed.stdout.contains("quarantined \(Self.bad) on 12 hosts"), "\(confirmed.stdout)")
+        let calls = try String(contentsOfFile: directory.path("calls"), encoding: .utf8)
+        #expect(calls.split(separator: "\n").filter { $0.hasPrefix("quarantine_file") } == ["quarantine_file \(Self.bad)"])
+        let audit = try String(contentsOfFile: directory.path("audit.jsonl"), encoding: .utf8)
+        #expect(audit.contains("awaiting_confirmation") && audit.contains("accepted"), "\(audit)")
     }
 }
