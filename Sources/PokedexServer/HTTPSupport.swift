@@ -18,6 +18,16 @@ struct APIError: Error {
     }
 }
 
+extension APIError: HTTPResponseError {
+    /// The JSON answer a client reads, with the headers its status calls for: an error renders itself.
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = HTTPSupport.error(status, message, field: field)
+        if status == .serviceUnavailable { response.headers[.retryAfter] = "2" }
+        if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        return response
+    }
+}
+
 enum HTTPSupport {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

@@ -3,21 +3,18 @@ import Logging
 import PokedexSettings
 
 /// Turns every error into a JSON answer with the right status (never a stack trace or an
-/// internal message): ``APIError``s as they say, Hummingbird's own (404, 405, 413) with their
-/// status, anything else as a 500 whose details stay in the log.
+/// internal message): Hummingbird's own (404, 405, 413) with their status, errors that render
+/// themselves (``APIError``) as they do, anything else as a 500 whose details stay in the log.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            var response = HTTPSupport.error(error.status, error.message, field: error.field)
-            if error.status == .serviceUnavailable { response.headers[.retryAfter] = "2" }
-            if error.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
-            return response
         } catch let error as HTTPError {
             return HTTPSupport.error(error.status, error.body ?? error.status.reasonPhrase)
+        } catch let error as HTTPResponseError {
+            return try error.response(from: request, context: context)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(type(of: error))"])
             return HTTPSupport.error(.internalServerError, "the request could not be completed")
