@@ -104,9 +104,11 @@ extension Assistant {
             }
             return Reply(text: AssistantTexts.technicalDifficulties, toolsUsed: runs.toolsUsed, isFallback: true)
         }
-        // A search's "nothing found", parroted, is not the model's answer.
+        // A search's "nothing found", parroted — word for word, or in a sentence of its own about
+        // another query or an earlier turn's search — is not the model's answer.
         let parroted = runs.filter(\.result.foundNothing).map(\.result.text)
         let prose = parroted.reduce(shown) { $0.replacingOccurrences(of: $1, with: "") }
+            .replacing(Self.nothingFoundSentence, with: "")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         if !removed.isEmpty {
             logger.notice("unsupported specifics removed from the model's answer", metadata: ["specifics": "\(removed)"])
@@ -133,6 +135,10 @@ extension Assistant {
         reply.unsupported = removed
         return reply
     }
+
+    /// A sentence in the runbook search's words for finding nothing.
+    nonisolated(unsafe) static let nothingFoundSentence = try! Regex(
+        "(?i)" + NSRegularExpression.escapedPattern(for: RunbookAnswer.nothingFound) + #"[^\n]*?(?:[.!?](?=\s|$)|$)"#)
 
     /// What the tools found that the answer shows: results that found something, each once,
     /// never fallbacks or a search's "nothing found".

@@ -98,6 +98,19 @@ struct ClaimCheckTests {
         #expect(answer.text == "Ask finance; they own that.\n\n" + AssistantTexts.runbooksSilent)
     }
 
+    /// The search's words for nothing found, written by the model about a search of its own
+    /// wording (or none this turn) under what a tool did find, are not shown either.
+    @Test func theSearchsWordsForNothingAreNeverTheModelsAnswer() async throws {
+        let fixture = try await AssistantFixture(script: [
+            .text("No relevant documents found for query: 'atlantis office'. Nothing else."),
+        ])
+        defer { fixture.finish() }
+        let reply = await fixture.ask("weather in Atlantis?")
+        #expect(reply.toolsUsed == ["weather"])
+        #expect(reply.text.contains("Weather data not available for"), "\(reply.text)")
+        #expect(!reply.text.contains("No relevant documents found"), "\(reply.text)")
+    }
+
     @Test func aTemperatureOrWeatherTheReportDidNotGiveIsNotShown() async throws {
         let report = "Current weather in Oslo, Norway: Slight snow fall, 27°F (feels like 27°F), humidity 90%"
         let fixture = try await AssistantFixture(script: [

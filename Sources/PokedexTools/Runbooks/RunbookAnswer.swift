@@ -3,6 +3,9 @@
 /// — the lines and sentences of theirs that the question's words match, so the answer shows why
 /// they came up — then a closing line naming the sources.
 public enum RunbookAnswer {
+    /// How a search that found nothing begins: a tool's words, never an answer of the model's.
+    public static let nothingFound = "No relevant documents found"
+
     /// The most of the best section shown.
     public static let fullLimit = 2000
     /// The most of each further section shown.
@@ -10,7 +13,7 @@ public enum RunbookAnswer {
 
     /// The reply for a question and its hits.
     public static func format(_ hits: [RunbookIndex.Hit], query: String) -> String {
-        guard !hits.isEmpty else { return "No relevant documents found for query: '\(query)'" }
+        guard !hits.isEmpty else { return "\(nothingFound) for query: '\(query)'" }
         let words = RunbookQuery(query).allWords
         var parts = hits.enumerated().map { position, hit in
             let place = hit.section.map { " (\($0))" } ?? ""
