@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import PokedexSessions
+import PokedexSettings
 
 /// An error with the status and message a client sees. Nothing internal (no SQL, no stack, no
 /// secret) goes into `message`.
@@ -111,29 +112,18 @@ enum HTTPSupport {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
-            throw APIError(.badRequest, "the field '\(path(context.codingPath + [key]))' is missing")
+            throw APIError(.badRequest, "the field '\(fieldPath(context.codingPath + [key]))' is missing")
         } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
             throw APIError(.badRequest, "the request body must be a JSON object")
         } catch let DecodingError.typeMismatch(expected, context) {
-            throw APIError(.badRequest, "the field '\(path(context.codingPath))' must be \(describe(expected))")
+            throw APIError(.badRequest, "the field '\(fieldPath(context.codingPath))' must be \(describe(expected))")
         } catch let DecodingError.valueNotFound(_, context) {
-            throw APIError(.badRequest, "the field '\(path(context.codingPath))' must not be null")
+            throw APIError(.badRequest, "the field '\(fieldPath(context.codingPath))' must not be null")
         } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
             // A lone surrogate (`"\ud800"`) decodes to no string: the field is named, not the library's words.
-            throw APIError(.badRequest, "the field '\(path(context.codingPath))' is not valid text or value")
+            throw APIError(.badRequest, "the field '\(fieldPath(context.codingPath))' is not valid text or value")
         } catch {
             throw APIError(.badRequest, "the request body is not valid JSON")
-        }
-    }
-
-    /// A field as a client writes it: `messages[0].content`, never the decoder's `Index 0`.
-    private static func path(_ codingPath: [any CodingKey]) -> String {
-        codingPath.reduce(into: "") { text, key in
-            if let index = key.intValue, key.stringValue.hasPrefix("Index ") {
-                text += "[\(index)]"
-            } else {
-                text += text.isEmpty ? key.stringValue : "." + key.stringValue
-            }
         }
     }
 

@@ -47,36 +47,27 @@ struct RouteTests {
         #expect(try await fixture.store.history(of: SessionKey(user: "alice", room: "soc")).count == 3)
     }
 
+    /// A bad body is a 400 that says what is wrong; a field inside a list is named as a client
+    /// writes it (`messages[0].content`, never the decoder's `Index 0`), whatever is wrong with it
+    /// — a lone surrogate included, which decodes to no string at all.
     @Test(arguments: [
-        (#"{"user":"a","room":"r"}"#, "the field 'message' is missing"),
-        (#"{"user":"a","room":"r","message":42}"#, "the field 'message' must be a string"),
-        (#"{"user":"a","room":"r","message":null}"#, "the field 'message' must not be null"),
-        (#"{"user":"a","room":"r","#, "the request body is not valid JSON"),
-        ("", "the request body is empty"),
-        (#"[1,2,3]"#, "the request body must be a JSON object"),
+        ("/api/v1/chat", #"{"user":"a","room":"r"}"#, "the field 'message' is missing"),
+        ("/api/v1/chat", #"{"user":"a","room":"r","message":42}"#, "the field 'message' must be a string"),
+        ("/api/v1/chat", #"{"user":"a","room":"r","message":null}"#, "the field 'message' must not be null"),
+        ("/api/v1/chat", #"{"user":"a","room":"r","#, "the request body is not valid JSON"),
+        ("/api/v1/chat", "", "the request body is empty"),
+        ("/api/v1/chat", #"[1,2,3]"#, "the request body must be a JSON object"),
+        ("/v1/chat/completions", #"{"messages":[{"role":"user","content":"\ud800"}]}"#, "the field 'messages[0].content'"),
+        (
+            "/v1/chat/completions", #"{"messages":[{"role":"user","content":"hi"},{"content":"x"}]}"#,
+            "the field 'messages[1].role' is missing"
+        ),
     ])
-    func badChatBodiesAre400WithAMessage(_ body: String, _ message: String) async throws {
+    func badBodiesAre400WithAMessage(_ uri: String, _ body: String, _ message: String) async throws {
         let fixture = try await ServerFixture()
         defer { fixture.finish() }
         try await fixture.test { client in
-            try await client.execute(uri: "/api/v1/chat", method: .post, body: .json(body)) { response in
-                #expect(response.status == .badRequest)
-                #expect(response.errorMessage?.hasPrefix(message) == true, "\(response.text)")
-            }
-        }
-    }
-
-    /// A field inside a list is named as a client writes it, whatever is wrong with it — a lone
-    /// surrogate included, which decodes to no string at all.
-    @Test(arguments: [
-        (#"{"messages":[{"role":"user","content":"\ud800"}]}"#, "the field 'messages[0].content'"),
-        (#"{"messages":[{"role":"user","content":"hi"},{"content":"x"}]}"#, "the field 'messages[1].role' is missing"),
-    ])
-    func badFieldsInAListAreNamedAsWritten(_ body: String, _ message: String) async throws {
-        let fixture = try await ServerFixture()
-        defer { fixture.finish() }
-        try await fixture.test { client in
-            try await client.execute(uri: "/v1/chat/completions", method: .post, body: .json(body)) { response in
+            try await client.execute(uri: uri, method: .post, body: .json(body)) { response in
                 #expect(response.status == .badRequest)
                 #expect(response.errorMessage?.hasPrefix(message) == true, "\(response.text)")
                 #expect(response.errorMessage?.contains("Index") == false)

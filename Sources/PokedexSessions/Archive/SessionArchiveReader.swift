@@ -1,4 +1,5 @@
 import Foundation
+import PokedexSettings
 
 /// Reads and validates an archive completely before anything is imported, so a broken file
 /// changes nothing and its error names the line and the field.
@@ -109,32 +110,20 @@ public enum SessionArchiveReader {
         guard let decoding = error as? DecodingError else {
             return SessionArchiveError(line: line, reason: "\(error)")
         }
-        func path(_ codingPath: [any CodingKey], last: (any CodingKey)? = nil) -> String {
-            let keys = codingPath + (last.map { [$0] } ?? [])
-            var text = ""
-            for key in keys {
-                if let index = key.intValue {
-                    text += "[\(index)]"
-                } else {
-                    text += (text.isEmpty ? "" : ".") + key.stringValue
-                }
-            }
-            return text
-        }
         switch decoding {
         case .keyNotFound(let key, let context):
-            return SessionArchiveError(line: line, field: path(context.codingPath, last: key), reason: "missing")
+            return SessionArchiveError(line: line, field: fieldPath(context.codingPath + [key]), reason: "missing")
         case .typeMismatch(let type, let context):
             return SessionArchiveError(
-                line: line, field: path(context.codingPath), reason: "expected \(typeName(type))")
+                line: line, field: fieldPath(context.codingPath), reason: "expected \(typeName(type))")
         case .valueNotFound(let type, let context):
             return SessionArchiveError(
-                line: line, field: path(context.codingPath), reason: "expected \(typeName(type)), found null")
+                line: line, field: fieldPath(context.codingPath), reason: "expected \(typeName(type)), found null")
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
                 return syntaxError(in: data, line: line)
             }
-            return SessionArchiveError(line: line, field: path(context.codingPath), reason: context.debugDescription)
+            return SessionArchiveError(line: line, field: fieldPath(context.codingPath), reason: context.debugDescription)
         @unknown default:
             return SessionArchiveError(line: line, reason: "\(error)")
         }
