@@ -98,8 +98,8 @@ let package = Package(
         .target(
             name: "PokedexAssistant",
             dependencies: [
-                "PokedexAudit", "PokedexSessions", "PokedexRecovery", "PokedexTools", "PokedexLLM", "PokedexSettings",
-                "PokedexHTTP",
+                "PokedexAudit", "PokedexSessions", "PokedexSessionsPostgres", "PokedexRecovery", "PokedexTools",
+                "PokedexLLM", "PokedexSettings", "PokedexHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -180,6 +180,7 @@ let package = Package(
                 "PokedexLLM", "PokedexRecovery", "PokedexSettings",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(

@@ -14,28 +14,22 @@ import PokedexTools
 import PokedexWebex
 import ServiceLifecycle
 
-/// `pokedex serve`: the HTTP application, the session janitor, the assistant's start-up and (when
-/// configured) the Webex bot, in one ServiceGroup. SIGTERM or SIGINT stops accepting connections,
-/// lets in-flight turns finish within `server.grace_period`, cancels what is left, and returns.
+/// What `pokedex serve` runs: the HTTP application, the session janitor, the assistant's start-up
+/// and (when configured) the Webex bot, as services in the order they start. The executable puts
+/// them in its `ServiceGroup`: SIGTERM or SIGINT stops accepting connections, lets in-flight turns
+/// finish within `server.grace_period`, cancels what is left, and returns.
 public struct PokedexServerApp {
-    public let configuration: PokedexConfiguration
-    public let logger: Logger
+    /// In start order; the group stops them in reverse.
+    public let services: [any Service]
 
-    public init(configuration: PokedexConfiguration, logger: Logger = Logger(label: "pokedex.server")) {
-        self.configuration = configuration
-        self.logger = logger
-    }
-
-    /// Runs until a shutdown signal.
+    /// Opens the foundation (store, audit log, recovery counted into `/metrics`) and builds the
+    /// services on it; the assistant itself is assembled once the server listens.
     /// - Parameter onListening: told the bound port (the configured one, or the one picked for 0).
-    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    public static func make(
+        configuration: PokedexConfiguration, logger: Logger = Logger(label: "pokedex.server"),
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> PokedexServerApp {
         let metrics = ServerMetrics()
-        let auditLog: AuditLog
-        do {
-            auditLog = try AuditLog(path: configuration.auditLog)
-        } catch {
-            throw ServerStartError("\(error)")
-        }
         let server = configuration.server
         var jwt: JWTVerifier?
         if server.access.jwt.enabled {
@@ -47,9 +41,13 @@ public struct PokedexServerApp {
             }
             jwt = verifier
         }
-        let store = try await SessionStores.open(configuration.sessions)
-        let recovery = Recovery(
-            configuration: PokedexRuntime.recoveryConfiguration(configuration), metrics: metrics.factory)
+        let foundation: PokedexFoundation
+        do {
+            foundation = try await PokedexFoundation.open(configuration, metrics: metrics.factory)
+        } catch let error as AuditLogError {
+            throw ServerStartError("\(error)")
+        }
+        let (store, recovery, auditLog) = (foundation.store, foundation.recovery, foundation.auditLog)
         let slot = AssistantSlot()
         let webex =
             configuration.webex.enabled
@@ -86,25 +84,15 @@ public struct PokedexServerApp {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? server.port) },
             logger: logger)
         let startup = StartupService(
-            configuration: configuration, store: store, recovery: recovery, slot: slot, auditLog: auditLog,
-            gracePeriod: server.gracePeriod, logger: logger)
+            configuration: configuration, foundation: foundation, slot: slot, gracePeriod: server.gracePeriod,
+            logger: logger)
         var services: [any Service] = [app, SessionJanitor(store: store, logger: logger), startup]
         if let webex { services.append(webex) }
         // After the bot, so it stops first: the connection closes, then the turns in flight finish.
         if let websocket { services.append(websocket) }
         // A store with a connection pool (PostgreSQL) goes first, so it is shut down last.
         if let pool = store as? any Service { services.insert(pool, at: 0) }
-        var group = ServiceGroupConfiguration(
-            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        group.maximumGracefulShutdownDuration = server.gracePeriod
-        do {
-            try await ServiceGroup(configuration: group).run()
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            throw ServerStartError(
-                "port \(server.port) on \(server.host) is already in use: stop what listens there, or choose another port (--port, server.port)"
-            )
-        }
+        return PokedexServerApp(services: services)
     }
 }
 
@@ -122,10 +110,8 @@ struct StartupService: Service, CustomStringConvertible {
     var description: String { "StartupService" }
 
     let configuration: PokedexConfiguration
-    let store: any SessionStore
-    let recovery: Recovery
+    let foundation: PokedexFoundation
     let slot: AssistantSlot
-    let auditLog: AuditLog
     let gracePeriod: Duration
     let logger: Logger
 
@@ -134,8 +120,7 @@ struct StartupService: Service, CustomStringConvertible {
     var endingMargin: Duration { min(.seconds(1), gracePeriod / 4) }
 
     func run() async throws {
-        let runtime = try await PokedexRuntime.assemble(
-            configuration, store: store, recovery: recovery, auditLog: auditLog, logger: logger)
+        let runtime = try await PokedexRuntime.assemble(configuration, on: foundation, logger: logger)
         let (tools, model) = (runtime.tools, runtime.model)
         slot.fill(.init(assistant: runtime.assistant, tools: tools, model: model))
         if let model {

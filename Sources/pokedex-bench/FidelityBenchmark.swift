@@ -59,7 +59,7 @@ struct FidelityBenchmark: AsyncParsableCommand {
 
         var results: [(file: String, scores: FidelityScores)] = []
         var modelName = ""
-        var last: (PokedexConfiguration, any SessionStore, Recovery)?
+        var last: (PokedexConfiguration, PokedexFoundation)?
         for (number, path) in scenarios.enumerated() {
             let file = try JSONDecoder().decode(ScenarioFile.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
             let place = directory.appendingPathComponent("file-\(number)")
@@ -75,15 +75,12 @@ struct FidelityBenchmark: AsyncParsableCommand {
                 ("weather.url", weather.baseURL), ("weather.geocoding_url", weather.baseURL),
                 ("runbooks.dir", runbooks), ("runbooks.index", place.appendingPathComponent("runbooks.db").path),
                 ("llm.provider", provider), ("llm.url", url), ("llm.model", model), ("assistant.deadline", deadline),
-                ("llm.max_tokens", "\(maxTokens)"),
+                ("llm.max_tokens", "\(maxTokens)"), ("audit.log", place.appendingPathComponent("audit.jsonl").path),
             ] {
                 try configuration.set(key, to: value)
             }
             if let key = ProcessInfo.processInfo.environment["POKEDEX_LLM_API_KEY"] { try configuration.set("llm.api_key", to: key) }
-            let store = try SQLiteSessionStore(configuration: configuration.sessions)
-            let recovery = Recovery(configuration: PokedexRuntime.recoveryConfiguration(configuration))
-            let auditLog = try AuditLog(path: place.appendingPathComponent("audit.jsonl").path)
-            let runtime = try await PokedexRuntime.assemble(configuration, store: store, recovery: recovery, auditLog: auditLog)
+            let runtime = try await PokedexRuntime.start(configuration)
             guard let chatModel = runtime.model else { throw ValidationError("no model answers at \(url)") }
             modelName = "\(chatModel.provider) \(chatModel.model)"
             print("Model: \(modelName) at \(url) — \(path)")
@@ -122,12 +119,12 @@ struct FidelityBenchmark: AsyncParsableCommand {
             try? await falcon.stop()
             try? await weather.stop()
             results.append((path, scores))
-            last = (configuration, store, recovery)
+            last = (configuration, runtime.foundation)
         }
 
         var slotIdleSeconds: Double?
-        if let (configuration, store, recovery) = last {
-            slotIdleSeconds = try await slotRelease(configuration, url: url, store: store, recovery: recovery)
+        if let (configuration, foundation) = last {
+            slotIdleSeconds = try await slotRelease(configuration, url: url, on: foundation)
         }
         var object: [String: Any] = [
             "model": modelName, "slot_idle_seconds": slotIdleSeconds as Any,
@@ -152,7 +149,7 @@ struct FidelityBenchmark: AsyncParsableCommand {
     /// A turn that cannot finish in its deadline (a long essay), then how long the model server's
     /// slots stay busy after the reply: nil when the server has no `/slots` (not llama.cpp).
     private func slotRelease(
-        _ base: PokedexConfiguration, url: String, store: any SessionStore, recovery: Recovery
+        _ base: PokedexConfiguration, url: String, on foundation: PokedexFoundation
     ) async throws -> Double? {
         let root = url.hasSuffix("/v1") ? String(url.dropLast(3)) : url
         guard let slots = URL(string: root + "/slots"), (try? await Self.busySlots(slots)) != nil else { return nil }
@@ -160,7 +157,7 @@ struct FidelityBenchmark: AsyncParsableCommand {
         try configuration.set("assistant.deadline", to: slotCheckDeadline)
         try configuration.set("falcon.containment.enabled", to: "false")
         try configuration.set("llm.max_tokens", to: "2048")
-        let runtime = try await PokedexRuntime.assemble(configuration, store: store, recovery: recovery, auditLog: nil)
+        let runtime = try await PokedexRuntime.assemble(configuration, on: foundation)
         _ = await runtime.assistant.respond(
             Turn(
                 user: "fidelity", room: "slot-check",

@@ -44,10 +44,8 @@ struct TurnBenchmark: AsyncParsableCommand {
         var configuration = PokedexConfiguration()
         configuration.tools.weatherEnabled = false
         configuration.tools.runbooksDirectory = directory.appendingPathComponent("none").path
-        let recovery = Recovery(configuration: PokedexRuntime.recoveryConfiguration(configuration))
-        let assistant = try await PokedexRuntime.assemble(
-            configuration, store: store, recovery: recovery, auditLog: nil, model: model
-        ).assistant
+        configuration.auditLog = directory.appendingPathComponent("audit.jsonl").path
+        let assistant = try await PokedexRuntime.start(configuration, store: store, model: model).assistant
 
         // The baseline asks for the same thing the assistant will: system prompt, the context, the question.
         let context = try await store.context(for: key).map {

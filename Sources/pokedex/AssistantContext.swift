@@ -13,25 +13,28 @@ import Synchronization
 /// configured, the language model (if any) and the assistant on top.
 struct AssistantContext {
     let configuration: PokedexConfiguration
-    let store: any SessionStore
-    let tools: ToolSet
-    let model: (any ChatModel)?
-    let assistant: Assistant
+    let runtime: PokedexRuntime
+
+    var store: any SessionStore { runtime.store }
+    var tools: ToolSet { runtime.tools }
+    var model: (any ChatModel)? { runtime.model }
+    var assistant: Assistant { runtime.assistant }
     /// The process's one audit log, opened by the same rule as `serve`'s: always, so an action of
     /// any tool (containment, an MCP server's tool that acts) is audited from the terminal too.
-    let auditLog: AuditLog?
+    var auditLog: AuditLog { runtime.auditLog }
 
     static func start(_ options: GlobalOptions) async throws -> AssistantContext {
         let configuration = try options.loadConfiguration()
-        let store = try await SessionStores.open(configuration.sessions)
-        let recovery = Recovery(configuration: PokedexRuntime.recoveryConfiguration(configuration))
+        return try await start(configuration, store: nil)
+    }
+
+    /// - Parameter store: one opened already (`config check` falls back to a scratch one).
+    static func start(_ configuration: PokedexConfiguration, store: (any SessionStore)?) async throws -> AssistantContext {
         do {
-            let auditLog = try AuditLog(path: configuration.auditLog)
-            let runtime = try await PokedexRuntime.assemble(
-                configuration, store: store, recovery: recovery, auditLog: auditLog)
-            return AssistantContext(
-                configuration: configuration, store: store, tools: runtime.tools, model: runtime.model,
-                assistant: runtime.assistant, auditLog: auditLog)
+            let runtime = try await PokedexRuntime.start(configuration, store: store)
+            return AssistantContext(configuration: configuration, runtime: runtime)
+        } catch let error as CommandError {
+            throw error
         } catch {
             throw CommandError("\(error)")
         }

@@ -36,19 +36,7 @@ struct ConfigCommand: AsyncParsableCommand {
                 sessions.database = scratch.path
                 store = try SQLiteSessionStore(configuration: sessions)
             }
-            let context: AssistantContext
-            do {
-                let auditLog = configuration.tools.containmentEnabled ? try AuditLog(path: configuration.auditLog) : nil
-                let runtime = try await PokedexRuntime.assemble(
-                    configuration, store: store,
-                    recovery: Recovery(configuration: PokedexRuntime.recoveryConfiguration(configuration)),
-                    auditLog: auditLog)
-                context = AssistantContext(
-                    configuration: configuration, store: store, tools: runtime.tools, model: runtime.model,
-                    assistant: runtime.assistant, auditLog: auditLog)
-            } catch {
-                throw CommandError("\(error)")
-            }
+            let context = try await AssistantContext.start(configuration, store: store)
             emit("Configuration OK (file: \(configuration.file ?? "none; defaults and environment"))")
             emit("")
             let width = configuration.effectiveValues.map(\.key.count).max() ?? 0

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOCore
 import PokedexServer
+import ServiceLifecycle
 
 /// `pokedex serve`: the HTTP API, status page, metrics and Webex webhook, with background cleanup.
 struct ServeCommand: AsyncParsableCommand {
@@ -23,9 +25,21 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandError("invalid configuration: \(error)")
         }
         let server = configuration.server
-        try await PokedexServerApp(configuration: configuration).run { port in
+        let logger = Logger(label: "pokedex.server")
+        let app = try await PokedexServerApp.make(configuration: configuration, logger: logger) { port in
             // One line on stdout that scripts (and tests) can wait for.
             emit("pokedex: listening on http://\(server.host):\(port)")
+        }
+        var group = ServiceGroupConfiguration(
+            services: app.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = server.gracePeriod
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw CommandError(
+                "port \(server.port) on \(server.host) is already in use: stop what listens there, or choose another port (--port, server.port)"
+            )
         }
     }
 }

@@ -61,7 +61,7 @@ struct EvidenceTests {
         #expect(Evidence.stored(history[1].content)?.first?.result == AssistantFixture.record)
 
         // Another assistant on the same store (a restart, another replica) explains it.
-        let why = await try fixture.replica().respond(Turn(user: "alice", room: "soc", message: "why"))
+        let why = try await fixture.replica().respond(Turn(user: "alice", room: "soc", message: "why"))
         #expect(why.text.contains(Self.contained), "\(why.text)")
 
         // The next turn's context carries the question and the answer, not the stored evidence.

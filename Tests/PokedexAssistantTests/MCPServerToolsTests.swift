@@ -73,13 +73,10 @@ struct MCPServerToolsTests {
             try configuration.set("recovery.mcp_intel.max_retries", to: "0")
             if let responders { try configuration.set("mcp.responders", to: responders) }
             for (key, value) in settings { try configuration.set(key, to: value) }
-            let store = try SQLiteSessionStore(configuration: configuration.sessions)
-            let recovery = Recovery(configuration: PokedexRuntime.recoveryConfiguration(configuration), clock: clock)
+            try configuration.set("audit.log", to: directory.path("audit.log"))
             if let script { llm = try await ScriptedLLMServer.start(script) } else { llm = nil }
             let model = llm.map { OpenAIChatModel(baseURL: $0.openAIURL, model: "scripted", apiKey: nil) }
-            runtime = try await PokedexRuntime.assemble(
-                configuration, store: store, recovery: recovery, auditLog: try AuditLog(path: directory.path("audit.log")),
-                model: model)
+            runtime = try await PokedexRuntime.start(configuration, clock: clock, model: model)
         }
 
         enum FixtureError: Error { case serverDidNotStart }
