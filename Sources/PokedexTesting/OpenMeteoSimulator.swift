@@ -17,14 +17,17 @@ public struct OpenMeteoSimulator: Sendable {
         public var weatherCode: Int
         public var windKilometresPerHour: Double
         public var windDirection: Double
+        /// ISO 3166-1 alpha-2, as the geocoder gives it.
+        public var countryCode: String
 
         public init(
             name: String, country: String, latitude: Double, longitude: Double, temperatureCelsius: Double,
             feelsLikeCelsius: Double, humidity: Int, weatherCode: Int, windKilometresPerHour: Double,
-            windDirection: Double
+            windDirection: Double, countryCode: String = "XX"
         ) {
             self.name = name
             self.country = country
+            self.countryCode = countryCode
             self.latitude = latitude
             self.longitude = longitude
             self.temperatureCelsius = temperatureCelsius
@@ -76,27 +79,33 @@ public struct OpenMeteoSimulator: Sendable {
         guard let name = request.queryValue("name") else {
             return .json(#"{"error":true,"reason":"Parameter 'name' is missing"}"#, status: 400)
         }
-        guard let place = match(name, in: places) else { return .json(#"{"generationtime_ms":0.31}"#) }
-        return .json(
-            #"{"results":[{"id":1,"name":"\#(place.name)","latitude":\#(place.latitude),"longitude":\#(place.longitude),"#
-                + #""country":"\#(place.country)","country_code":"XX","timezone":"Europe/Berlin"}],"generationtime_ms":0.52}"#
-        )
+        let count = request.queryValue("count").flatMap(Int.init) ?? 10
+        let found = matches(name, in: places).prefix(max(1, min(count, 100)))
+        guard !found.isEmpty else { return .json(#"{"generationtime_ms":0.31}"#) }
+        let results = found.enumerated().map { index, place in
+            #"{"id":\#(index + 1),"name":"\#(place.name)","latitude":\#(place.latitude),"longitude":\#(place.longitude),"#
+                + #""country":"\#(place.country)","country_code":"\#(place.countryCode)","timezone":"Europe/Berlin"}"#
+        }
+        return .json(#"{"results":["# + results.joined(separator: ",") + #"],"generationtime_ms":0.52}"#)
     }
 
     /// As Open-Meteo documents its search: two characters match exactly; three and more match
     /// fuzzily — here a prefix ("buenos" finds Buenos Aires) or a small misspelling (one edit, two
     /// for names of eight letters or more; diacritics aside: "sao paulo" finds São Paulo).
-    static func match(_ name: String, in places: [Place]) -> Place? {
+    /// Every match, the closest first.
+    static func matches(_ name: String, in places: [Place]) -> [Place] {
         func folded(_ text: String) -> String { text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }
         let wanted = folded(name.trimmingCharacters(in: .whitespaces))
-        if let exact = places.first(where: { folded($0.name) == wanted }) { return exact }
-        guard wanted.count >= 3 else { return nil }
-        if let prefix = places.first(where: { folded($0.name).hasPrefix(wanted) }) { return prefix }
+        let exact = places.filter { folded($0.name) == wanted }
+        guard wanted.count >= 3 else { return exact }
+        let prefix = places.filter { folded($0.name).hasPrefix(wanted) && folded($0.name) != wanted }
         let allowed = wanted.count >= 8 ? 2 : 1
-        return places.first { place in
+        let fuzzy = places.filter { place in
             let known = folded(place.name)
-            return abs(known.count - wanted.count) <= allowed && editDistance(Array(known), Array(wanted)) <= allowed
+            return !known.hasPrefix(wanted) && abs(known.count - wanted.count) <= allowed
+                && editDistance(Array(known), Array(wanted)) <= allowed
         }
+        return exact + prefix + fuzzy
     }
 
     private static func forecast(

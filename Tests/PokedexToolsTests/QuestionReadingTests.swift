@@ -19,6 +19,8 @@ struct QuestionReadingTests {
         ("her laptop is hr-lt-mbarros. is it isolated", ["hr-lt-mbarros"]),
         ("the box is called reception-kiosk, is it online", ["reception-kiosk"]),
         ("check nyc-fin-jdoe please", ["nyc-fin-jdoe"]),
+        // A device code joined to a person's name, without a digit in it.
+        ("is lt-pwisniewski contained", ["lt-pwisniewski"]), ("pls network contain mbp-jnovak", ["mbp-jnovak"]),
     ])
     func hostsAreFoundHoweverTheQuestionIsPhrased(question: String, hosts: [String]) {
         #expect(EntityReader.hosts(in: question) == hosts)
@@ -30,6 +32,7 @@ struct QuestionReadingTests {
         "is sha256 enough", "see ransomware-response.md", "are we on Win11 yet", "runbook for x64 builds",
         "is this a man-in-the-middle?", "seeing pass-the-hash attempts", "any living-off-the-land binaries?",
         "• Status: lift_containment_pending", "status is containment-pending-approval",
+        "it got re-imaged yesterday", "un-isolate it", "need a sign-off first", "co-worker saw it", "ad-hoc scan?",
     ])
     func wordsOfThatShapeThatAreNotHosts(question: String) {
         #expect(EntityReader.hosts(in: question).isEmpty, "\(EntityReader.entities(in: question))")
@@ -83,6 +86,7 @@ struct QuestionReadingTests {
         ("same for ws-3003", [Entity(.host, "ws-3003")]),
         ("ok and is it still talking to the cloud at least? need a shell", [Entity(.host, "WS-2001")]),
         ("did it drop off overnight", [Entity(.host, "WS-2001")]),
+        ("when did it last phone home", [Entity(.host, "WS-2001")]),
     ])
     func followUpsResolveFromEarlierTurns(question: String, entities: [Entity]) {
         let reading = QuestionReading(question, earlier: Self.earlier)
@@ -116,9 +120,26 @@ struct QuestionReadingTests {
         #expect(QuestionReading(question, earlier: [[Entity(.place, "Oslo")]]).entities == [Entity(.place, place)])
     }
 
-    @Test(arguments: ["thanks!", "tell me a joke", "what does EDR stand for?", "and what's the phishing runbook?"])
+    @Test(arguments: [
+        "thanks!", "tell me a joke", "what does EDR stand for?", "and what's the phishing runbook?",
+        "lol the coffee machine on 3rd floor died again",
+    ])
     func otherQuestionsDoNotReachBack(question: String) {
         #expect(QuestionReading(question, earlier: Self.earlier).entities.isEmpty)
+    }
+
+    @Test func aQuestionAboutAHostStateIsNoPlaceAfterTheWeather() {
+        let earlier: [[Entity]] = [[Entity(.host, "vpn-gw-fra1")], [Entity(.place, "Ostrava")]]
+        #expect(QuestionReading("online?", earlier: earlier).entities == [Entity(.host, "vpn-gw-fra1")])
+    }
+
+    @Test func aHostCalledByPartOfItsNameIsFoundFurtherBackThanAPronounReaches() {
+        let earlier: [[Entity]] = [
+            [Entity(.place, "Gdansk")], [Entity(.place, "Poznan")], [Entity(.host, "VRC-KTW-DC02")],
+            [Entity(.host, "dispatch-wro-07")], [Entity(.host, "dispatch-wro-07")],
+        ]
+        let reading = QuestionReading("wait what was the ticket nr for the wroclaw dispatch box", earlier: earlier)
+        #expect(reading.entities == [Entity(.host, "dispatch-wro-07")])
     }
 
     @Test(arguments: [

@@ -46,6 +46,8 @@ struct RunbookRetrievalTests {
         ("what is our ransomware runbook?", "ransomware-response.md#First 15 minutes", 1),
         ("who do I call for a P1 at night?", "escalation-contacts.md#How to reach people", 1),
         ("first steps for phishing triage", "phishing-triage.md#Analyse the message", 3),
+        ("whos backup for the incident commander", "escalation-contacts.md#On-call roles", 1),
+        ("ok who is our IC tonight", "escalation-contacts.md#On-call roles", 2),
     ])
     func aNewUsersQuestionsOpenAtTheRightSection(question: String, section: String, within: Int) throws {
         let (index, directory) = try Self.index()

@@ -54,6 +54,29 @@ struct WeatherToolTests {
         #expect(simulator.requestedPaths == ["/v1/search"])
     }
 
+    /// People write a place with its country or a spot in it; the geocoder knows only the name.
+    @Test(arguments: [
+        ("vienna austria", "Vienna, Austria"), ("vienna us", "Vienna, United States"), ("Vienna, AT", "Vienna, Austria"),
+        ("oslo depot", "Oslo, Norway"), ("berlin main yard", "Berlin, Germany"),
+    ])
+    func aPlaceWrittenWithItsCountryOrASpotInItIsTheNamedPlace(location: String, found: String) async throws {
+        let vienna = OpenMeteoSimulator.Place(
+            name: "Vienna", country: "Austria", latitude: 48.21, longitude: 16.37, temperatureCelsius: 2,
+            feelsLikeCelsius: 0, humidity: 80, weatherCode: 3, windKilometresPerHour: 5, windDirection: 90,
+            countryCode: "AT")
+        let virginia = OpenMeteoSimulator.Place(
+            name: "Vienna", country: "United States", latitude: 38.90, longitude: -77.27, temperatureCelsius: 8,
+            feelsLikeCelsius: 6, humidity: 60, weatherCode: 0, windKilometresPerHour: 5, windDirection: 90,
+            countryCode: "US")
+        let simulator = try await OpenMeteoSimulator.start(places: [OpenMeteoSimulator.berlin, OpenMeteoSimulator.oslo, vienna, virginia])
+        defer { Task { try await simulator.stop() } }
+        let result = try await ask(tool(simulator), location.replacingOccurrences(of: ",", with: ""))
+        #expect(result.text.hasPrefix("Current weather in \(found):"), "\(result.text)")
+        // A name it does not know is still said so, after at most one try per shorter name.
+        let unknown = try await ask(tool(simulator), "gotham city north")
+        #expect(unknown == ToolResult(text: WeatherReport.unknownPlace("gotham city north")))
+    }
+
     @Test func aRateLimitedAnswerIsRetriedAfterTheWaitItAsksFor() async throws {
         let faults = FaultInjector(FaultPlan().failFirst(1, with: .status(429, retryAfter: "2")))
         let simulator = try await OpenMeteoSimulator.start(faults: faults)

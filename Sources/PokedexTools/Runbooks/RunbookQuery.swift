@@ -38,8 +38,10 @@ struct RunbookQuery {
             let night = word.wholeMatch(of: /\d{1,2}(am|pm)/) != nil ? Self.thesaurus["night"] : nil
             groups.append(Group(words: [word] + (Self.alternatives(of: word) ?? night ?? [])))
         }
-        // "Who is…", "who's…": people are listed in tables (``RunbookIndex/cues(_:)``).
-        if words.first == "who" || words.first == "whom", !groups.isEmpty { groups.append(Group(words: ["roster"], implied: true)) }
+        // "Who is…", "who's…", "ok whos…": people are listed in tables (``RunbookIndex/cues(_:)``).
+        if words.prefix(3).contains(where: ["who", "whom", "whos"].contains), !groups.isEmpty {
+            groups.append(Group(words: ["roster"], implied: true))
+        }
         self.groups = groups
     }
 
@@ -90,8 +92,11 @@ struct RunbookQuery {
         "here", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "let", "may", "me", "mean", "means",
         "might", "must", "my", "need", "now", "of", "on", "or", "our", "out", "please", "s", "she", "should", "so",
         "some", "still", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
-        "to", "up", "us", "was", "we", "were", "what", "whats", "when", "where", "which", "whether", "who", "why",
+        "to", "up", "us", "was", "we", "were", "what", "whats", "when", "where", "which", "whether", "who", "whos", "why",
         "will", "with", "would", "you", "your",
+        // Chat shorthand that asks nothing of a runbook.
+        "ok", "okay", "pls", "plz", "thx", "ty", "btw", "lol", "hey", "hi", "yo", "u", "ur", "im", "rn", "atm", "tho",
+        "ya", "gonna", "wanna", "quick", "again", "right",
     ]
 
     /// A word's entry in the thesaurus, or that of its stem ("reimaged" → "reimage", "beacons" →
@@ -115,6 +120,7 @@ struct RunbookQuery {
         "edr": ["falcon", "crowdstrike"], "av": ["falcon"],
         "ic": ["incident", "commander"], "ir": ["incident", "response"],
         "night": ["outside", "business", "hours", "pager"], "overnight": ["outside", "business", "hours", "pager"],
+        "tonight": ["night", "outside", "business", "hours", "pager"],
         "weekend": ["outside", "business", "hours", "pager"], "after hours": ["outside", "business", "hours"],
         "call": ["page", "phone"], "phone": ["call"], "reach": ["page", "call"],
         "contact": ["escalate", "page"], "contacts": ["escalation"],

@@ -8,7 +8,7 @@ import Foundation
 /// `dc01`, `lt-qa-5512`), a dotted name inside the estate (a label such as `corp`, `ad`, `local`
 /// or `internal`, or digits in its first label), an upper-case hyphenated name (`FINANCE-PC`), a
 /// hyphenated name of three parts with a short code among them and none English
-/// (`hr-lt-mbarros`), or a name right after "host", "machine", "laptop"… ("her laptop is …")
+/// (`hr-lt-mbarros`), a device code joined to a name (`mbp-jnovak`), or a name right after "host", "machine", "laptop"… ("her laptop is …")
 /// that could only be one. Words of that shape
 /// that are something else — ticket numbers (`INC-4471`), CVEs, ATT&CK ids, severities (`sev1`,
 /// `P1`), times (`3am`), versions and protocol names (`sha256`, `win11`, `x64`) — are not hosts.
@@ -76,6 +76,7 @@ public enum EntityReader {
         // among them (site, department, type) and none an English word: `hr-lt-mbarros`; not
         // `man-in-the-middle`, `pass-the-hash`, nor a state such as `lift_containment_pending`.
         let hyphenated = word.split(separator: "-")
+        if isCodeAndName(hyphenated), !acronyms.contains(lower) { return Entity(.host, word) }
         if hyphenated.count >= 3, hyphenated.contains(where: { $0.count <= 3 }),
             hyphenated.allSatisfy({ $0.count >= 2 && $0.allSatisfy(\.isLetter) && !CommonWords.english.contains($0.lowercased()[...]) }),
             !acronyms.contains(lower)
@@ -84,6 +85,22 @@ public enum EntityReader {
         }
         return nil
     }
+
+    /// Two parts as naming conventions join a device code to a person or a place: `mbp-jnovak`,
+    /// `lt-mkowalska` — a code of two or three letters and a name of four or more that is no
+    /// English word; not a prefixed word (`re-imaged`, `un-isolate`, `co-worker`).
+    private static func isCodeAndName(_ parts: [Substring]) -> Bool {
+        guard parts.count == 2, parts.allSatisfy({ $0.allSatisfy(\.isLetter) }) else { return false }
+        let (code, name) = parts[0].count <= 3 ? (parts[0], parts[1]) : (parts[1], parts[0])
+        return (2...3).contains(code.count) && !wordPrefixes.contains(code.lowercased()) && name.count >= 4
+            && !CommonWords.english.contains(name.lowercased()[...])
+    }
+
+    /// Prefixes written with a hyphen before an English word.
+    private static let wordPrefixes: Set<String> = [
+        "re", "un", "de", "co", "pre", "non", "ex", "sub", "mid", "mis", "dis", "bi", "tri", "in", "out", "off", "on",
+        "up", "e", "x", "anti", "self", "pro", "semi", "auto", "web", "all", "ad", "no", "opt", "log", "set", "pop",
+    ]
 
     /// A dotted name: a host inside the estate, a domain outside it, or a file name (nothing).
     private static func dotted(_ word: String, lower: String, after previous: String) -> Entity? {

@@ -79,19 +79,26 @@ public struct QuestionReading: Sendable {
         guard let latest = earlier.first else { return nil }
         let rest = Array(words.dropFirst(opening))
         let lower = text.lowercased()
-        let points = words.contains(where: pointers.contains) || pointsToAHost(words)
+        // "the sql box", "that jump box"; in a remark ("the coffee machine died again") only
+        // when it asks something of a host (a question, a state, an action).
+        let asksSomething = text.contains("?") || opensAsQuestion(words)
+            || words.contains { hostCues.contains($0) && !hostNouns.contains($0) && !EntityReader.hostNouns.contains($0) }
+        let points = words.contains(where: pointers.contains) || (pointsToAHost(words) && asksSomething)
             || pointerPhrases.contains { lower.contains($0) }
-        if earlier.prefix(2).contains(where: { $0.contains { $0.kind == .place } }),
+        // A question about a host's state ("online?") is no place, even after the weather.
+        let asksAboutAHost = words.contains(where: hostStateCues.contains) && !PlaceReader.hasWeatherCue(text)
+        if !asksAboutAHost, earlier.prefix(2).contains(where: { $0.contains { $0.kind == .place } }),
             let place = placeInFollowUp(text, words: words, rest: rest, opening: opening, points: points)
         {
             return [Entity(.place, place)]
         }
-        let recent = earlier.prefix(3)
-        if let named = recent.lazy.compactMap({ turn in
+        // A host called by part of its name may be further back than a pronoun reaches.
+        if let named = earlier.prefix(10).lazy.compactMap({ turn in
             turn.filter { $0.kind == .host && Self.calls(words, $0, aliases: aliases[$0.value.lowercased()] ?? []) }.nilIfEmpty
         }).first {
             return named
         }
+        let recent = earlier.prefix(3)
         let wanted: EntityKind? =
             PlaceReader.hasWeatherCue(text) || words.contains("there")
             ? .place : words.contains(where: hostCues.contains) ? .host : nil
@@ -211,7 +218,13 @@ public struct QuestionReading: Sendable {
         "machine", "device", "server", "laptop", "responding", "pingable", "ping", "live", "check", "hear", "heard",
         "contain", "isolate", "lift", "release", "uncontain", "unisolate", "free", "stuck", "pending", "node",
         "talking", "reporting", "cloud", "drop", "dropped", "connectivity", "heartbeat", "beaconing", "patched",
-        "uptime", "rebooted", "reboot",
+        "uptime", "rebooted", "reboot", "last", "phone", "phoned", "phones", "contact",
+    ]
+
+    /// Words that ask about a host's state and never about the weather.
+    static let hostStateCues: Set<String> = [
+        "online", "offline", "reachable", "unreachable", "contained", "containment", "isolated", "quarantined", "status",
+        "os", "pingable", "connected", "disconnected", "patched",
     ]
 
     /// Words a question opens with.

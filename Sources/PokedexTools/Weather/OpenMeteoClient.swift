@@ -12,8 +12,14 @@ public struct OpenMeteoClient: Sendable {
     public struct Place: Sendable, Equatable, Decodable {
         public var name: String
         public var country: String?
+        public var countryCode: String?
         public var latitude: Double
         public var longitude: Double
+
+        enum CodingKeys: String, CodingKey {
+            case name, country, latitude, longitude
+            case countryCode = "country_code"
+        }
     }
 
     private let weatherURL: String
@@ -38,9 +44,31 @@ public struct OpenMeteoClient: Sendable {
 
     /// The best match for a place name, or nil when there is none.
     public func place(named name: String, timeLimit: Duration) async throws -> Place? {
+        try await places(named: name, count: 1, timeLimit: timeLimit).first
+    }
+
+    /// The place a name means as people write it: the whole name if the geocoder knows it, else
+    /// its first words, with the rest read as the country ("vienna austria", "lisbon pt") or as a
+    /// spot in the place ("wroclaw yard", "ostrava depot"). The report names the place found, so
+    /// the reader sees which one it is.
+    public func place(matching name: String, timeLimit: Duration) async throws -> Place? {
+        if let place = try await place(named: name, timeLimit: timeLimit) { return place }
+        let words = name.split(separator: " ")
+        for cut in stride(from: words.count - 1, through: 1, by: -1) {
+            let head = words[..<cut].joined(separator: " ")
+            let rest = words[cut...].joined(separator: " ").lowercased()
+            guard head.count >= 3 else { continue }
+            let found = try await places(named: head, count: 10, timeLimit: timeLimit)
+            guard let first = found.first else { continue }
+            return found.first { $0.country?.lowercased() == rest || $0.countryCode?.lowercased() == rest } ?? first
+        }
+        return nil
+    }
+
+    private func places(named name: String, count: Int, timeLimit: Duration) async throws -> [Place] {
         struct Found: Decodable { var results: [Place]? }  // absent when nothing matched
-        let url = "\(geocodingURL)/v1/search?name=\(name.queryEncoded)&count=1&language=en&format=json"
-        return try await get(url, as: Found.self, timeLimit: timeLimit).results?.first
+        let url = "\(geocodingURL)/v1/search?name=\(name.queryEncoded)&count=\(count)&language=en&format=json"
+        return try await get(url, as: Found.self, timeLimit: timeLimit).results ?? []
     }
 
     /// Current conditions at a place.

@@ -43,7 +43,7 @@ public struct WeatherTool: CatalogTool {
         let location = (arguments.string("location") ?? "").trimmingWhitespace()
         let (client, units) = (self.client, self.units)
         let outcome = await recovery.call(Self.service) { attempt in
-            guard let place = try await client.place(named: location, timeLimit: attempt.timeLimit) else {
+            guard let place = try await client.place(matching: location, timeLimit: attempt.timeLimit) else {
                 return WeatherReport.unknownPlace(location)
             }
             return try await client.current(at: place, units: units, timeLimit: attempt.timeLimit).sentence
