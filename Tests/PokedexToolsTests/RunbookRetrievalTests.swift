@@ -72,6 +72,10 @@ struct RunbookRetrievalTests {
         defer { directory.remove() }
         #expect(try index.search("how do I book a meeting room for friday").isEmpty)
         #expect(try index.search("kubernetes pod in crashloopbackoff").isEmpty)
+        // Small talk that shares one everyday word with a runbook ("day"), or whose everyday words
+        // look like misspelt runbook terms.
+        #expect(try index.search("hows ur day going bot").isEmpty)
+        #expect(try index.search("lol the coffee machine on 3rd floor died again").isEmpty)
         #expect(RunbookAnswer.format([], query: "lunch menu") == "No relevant documents found for query: 'lunch menu'")
     }
 

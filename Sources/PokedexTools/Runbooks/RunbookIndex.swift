@@ -331,8 +331,10 @@ public final class RunbookIndex: Sendable {
             }
         }
         for word in query.allWords { _ = try count(word) }
-        // A word found nowhere may be misspelt: its nearest term in the index stands in for it.
-        for (position, group) in query.groups.enumerated() where try group.words.allSatisfy({ try count($0) == 0 }) {
+        // A word found nowhere may be misspelt: its nearest term in the index stands in for it (an
+        // everyday word is spelt right: "going" is not "ongoing").
+        for (position, group) in query.groups.enumerated()
+        where try !CommonWords.english.contains(Substring(group.words[0])) && group.words.allSatisfy({ try count($0) == 0 }) {
             if let term = try Self.correction(of: group.words[0], in: db) {
                 query.groups[position].words.insert(term + "*", at: 0)
                 _ = try count(term + "*")

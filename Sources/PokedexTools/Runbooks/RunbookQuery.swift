@@ -58,7 +58,8 @@ struct RunbookQuery {
     /// groups found in it over that of all groups, a group found nowhere weighing as much as the
     /// rarest word found — or, when it is an everyday English word ("getting", "weird"), a
     /// ``everydayWeight`` of that. A question half about something no runbook mentions ("the
-    /// vacation policy") scores below one half.
+    /// vacation policy") scores below one half; one in which only one everyday word is found ("how's
+    /// your day going") scores 0.
     /// - Parameters:
     ///   - found: in how many chunks each word is (0 or absent: nowhere).
     ///   - chunks: how many chunks the index holds.
@@ -68,16 +69,19 @@ struct RunbookQuery {
         }
         var known = 0.0
         var unknown = 0.0
+        var topical = 0  // words found that are the runbooks' own (or several everyday ones)
         for group in groups where !group.implied {
             let count = group.words.map { found[$0] ?? 0 }.max() ?? 0
             if count > 0 {
                 known += weight(count)
+                topical += group.words.count > 1 || !CommonWords.english.contains(Substring(group.words[0])) ? 2 : 1
             } else {
                 // As heavy as the rarest word, unless it is an everyday word around the subject.
                 unknown += weight(1) * (CommonWords.english.contains(Substring(group.words[0])) ? Self.everydayWeight : 1)
             }
         }
-        return known + unknown == 0 ? 0 : known / (known + unknown)
+        // One everyday word found ("how's your day going"): small talk, not a runbook question.
+        return known + unknown == 0 || topical < 2 ? 0 : known / (known + unknown)
     }
 
     /// The question's words, lowercased, split at anything that is not a letter or digit.
@@ -92,7 +96,7 @@ struct RunbookQuery {
         "here", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "let", "may", "me", "mean", "means",
         "might", "must", "my", "need", "now", "of", "on", "or", "our", "out", "please", "s", "she", "should", "so",
         "some", "still", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
-        "to", "up", "us", "was", "we", "were", "what", "whats", "when", "where", "which", "whether", "who", "whos", "why",
+        "to", "up", "us", "was", "we", "were", "what", "whats", "when", "where", "which", "whether", "who", "whos", "why", "hows", "wheres", "whens",
         "will", "with", "would", "you", "your",
         // Chat shorthand that asks nothing of a runbook.
         "ok", "okay", "pls", "plz", "thx", "ty", "btw", "lol", "hey", "hi", "yo", "u", "ur", "im", "rn", "atm", "tho",
@@ -154,6 +158,10 @@ struct RunbookQuery {
         "iocs": ["indicators"], "sha256": ["hashes"], "md5": ["hashes"], "oncall": ["call", "page"],
         "pager": ["page"], "rtr": ["real", "time", "response"], "shell": ["response"], "dc": ["domain", "controllers"],
         "db": ["databases"], "approve": ["approval"], "signoff": ["approval"], "zip": ["archives", "attachments"],
+        // Office files with macros and other mail-borne file types: an attachment.
+        "docm": ["attachments", "macros"], "xlsm": ["attachments", "macros"], "pptm": ["attachments", "macros"],
+        "docx": ["attachments"], "xlsx": ["attachments"], "rar": ["archives", "attachments"],
+        "7z": ["archives", "attachments"], "lnk": ["attachments"],
         "attachment": ["attachments"], "lock": ["disable"], "wire": ["network"], "let back": ["lift"],
         "back on": ["lift"], "cut off": ["contain"], "pw": ["password", "credentials"], "pwd": ["password"],
         "btc": ["ransom", "pay"], "cfo": ["executive", "finance"], "ceo": ["executive"], "ea": ["executive", "assistant"],
