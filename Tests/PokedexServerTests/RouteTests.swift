@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import PokedexAssistant
+import PokedexAudit
 import PokedexSessions
 import PokedexSettings
 import PokedexWebex
@@ -293,6 +294,44 @@ struct AuthenticationTests {
             }
             try await client.execute(uri: "/metrics", method: .get) { #expect(!$0.text.contains(ServerFixture.token)) }
         }
+    }
+
+    /// The admin routes are a group behind the administrator's gate: a user's credential reaches
+    /// none of them, however the path is spelt, and every refused change is audited.
+    @Test func adminRoutesLetOnlyAdministratorsThrough() async throws {
+        let user = "user-token-0123456789abcdef"
+        let fixture = try await ServerFixture(tokens: ["ops:admin:" + ServerFixture.token, "bob:user:" + user])
+        defer { fixture.finish() }
+        let adminRoutes: [(String, HTTPRequest.Method, String?)] = [
+            ("/api/v1/sessions", .get, nil), ("/api/v1/sessions/cleanup", .post, nil),
+            ("/api/v1/sessions/import", .post, "[]"), ("/api/v1/tools/weather/force", .post, #"{"state":"auto"}"#),
+            ("/api/v1/sessions/cleanup/", .post, nil), ("/api/v1//tools/weather/force", .post, #"{"state":"auto"}"#),
+        ]
+        try await fixture.test { client in
+            for (uri, method, body) in adminRoutes {
+                try await client.execute(
+                    uri: uri, method: method, headers: [.authorization: "Bearer \(user)"], body: body.map(ByteBuffer.json)
+                ) { response in
+                    #expect(response.status == .forbidden || response.status == .notFound, "\(method) \(uri): \(response.status)")
+                }
+            }
+            // The user's own session routes are not behind the gate.
+            try await client.execute(uri: "/api/v1/sessions/bob/soc", method: .get, headers: [.authorization: "Bearer \(user)"]) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(
+                uri: "/api/v1/sessions/cleanup", method: .post, headers: [.authorization: "Bearer \(ServerFixture.token)"]
+            ) {
+                #expect($0.status == .ok)
+            }
+        }
+        let records = try AuditLog.records(at: fixture.auditPath)
+        let refused = records.filter { $0.outcome == "refused_forbidden" }
+        #expect(Set(refused.map(\.action)).isSuperset(of: ["sessions.cleanup", "sessions.import", "tools.force"]))
+        #expect(refused.allSatisfy { $0.principal == "bob" && $0.action != "sessions" })
+        #expect(records.contains { $0.action == "sessions.cleanup" && $0.outcome == "done" && $0.principal == "ops" })
+        #expect(AdministratorMiddleware.action("/api/v1/tools/{tool}/force") == "tools.force")
+        #expect(AdministratorMiddleware.action("/api/v1/sessions/import") == "sessions.import")
     }
 
     @Test func tokenComparisonIsExact() {

@@ -13,13 +13,15 @@ struct OperationsRoutes {
         var state: State
     }
 
-    func add(to group: RouterGroup<PokedexRequestContext>) {
+    /// - Parameters:
+    ///   - group: `/api/v1` for any authenticated principal.
+    ///   - admin: the same path behind the administrator's gate.
+    func add(to group: RouterGroup<PokedexRequestContext>, admin: RouterGroup<PokedexRequestContext>) {
         let deps = self.deps
         group.get("health/tools") { _, _ -> Response in
             try HTTPSupport.json(deps.recovery.healthReport())
         }
-        group.post("tools/:tool/force") { request, context -> Response in
-            try deps.requireAdministrator(context, action: "tools.force")
+        admin.post("tools/:tool/force") { request, context -> Response in
             let name = try HTTPSupport.segment(context.parameters.get("tool"), "tool")
             let body: ForceBody
             do {

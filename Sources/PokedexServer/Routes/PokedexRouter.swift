@@ -55,7 +55,8 @@ public struct ServerDependencies: Sendable {
 
 /// The routes of SPEC 7, by structure: the public ones (an explicit short list) on the router
 /// itself, every other one inside a group whose middleware authenticates — so no spelling of a
-/// path can reach a protected handler without a credential. One middleware per concern around
+/// path can reach a protected handler without a credential, and the admin routes inside a group
+/// of their own whose middleware lets only administrators through. One middleware per concern around
 /// everything: metrics by matched route, the request id, errors rendered as JSON.
 public enum PokedexRouter {
     /// The router with the configured tokens (JWTs need ``PokedexServerApp``, which loads the keys).
@@ -78,8 +79,10 @@ public enum PokedexRouter {
         let protected = router.group().add(middleware: AuthenticationMiddleware(authenticator: authenticator))
         ChatRoutes(deps: dependencies).add(to: protected.group("api/v1"))
         if let mcp = dependencies.mcp { MCPRoutes(deps: dependencies, configuration: mcp).add(to: protected) }
-        SessionRoutes(deps: dependencies).add(to: protected.group("api/v1/sessions"))
-        OperationsRoutes(deps: dependencies).add(to: protected.group("api/v1"))
+        // Admin-only routes: a group of their own behind the administrator's gate.
+        let admin = protected.group("api/v1").add(middleware: AdministratorMiddleware(deps: dependencies))
+        SessionRoutes(deps: dependencies).add(to: protected.group("api/v1/sessions"), admin: admin.group("sessions"))
+        OperationsRoutes(deps: dependencies).add(to: protected.group("api/v1"), admin: admin)
         OpenAIRoutes(deps: dependencies).add(to: protected.group("v1"))
         return router
     }

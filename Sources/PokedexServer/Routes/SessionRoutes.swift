@@ -10,11 +10,13 @@ import PokedexSessions
 struct SessionRoutes {
     let deps: ServerDependencies
 
-    func add(to group: RouterGroup<PokedexRequestContext>) {
+    /// - Parameters:
+    ///   - group: `/api/v1/sessions` for any authenticated principal (each route checks the user).
+    ///   - admin: the same path behind the administrator's gate.
+    func add(to group: RouterGroup<PokedexRequestContext>, admin: RouterGroup<PokedexRequestContext>) {
         let deps = self.deps
-        group.get { _, context -> Response in
-            try deps.requireAdministrator(context, action: "sessions.statistics", audited: false)
-            return try HTTPSupport.json(try await storage { try await deps.store.statistics() })
+        admin.get { _, _ -> Response in
+            try HTTPSupport.json(try await storage { try await deps.store.statistics() })
         }
         group.get(":user/:room") { _, context -> Response in
             let key = try sessionKey(context)
@@ -41,8 +43,7 @@ struct SessionRoutes {
             }
             return try HTTPSupport.json(["deleted": true])
         }
-        group.post("import") { request, context -> Response in
-            try deps.requireAdministrator(context, action: "sessions.import")
+        admin.post("import") { request, context -> Response in
             let data = try await deps.body(request)
             let sessions: [ArchivedSession]
             do {
@@ -56,8 +57,7 @@ struct SessionRoutes {
             let summary = try await storage { try await deps.store.importSessions(sessions) }
             return try HTTPSupport.json(summary)
         }
-        group.post("cleanup") { _, context -> Response in
-            try deps.requireAdministrator(context, action: "sessions.cleanup")
+        admin.post("cleanup") { _, context -> Response in
             try deps.audit("sessions.cleanup", "done", context)
             return try HTTPSupport.json(["removed": try await storage { try await deps.store.cleanup() }])
         }
