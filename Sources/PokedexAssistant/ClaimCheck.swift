@@ -64,18 +64,19 @@ struct ClaimCheck: Sendable {
     }
 
     nonisolated(unsafe) private static let toolCallSyntax =
-        /(?im)functions\.[a-z_]+\s*[:(]|<\/?tool_[a-z_]+>|\[TOOL_CALLS\]|<\|[a-z_]+\|>|"(name|function)"\s*:\s*"[a-z_]+"\s*,\s*"(arguments|parameters)"|^\s*\{\s*"[A-Za-z_]+"\s*:|\*\*from [^*\n]+:\*\*|\*\*from [^*\n]*\.(md|txt|pdf|html?|docx)\b|\*\*sources?:\*\*|📄/
+        /(?im)functions\.[a-z_]+\s*[:(]|<\/?tool_[a-z_]+>|\[TOOL_CALLS\]|<\|[a-z_]+\|>|"(name|function)"\s*:\s*"[a-z_]+"\s*,\s*"(arguments|parameters)"|^\s*\{\s*"[A-Za-z_]+"\s*:|\*\*from [^*\n]+:\*\*|\*\*from [^*\n]*\.(md|txt|pdf|html?|docx)\b|\*\*sources?:\*\*|📄|please confirm: |reply exactly `confirm/
     nonisolated(unsafe) private static let entity = /&(#x?[0-9a-fA-F]+|quot|amp|apos|lt|gt|nbsp);/
     nonisolated(unsafe) private static let sentenceEnd = /[.!?](?=\s|$)|\n/
     nonisolated(unsafe) private static let listMarker = /\s*(\d{1,2}|[a-z])[.)]\s*/
 
     /// Text a model server should have parsed as a tool call (or a chat template's markup) but
     /// passed on as prose: `functions.x:`, `<tool_call>`/`<tool_response>`, special tokens, a line
-    /// that is a JSON object — or prose dressed as a tool's answer (`**From x.md:**`, `**Sources:**`),
-    /// which would pass the model's words off as the runbooks'.
+    /// that is a JSON object — or prose dressed as a tool's answer (`**From x.md:**`, `**Sources:**`,
+    /// a confirmation request), which would pass the model's words off as the runbooks' or an
+    /// action's.
     static func hasToolCallSyntax(_ text: String) -> Bool {
         guard text.contains("functions.") || text.contains("<") || text.contains("[TOOL") || text.contains("\"")
-            || text.contains("**") || text.contains("📄")
+            || text.contains("**") || text.contains("📄") || text.localizedCaseInsensitiveContains("confirm")
         else { return false }
         return text.firstMatch(of: toolCallSyntax) != nil
     }

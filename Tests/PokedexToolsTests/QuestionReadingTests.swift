@@ -128,6 +128,27 @@ struct QuestionReadingTests {
         #expect(QuestionReading(question, earlier: Self.earlier).entities.isEmpty)
     }
 
+    /// What a question asks of a name makes it a host when its shape does not.
+    @Test(arguments: [
+        ("edigateway up?", ["edigateway"]), ("check pilotage-kiosk", ["pilotage-kiosk"]),
+        ("is berthplanner back online yet?", ["berthplanner"]),
+        ("quaycrane-hmi vs BERTHPLANNER, which one is isolated?", ["quaycrane-hmi", "BERTHPLANNER"]),
+        ("buenas 👋 is gatehouse.vlp.australport.cl still isolated?", ["gatehouse.vlp.australport.cl"]),
+        ("lift containment on gatehouse.vlp.australport.cl, INC-48190 is closed", ["gatehouse.vlp.australport.cl"]),
+        ("mail passes SPF but DMARC fails and the domain is austra1port.cl 🤔 sus?", []),
+        ("check dmarc for that sender", []), ("contain the outbreak now", []), ("status update please", []),
+        ("is evil-login.com a phishing domain?", []),
+    ])
+    func aNameIsAHostByWhatIsAskedOfIt(question: String, hosts: [String]) {
+        #expect(QuestionReading(question).entities(.host).map(\.value) == hosts)
+    }
+
+    @Test func theSecondOneIsTheSecondHostOfTheLastTurn() {
+        let earlier: [[Entity]] = [[Entity(.host, "quaycrane-hmi"), Entity(.host, "BERTHPLANNER")]]
+        #expect(QuestionReading("is the second one online?", earlier: earlier).entities == [Entity(.host, "BERTHPLANNER")])
+        #expect(QuestionReading("and the former?", earlier: earlier).entities == [Entity(.host, "quaycrane-hmi")])
+    }
+
     @Test func aQuestionAboutAHostStateIsNoPlaceAfterTheWeather() {
         let earlier: [[Entity]] = [[Entity(.host, "vpn-gw-fra1")], [Entity(.place, "Ostrava")]]
         #expect(QuestionReading("online?", earlier: earlier).entities == [Entity(.host, "vpn-gw-fra1")])
@@ -185,6 +206,7 @@ struct QuestionReadingTests {
         "fs01.corp.example.net. has it been isolated",
         "if we ever had to isolate the prod db WS-1234, whose approval do we need",
         "once LAPTOP-77 is contained, who tells the owner",
+        "it's a crane HMI WS-1234 tho, is it fine to contain OT kit or do i need approval for some types of boxes",
     ])
     func questionsAboutStateNeverStartAnAction(question: String) {
         #expect(QuestionReading(question, earlier: Self.earlier).request(among: ContainmentTool.actions) == nil)

@@ -22,7 +22,7 @@ public enum EntityReader {
             // "her laptop is hr-lt-mbarros", "the box is called …": a host noun, then words that name it.
             let naming = before.suffix(3).reversed().prefix { ["is", "called", "named", "="].contains($0) }.count
             let noun = before.dropLast(naming).last ?? ""
-            let previous = naming > 0 && hostNouns.contains(noun) ? noun : before.last ?? ""
+            let previous = naming > 0 && (hostNouns.contains(noun) || webNouns.contains(noun)) ? noun : before.last ?? ""
             if let entity = entity(word, after: previous), !found.contains(where: { $0.sameAs(entity) }) {
                 found.append(entity)
             }
@@ -103,10 +103,12 @@ public enum EntityReader {
     ]
 
     /// A dotted name: a host inside the estate, a domain outside it, or a file name (nothing).
+    /// Named as a domain, sender or site ("the domain is austra1port.cl"), it is a domain.
     private static func dotted(_ word: String, lower: String, after previous: String) -> Entity? {
         let labels = lower.split(separator: ".").map(String.init)
         guard labels.count >= 2, let last = labels.last, last.allSatisfy(\.isLetter) else { return nil }
         if labels.count == 2, fileExtensions.contains(last) { return nil }
+        if webNouns.contains(previous) { return Entity(.domain, word) }
         if labels.contains(where: internalLabels.contains) || labels[0].contains(where: \.isNumber)
             || hostNouns.contains(previous)
         {
@@ -120,6 +122,9 @@ public enum EntityReader {
         "host", "hostname", "machine", "endpoint", "workstation", "laptop", "server", "box", "device", "computer",
         "pc", "asset", "vm", "sensor",
     ]
+
+    /// Words just before a name that say it is a domain on the web or in mail.
+    static let webNouns: Set<String> = ["domain", "sender", "site", "website", "url", "link"]
 
     /// Labels of names inside an organisation's own networks.
     static let internalLabels: Set<String> = [

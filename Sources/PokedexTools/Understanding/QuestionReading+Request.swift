@@ -65,6 +65,12 @@ extension QuestionReading {
         // ask for it; the request after one does ("once it's rebuilt, lift it").
         let part = lower[clause.lowerBound..<match.lowerBound].split(separator: ",", omittingEmptySubsequences: false).last ?? ""
         if let first = lowerWords(String(part)).drop(while: openers.contains).first, conditions.contains(first) { return true }
+        // A question after a comma, without its mark ("it's a crane HMI tho, is it fine to contain OT kit").
+        if part.count < lower.distance(from: clause.lowerBound, to: match.lowerBound),
+            opensAsQuestion(lowerWords(String(part)) + lowerWords(String(lower[match.lowerBound..<clause.upperBound])))
+        {
+            return true
+        }
         guard clause.upperBound < lower.endIndex, lower[clause.upperBound] == "?" else { return false }
         let opening = words.drop(while: openers.contains)
         return !(opening.isEmpty || requestForms.contains { opening.starts(with: $0) })

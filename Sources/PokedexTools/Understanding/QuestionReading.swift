@@ -36,6 +36,7 @@ public struct QuestionReading: Sendable {
                 && !words.contains(where: Self.lookupVerbs.contains))
         let weatherTalk = earlier.prefix(2).contains { $0.contains { $0.kind == .place } }
         var entities = EntityReader.entities(in: text).map { Self.fullName(of: $0, earlier: earlier) }
+        if !PlaceReader.hasWeatherCue(text) { entities = Self.hostsByFrame(entities, text: text) }
         entities += PlaceReader.places(in: text, weatherTalk: weatherTalk).map { Entity(.place, $0) }
             .filter { place in !entities.contains { $0.value.lowercased() == place.value.lowercased() } }
         followsUp = false
@@ -61,6 +62,88 @@ public struct QuestionReading: Sendable {
                 && $0.value.contains(".")
         } ?? entity
     }
+
+    /// What a question asks of a name decides what it is, when its shape does not (SPEC 3.2): a
+    /// dotted name asked about as a host ("is gatehouse.vlp.example.cl still isolated?") is one,
+    /// unless the question is about mail or the web; a machine-like word that a host's verb acts
+    /// on ("check pilotage-kiosk", "contain edigateway"), that a host's state is said of
+    /// ("edigateway up?", "is berthplanner back online"), or that is joined to a host
+    /// ("quaycrane-hmi vs BERTHPLANNER") is a host.
+    private static func hostsByFrame(_ entities: [Entity], text: String) -> [Entity] {
+        let tokens = EntityReader.words(in: text)
+        let lower = tokens.map { $0.lowercased() }
+        let asksOfAHost = lower.contains(where: hostFrameWords.contains)
+        guard asksOfAHost || entities.contains(where: { $0.kind == .host }) else { return entities }
+        let aboutTheWeb = lower.contains(where: webWords.contains)
+        var found = entities.map { entity in
+            entity.kind == .domain && asksOfAHost && !aboutTheWeb ? Entity(.host, entity.value) : entity
+        }
+        func isHost(_ index: Int) -> Bool {
+            lower.indices.contains(index) && found.contains { $0.kind == .host && $0.value.lowercased() == lower[index] }
+        }
+        /// The nearest word before or after, over words that only colour ("the", "still", "back").
+        func neighbour(of index: Int, step: Int) -> String? {
+            var other = index + step
+            while lower.indices.contains(other), colouring.contains(lower[other]) { other += step }
+            return lower.indices.contains(other) ? lower[other] : nil
+        }
+        for (index, word) in lower.enumerated() where couldNameAMachine(word) {
+            let named = found.contains { $0.value.lowercased() == word || $0.value.lowercased().hasPrefix(word + ".") }
+            guard !named else { continue }
+            let actedOn = neighbour(of: index, step: -1).map(hostVerbs.contains) ?? false
+            let stated = neighbour(of: index, step: 1).map(hostStates.contains) ?? false
+            let joined = [-2, 2].contains { step in isHost(index + step) && joiners.contains(lower[index + step / 2]) }
+            if actedOn || stated || joined { found.append(Entity(.host, tokens[index])) }
+        }
+        return found
+    }
+
+    /// Verbs whose object is a host ("check X", "containment on X").
+    private static let hostVerbs: Set<String> = [
+        "check", "contain", "isolate", "quarantine", "lift", "release", "uncontain", "unisolate", "un-isolate", "ping",
+        "unquarantine", "reconnect",
+    ]
+    /// States said of a host ("X up?", "is X still isolated").
+    private static let hostStates: Set<String> = hostStateCues.union([
+        "up", "down", "alive", "responding", "reachable", "pingable", "running", "healthy",
+    ])
+    /// Words that only colour what is said of a host.
+    private static let colouring: Set<String> = [
+        "the", "box", "host", "machine", "still", "back", "even", "currently", "already", "now", "yet", "really",
+        "containment", "on", "for", "pls", "please", "btw", "also",
+    ]
+
+    /// A word that can only be a machine's name: a valid hostname of five or more characters, no
+    /// everyday word, no word of the runbooks' thesaurus, no word that asks about a host.
+    private static func couldNameAMachine(_ word: String) -> Bool {
+        word.count >= 5 && word.first?.isLetter == true && !word.contains(".") && (try? FalconHostname(word)) != nil
+            && !CommonWords.english.contains(Substring(word)) && !hostCues.contains(word) && !hostFrameWords.contains(word) && !colouring.contains(word)
+            && !webWords.contains(word) && RunbookQuery.thesaurus[word] == nil && !notNames.contains(word)
+    }
+
+    /// Words that ask something of a host.
+    static let hostFrameWords: Set<String> = hostStateCues.union([
+        "check", "up", "down", "contain", "isolate", "quarantine", "lift", "release", "uncontain", "unisolate",
+        "un-isolate", "distro", "version", "running", "isolated", "online", "offline", "ping", "pingable", "alive",
+        "responding", "reachable", "containment",
+    ])
+    /// Words that join two names ("X vs Y", "X + Y").
+    private static let joiners: Set<String> = ["and", "vs", "or", "&", "+", "versus", "plus"]
+    /// Words of a question about mail or the web.
+    private static let webWords: Set<String> = [
+        "domain", "sender", "url", "link", "site", "website", "mail", "email", "e-mail", "phish", "phishing", "dmarc",
+        "spf", "dkim", "whois", "dns", "resolve", "resolves", "registered", "typosquat", "lookalike", "headers",
+    ]
+    /// Chat words, and what incidents are made of, of machine-name shape ("contain the outbreak").
+    private static let notNames: Set<String> = [
+        "incident", "outbreak", "malware", "ransomware", "infection", "attacker", "attackers", "threat", "threats",
+        "payload", "exploit", "trojan", "virus", "backdoor", "webshell", "implant", "persistence", "credentials",
+        "mailbox", "printer", "firewall", "endpoint", "endpoints", "device", "devices", "machines", "hosts",
+        "servers", "laptops", "workstations", "sensor", "agent", "falcon", "crowdstrike", "detection", "alert",
+        "alerts", "traffic", "process", "service", "script", "domain", "subnet", "segment", "vlan", "users",
+        "please", "thanks", "cheers", "hello", "buenas", "gracias", "okay", "alright", "dunno", "gonna", "wanna",
+        "gotta", "kinda", "sorta", "lemme", "gimme", "yeah", "nope", "anyway", "anyways", "tbh", "ngl", "atm",
+    ]
 
     // MARK: - Follow-ups
 
@@ -98,6 +181,9 @@ public struct QuestionReading: Sendable {
         }).first {
             return named
         }
+        // "the second one", "the latter": one of the last turn's hosts, by its place in it.
+        let hosts = latest.filter { $0.kind == .host }
+        if hosts.count >= 2, let position = ordinal(words), position < hosts.count { return [hosts[position]] }
         let recent = earlier.prefix(3)
         let wanted: EntityKind? =
             PlaceReader.hasWeatherCue(text) || words.contains("there")
@@ -109,6 +195,17 @@ public struct QuestionReading: Sendable {
         guard let wanted else { return latest.isEmpty ? nil : latest }
         // A few turns back at most: "is it online?" after a runbook question still means the host before it.
         return recent.lazy.map { $0.filter { $0.kind == wanted } }.first { !$0.isEmpty }
+    }
+
+    /// Which of several a question picks by its place ("the second one", "the 1st box", "the
+    /// latter"), from 0.
+    private static func ordinal(_ words: [String]) -> Int? {
+        if words.contains("former") { return 0 }
+        if words.contains("latter") { return 1 }
+        for (index, word) in words.enumerated() where index + 1 < words.count && hostNouns.contains(words[index + 1]) {
+            if let position = ["first", "second", "third", "1st", "2nd", "3rd"].firstIndex(of: word) { return position % 3 }
+        }
+        return nil
     }
 
     /// A place a follow-up to the weather names: the words right after its opening ("and
