@@ -116,13 +116,14 @@ extension Assistant {
 
     /// What the tools look up for this question before any model is asked: every entity it names
     /// or refers to, and every tool's direct route (a runbook topic or procedure), all at once;
-    /// with `anyQuestion` (no model to ask), a question that names nothing is searched by the tool
-    /// that takes any question.
+    /// with `anyQuestion` (no model to ask), a question that names nothing a tool takes is searched
+    /// by the tool that takes any question.
     /// At most `assistant.max_lookups` of them: a message naming a hundred hosts does not send a
     /// hundred requests to Falcon (``leftOut(_:)`` says what was not looked up).
     func lookUp(_ question: Question, anyQuestion: Bool = false) async -> [ToolRun] {
         var lookups = Array(tools.registry.lookups(for: question.reading).prefix(configuration.maxLookups))
-        if lookups.isEmpty, anyQuestion, question.reading.entities.isEmpty,
+        // Named things no tool takes (a domain, with no MCP server for domains) leave the question to it too.
+        if lookups.isEmpty, anyQuestion,
             let search = tools.registry.anyQuestionLookup(for: question.text)
         {
             lookups = [search]

@@ -68,4 +68,14 @@ struct DegradedModeTests {
         #expect(reply.text.contains("incident commander"))
         #expect(try await fixture.history().count == 3)  // the question, its evidence, the answer
     }
+
+    /// A named thing no tool takes (a domain, with no MCP server for domains) leaves the question
+    /// to the runbooks, as one that names nothing.
+    @Test func aQuestionNamingADomainNoToolTakesSearchesTheRunbooks() async throws {
+        let fixture = try await AssistantFixture(script: nil)
+        defer { fixture.finish() }
+        let reply = await fixture.ask("what are the first steps for ransomware? the note names pay-now.example.org")
+        #expect(reply.toolsUsed == ["document_search"], "\(reply.text)")
+        #expect(reply.text.contains("incident commander"))
+    }
 }

@@ -147,6 +147,15 @@ struct QuestionReadingTests {
         let earlier: [[Entity]] = [[Entity(.host, "quaycrane-hmi"), Entity(.host, "BERTHPLANNER")]]
         #expect(QuestionReading("is the second one online?", earlier: earlier).entities == [Entity(.host, "BERTHPLANNER")])
         #expect(QuestionReading("and the former?", earlier: earlier).entities == [Entity(.host, "quaycrane-hmi")])
+        // After a turn about one of them, "the first one" still means the first of the two.
+        let later = [[Entity(.host, "BERTHPLANNER")]] + earlier
+        #expect(QuestionReading("what about the first one", earlier: later).entities == [Entity(.host, "quaycrane-hmi")])
+        #expect(QuestionReading("is that thing even online", earlier: later).entities == [Entity(.host, "BERTHPLANNER")])
+    }
+
+    @Test(arguments: [("lol and tromso?", "tromso"), ("compare w/ Hobart, tasmania", "Hobart")])
+    func aWeatherFollowUpAfterChatWords(question: String, place: String) {
+        #expect(QuestionReading(question, earlier: [[Entity(.place, "Gdansk")]]).entities == [Entity(.place, place)])
     }
 
     @Test func aQuestionAboutAHostStateIsNoPlaceAfterTheWeather() {

@@ -176,6 +176,12 @@ struct RunbookQuery {
         "paperwork": ["record", "ticket"], "resolved": ["close"], "resolve": ["close"], "wrap up": ["close"],
         "forged": ["spoofed", "headers"], "impersonating": ["lookalike", "headers"], "tkt": ["ticket"],
         "tix": ["tickets"],
+        // Chat words for what runbooks say in full.
+        "ack": ["acknowledgement"], "acked": ["acknowledgement"], "unacked": ["acknowledgement"],
+        "popped": ["compromised"], "pwned": ["compromised"], "owned": ["compromised"], "hacked": ["compromised"],
+        "login": ["sign", "logged"], "logins": ["sign", "logged"], "logon": ["sign", "logged"],
+        "logons": ["sign", "logged"], "newsletter": ["spam", "benign"], "marketing": ["spam", "benign"],
+        "junk": ["spam"], "negotiate": ["contact", "attackers"], "ransom": ["pay"],
     ]
 
     /// The term of `vocabulary` nearest to a word that the index does not know, when one is

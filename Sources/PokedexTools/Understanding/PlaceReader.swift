@@ -11,9 +11,11 @@ public enum PlaceReader {
         let words = tokens(text)
         if hasWeatherCue(text) { return places(in: words) }
         guard weatherTalk, words.count <= 12 else { return [] }
-        // No cue, but the weather was the subject: "in" and a name that is no everyday word.
+        // No cue, but the weather was the subject: "in" (or a comparison's "with", "vs") and a name
+        // that is no everyday word.
+        let lower = withWith(text.lowercased())
         return places(in: words).filter { place in
-            text.lowercased().contains("in " + place.lowercased())
+            ["in ", "with ", "vs ", "versus "].contains { lower.contains($0 + place.lowercased()) }
                 && !place.lowercased().split(separator: " ").allSatisfy { CommonWords.english.contains($0) }
         }
     }
@@ -68,7 +70,13 @@ public enum PlaceReader {
         var ends: Bool
     }
 
+    /// "w/" written out as "with" ("compare w/ Hobart").
+    private static func withWith(_ text: String) -> String {
+        text.replacing(/(?i)\bw\/\s*/, with: "with ")
+    }
+
     static func tokens(_ text: String) -> [Token] {
+        let text = withWith(text)
         var tokens: [Token] = []
         var current = ""
         func flush(ends: Bool) {
@@ -288,7 +296,8 @@ public enum PlaceReader {
         "harbor", "harbour", "coast", "salt", "rock", "york", "jersey", "hampshire", "wales", "land", "sea",
     ]).union(nameConnectors)
     private static let prepositions: Set<String> = [
-        "in", "for", "at", "near", "around", "over", "across", "to", "from", "through", "via", "into",
+        "in", "for", "at", "near", "around", "over", "across", "to", "from", "through", "via", "into", "with", "vs",
+        "versus",
     ]
     private static let articles: Set<String> = ["the", "downtown", "central"]
 

@@ -182,8 +182,12 @@ public struct QuestionReading: Sendable {
             return named
         }
         // "the second one", "the latter": one of the last turn's hosts, by its place in it.
-        let hosts = latest.filter { $0.kind == .host }
-        if hosts.count >= 2, let position = ordinal(words), position < hosts.count { return [hosts[position]] }
+        if let position = ordinal(words),
+            let hosts = earlier.prefix(3).lazy.map({ $0.filter { $0.kind == .host } }).first(where: { $0.count >= 2 }),
+            position < hosts.count
+        {
+            return [hosts[position]]
+        }
         let recent = earlier.prefix(3)
         let wanted: EntityKind? =
             PlaceReader.hasWeatherCue(text) || words.contains("there")
@@ -265,7 +269,10 @@ public struct QuestionReading: Sendable {
         return 0
     }
 
-    private static let fillers: Set<String> = ["ok", "okay", "whatever", "so", "hmm", "alright", "fine", "cool", "k", "well", "right"]
+    private static let fillers: Set<String> = [
+        "ok", "okay", "whatever", "so", "hmm", "alright", "fine", "cool", "k", "well", "right", "lol", "haha", "oh", "ah",
+        "btw", "oki", "kk",
+    ]
 
     static func lowerWords(_ text: String) -> [String] {
         text.lowercased().replacingOccurrences(of: "’", with: "'")
@@ -298,7 +305,7 @@ public struct QuestionReading: Sendable {
     /// Nouns for a host, after "that", "the", "this" ("that jump box").
     static let hostNouns: Set<String> = [
         "host", "box", "machine", "device", "server", "laptop", "workstation", "endpoint", "node", "vm", "pc", "mac",
-        "dc", "one", "instance",
+        "dc", "one", "instance", "thing",
     ]
 
     /// Parts of host names too common to call one host by.
