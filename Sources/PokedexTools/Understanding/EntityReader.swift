@@ -8,8 +8,8 @@ import Foundation
 /// `dc01`, `lt-qa-5512`), a dotted name inside the estate (a label such as `corp`, `ad`, `local`
 /// or `internal`, or digits in its first label), an upper-case hyphenated name (`FINANCE-PC`), a
 /// hyphenated name of three parts with a short code among them and none English
-/// (`hr-lt-mbarros`), a device code joined to a name (`mbp-jnovak`), or a name right after "host", "machine", "laptop"… ("her laptop is …")
-/// that could only be one. Words of that shape
+/// (`hr-lt-mbarros`), a device code joined to a name (`mbp-jnovak`), or a name right after
+/// "host", "machine", "laptop"… ("her laptop is …") that could only be one. Words of that shape
 /// that are something else — ticket numbers (`INC-4471`), CVEs, ATT&CK ids, severities (`sev1`,
 /// `P1`), times (`3am`), versions and protocol names (`sha256`, `win11`, `x64`) — are not hosts.
 /// Dotted names outside the estate are domains; file names are neither.
@@ -22,7 +22,8 @@ public enum EntityReader {
             // "her laptop is hr-lt-mbarros", "the box is called …": a host noun, then words that name it.
             let naming = before.suffix(3).reversed().prefix { ["is", "called", "named", "="].contains($0) }.count
             let noun = before.dropLast(naming).last ?? ""
-            let previous = naming > 0 && (hostNouns.contains(noun) || webNouns.contains(noun)) ? noun : before.last ?? ""
+            let named = naming > 0 && (hostNouns.contains(noun) || webNouns.contains(noun))
+            let previous = named ? noun : before.last ?? ""
             if let entity = entity(word, after: previous), !found.contains(where: { $0.sameAs(entity) }) {
                 found.append(entity)
             }

@@ -117,8 +117,9 @@ public struct QuestionReading: Sendable {
     /// everyday word, no word of the runbooks' thesaurus, no word that asks about a host.
     private static func couldNameAMachine(_ word: String) -> Bool {
         word.count >= 5 && word.first?.isLetter == true && !word.contains(".") && (try? FalconHostname(word)) != nil
-            && !CommonWords.english.contains(Substring(word)) && !hostCues.contains(word) && !hostFrameWords.contains(word) && !colouring.contains(word)
-            && !webWords.contains(word) && RunbookQuery.thesaurus[word] == nil && !notNames.contains(word)
+            && !CommonWords.english.contains(Substring(word)) && !hostCues.contains(word)
+            && !hostFrameWords.contains(word) && !colouring.contains(word) && !webWords.contains(word)
+            && RunbookQuery.thesaurus[word] == nil && !notNames.contains(word)
     }
 
     /// Words that ask something of a host.
@@ -181,7 +182,7 @@ public struct QuestionReading: Sendable {
         }).first {
             return named
         }
-        // "the second one", "the latter": one of the last turn's hosts, by its place in it.
+        // "the second one", "the latter": a host of the last turn that named several, by its place in it.
         if let position = ordinal(words),
             let hosts = earlier.prefix(3).lazy.map({ $0.filter { $0.kind == .host } }).first(where: { $0.count >= 2 }),
             position < hosts.count
