@@ -99,7 +99,10 @@ struct TurnScore {
         // Runbook excerpts are the runbooks' words (their examples name hosts), not claims.
         let claims = text.replacing(runbookExcerpt, with: "")
         for sentence in claims.split(separator: sentenceEnd).map(String.init) {
-            let hosts = EntityReader.hosts(in: sentence) + subjects.filter { $0.kind == .host }.map(\.value)
+            // A sentence naming a host is about that host ("Online status for 'B': Unknown" is not
+            // measured against A, the other host the question named); one naming none, about the question's.
+            let named = EntityReader.hosts(in: sentence)
+            let hosts = named.isEmpty ? subjects.filter { $0.kind == .host }.map(\.value) : named
             let results = hosts.flatMap { truths[$0.lowercased()] ?? [] }
             guard !hosts.isEmpty, !results.isEmpty else { continue }
             if rule.contradicts(sentence, subjects: subjects, results: results) { return true }
