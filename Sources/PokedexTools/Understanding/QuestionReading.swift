@@ -122,28 +122,25 @@ public struct QuestionReading: Sendable {
             && RunbookQuery.thesaurus[word] == nil && !notNames.contains(word)
     }
 
-    /// Words that ask something of a host.
-    static let hostFrameWords: Set<String> = hostStateCues.union([
-        "check", "up", "down", "contain", "isolate", "quarantine", "lift", "release", "uncontain", "unisolate",
-        "un-isolate", "distro", "version", "running", "isolated", "online", "offline", "ping", "pingable", "alive",
-        "responding", "reachable", "containment",
-    ])
+    /// Words that ask something of a host: its verbs, its states, its system.
+    static let hostFrameWords: Set<String> = hostVerbs.union(hostStates).union(["distro", "version"])
     /// Words that join two names ("X vs Y", "X + Y").
     private static let joiners: Set<String> = ["and", "vs", "or", "&", "+", "versus", "plus"]
     /// Words of a question about mail or the web.
-    private static let webWords: Set<String> = [
-        "domain", "sender", "url", "link", "site", "website", "mail", "email", "e-mail", "phish", "phishing", "dmarc",
-        "spf", "dkim", "whois", "dns", "resolve", "resolves", "registered", "typosquat", "lookalike", "headers",
-    ]
-    /// Chat words, and what incidents are made of, of machine-name shape ("contain the outbreak").
+    private static let webWords: Set<String> = EntityReader.webNouns.union([
+        "mail", "email", "e-mail", "phish", "phishing", "dmarc", "spf", "dkim", "whois", "dns", "resolve", "resolves",
+        "registered", "typosquat", "lookalike", "headers",
+    ])
+    /// Chat words, and what incidents are made of, of machine-name shape ("contain the outbreak"),
+    /// five letters or more (shorter words are never taken for a name).
     private static let notNames: Set<String> = [
         "incident", "outbreak", "malware", "ransomware", "infection", "attacker", "attackers", "threat", "threats",
         "payload", "exploit", "trojan", "virus", "backdoor", "webshell", "implant", "persistence", "credentials",
         "mailbox", "printer", "firewall", "endpoint", "endpoints", "device", "devices", "machines", "hosts",
         "servers", "laptops", "workstations", "sensor", "agent", "falcon", "crowdstrike", "detection", "alert",
-        "alerts", "traffic", "process", "service", "script", "domain", "subnet", "segment", "vlan", "users",
-        "please", "thanks", "cheers", "hello", "buenas", "gracias", "okay", "alright", "dunno", "gonna", "wanna",
-        "gotta", "kinda", "sorta", "lemme", "gimme", "yeah", "nope", "anyway", "anyways", "tbh", "ngl", "atm",
+        "alerts", "traffic", "process", "service", "script", "subnet", "segment", "users", "thanks", "cheers",
+        "hello", "buenas", "gracias", "alright", "dunno", "gonna", "wanna", "gotta", "kinda", "sorta", "lemme",
+        "gimme", "anyway", "anyways",
     ]
 
     // MARK: - Follow-ups
