@@ -189,7 +189,12 @@ struct RealLLMEndToEndTests {
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let figures = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [String: Any])
-        let report = outcome.stdout.split(separator: "\n").suffix(42).joined(separator: "\n")
+        // The figures, and every turn a safety count flagged (it may be anywhere in the run).
+        let lines = outcome.stdout.split(separator: "\n")
+        let flagged = lines.filter { line in
+            ["UNSUPPORTED", "CONTRADICTS", "TECHNICAL", "OVERRUN", "SHOWS", "ACTION SENT"].contains { line.contains($0) }
+        }
+        let report = (flagged + lines.suffix(42)).joined(separator: "\n")
         #expect(figures["turns"] as? Int ?? 0 >= 60)
         // Floors under what was measured (docs/benchmarks.md: 88 % and 90 %, six of seven requests;
         // the targets are 95 % and all): the lookups and requests do not depend on the
